@@ -1,0 +1,66 @@
+# The council contact assistant. Two commands for a newcomer: `make run` and `make test`.
+# Every target does the set-up it needs first: a Python 3.10 venv, the pinned dependencies,
+# and a trained model when the training data or config changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+STAMP  := $(VENV)/.installed
+MODEL  := models/council.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard bot/nlu/*.py)
+
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test train lint typecheck bench lock clean
+
+help:
+	@echo "make run    set up what is missing, then start the assistant on localhost"
+	@echo "make test   set up what is missing, then run the whole test suite"
+	@echo "make train  train the model (only when data or config changed)"
+	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
+	@echo "make lint   ruff and mypy"
+
+$(STAMP): requirements.lock scripts/find-python310
+	@py=$$(scripts/find-python310) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+		rm -rf $(VENV) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade "pip<25" wheel
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+$(MODEL): $(STAMP) $(TRAINING_INPUTS)
+	@mkdir -p models var
+	$(RASA) train --fixed-model-name council --out models
+	@touch $@
+
+train: $(MODEL)
+
+run: $(STAMP) $(MODEL)
+	$(PY) -m bot run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot actions routing monitoring tests bench
+	$(VENV)/bin/ruff format --check bot actions routing monitoring tests bench
+	$(VENV)/bin/mypy
+
+test: $(STAMP) $(MODEL) lint
+	$(PY) -m pytest
+
+bench: $(STAMP) $(MODEL)
+	$(PY) -m bench
+
+# Regenerate the full pinned set after changing requirements.txt.
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg_resources' > requirements.lock
+
+clean:
+	rm -rf models var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""What every action shares: the catalogue and the stores, opened once per action-server process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.settings import load_settings
+from routing.answers import Reply
+from routing.catalogue import Catalogue, Service, default_catalogue
+from routing.database import open_engine
+from routing.reports import ReportStore
+
+
+def catalogue() -> Catalogue:
+    """The service catalogue (loaded once)."""
+    return default_catalogue()
+
+
+@lru_cache(maxsize=1)
+def report_store() -> ReportStore:
+    """The report store over the assistant's database (opened once)."""
+    return ReportStore(open_engine(load_settings().database_url))
+
+
+def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    """Send each reply, with its quick-reply buttons."""
+    for reply in replies:
+        buttons: List[Dict[str, Any]] = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The resident's latest message (already redacted by the input channel)."""
+    return tracker.latest_message.get("text") or ""
+
+
+def requested_service(tracker: Tracker, block: str) -> Service | None:
+    """The service the latest message asks about that offers ``block`` (pay, apply, ...).
+
+    Only the latest message counts, so a service mentioned for an earlier task never leaks into
+    this one.
+    """
+    codes = list(tracker.get_latest_entity_values("service"))
+    for code in codes:
+        service = catalogue().get(code)
+        if service is not None and service.offers(block):
+            return service
+    return None
+
+
+TASK_SLOTS = ("service", "location", "description", "report_confirmed", "postcode", "reference")
+# Asking for a person, stopping, or asking if it is a bot always interrupts a question.
+INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}
+# Another task interrupts only when the model is sure; otherwise a short answer such as
+# "sofa" (which looks like bulky waste) would be lost.
+SWITCHING_INTENTS = {"make_payment": 0.85, "apply_for_service": 0.85, "check_status": 0.85}
+
+
+def forget_task_slots() -> List[EventType]:
+    """Events that clear every slot a task uses, so nothing leaks into the next task."""
+    return [SlotSet(slot, None) for slot in TASK_SLOTS]
+
+
+def form_answer(tracker: Tracker, slot: str) -> str | None:
+    """The latest message as the answer to the form's question about ``slot``.
+
+    None when the form did not ask for ``slot``, when the message is a quick-reply payload (its
+    entities fill the slot instead), or when the resident clearly asked for something else.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    text = latest_text(tracker).strip()
+    if not text or text.startswith("/"):
+        return None
+    intent = tracker.latest_message.get("intent") or {}
+    name = str(intent.get("name"))
+    confidence = float(intent.get("confidence") or 0.0)
+    threshold = {**INTERRUPTING_INTENTS, **SWITCHING_INTENTS}.get(name)
+    if threshold is not None and confidence >= threshold:
+        return None
+    return text

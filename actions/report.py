@@ -1,0 +1,209 @@
+"""The report form: what the problem is, where it is, a short description, then a confirmation.
+
+The form's questions and checks live here; whether a location is usable is decided by
+``routing.locations`` and the report is stored by ``routing.reports``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import catalogue, forget_task_slots, form_answer, report_store, say
+from routing import prompts
+from routing.answers import Button, Reply, human_contact_answer
+from routing.catalogue import Service
+from routing.locations import check_location
+
+logger = logging.getLogger(__name__)
+
+MAX_DESCRIPTION = 1000
+LOCATION_HELP = (
+    "Please give a street name, a postcode, or a landmark near it. "
+    "For example, 'outside 12 Portswood Road' or 'SO17 2FW'."
+)
+
+
+def _report_service(code: str | None) -> Service | None:
+    service = catalogue().get(code)
+    return service if service is not None and service.offers("report") else None
+
+
+class ValidateReportForm(FormValidationAction):
+    """Checks each answer in the report form and explains what is needed when one will not do."""
+
+    def name(self) -> str:
+        return "validate_report_form"
+
+    async def extract_service(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Take the resident's words as the problem when no service entity was found."""
+        answer = form_answer(tracker, "service")
+        if answer is None or tracker.get_slot("service"):
+            return {}
+        return {"service": answer}
+
+    async def extract_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Take the resident's words as the place, unless they asked for something else."""
+        answer = form_answer(tracker, "location")
+        return {} if answer is None else {"location": answer}
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Take the resident's words as the description, unless they asked for something else."""
+        answer = form_answer(tracker, "description")
+        return {} if answer is None else {"description": answer}
+
+    def validate_service(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept a report service code, or find one in the resident's words."""
+        if _report_service(value) is not None:
+            return {"service": value}
+        for code in tracker.get_latest_entity_values("service"):
+            if _report_service(code) is not None:
+                return {"service": code}
+        for code, _cue in catalogue().find_in_text(str(value or "")):
+            if _report_service(code) is not None:
+                return {"service": code}
+        if tracker.get_slot("requested_slot") == "service":
+            dispatcher.utter_message(text="Sorry, I could not tell what the problem is.")
+        return {"service": None}
+
+    def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept a postcode, street or landmark; otherwise say what is needed."""
+        check = check_location(str(value or ""))
+        if check.ok:
+            return {"location": check.value}
+        dispatcher.utter_message(text=f"{check.problem} {LOCATION_HELP}")
+        return {"location": None}
+
+    def validate_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept any short description; cut very long ones."""
+        text = " ".join(str(value or "").split())
+        if not text:
+            dispatcher.utter_message(text="Please tell me a little about the problem.")
+            return {"description": None}
+        return {"description": text[:MAX_DESCRIPTION]}
+
+    def validate_report_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A "no" at the check step asks for the place and the details again."""
+        if value is True:
+            return {"report_confirmed": True}
+        dispatcher.utter_message(text="No problem. Let's put it right. I will ask for the place and the details again.")
+        return {"report_confirmed": None, "location": None, "description": None}
+
+
+class ActionAskDescription(Action):
+    """Asks for the description in the words that fit the service."""
+
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = _report_service(tracker.get_slot("service"))
+        prompt = (service.report or {}).get("description_prompt") if service else None
+        dispatcher.utter_message(text=prompt or "Tell me a bit about the problem.")
+        return []
+
+
+class ActionAskReportConfirmed(Action):
+    """Reads the report back and asks the resident to confirm it."""
+
+    def name(self) -> str:
+        return "action_ask_report_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = _report_service(tracker.get_slot("service"))
+        name = service.name if service else "A problem"
+        summary = Reply(
+            f"Please check your report. Problem: {name}. "
+            f"Where: {tracker.get_slot('location')}. "
+            f"Details: {tracker.get_slot('description')}. Shall I send it?",
+            (
+                Button("Yes, send it", "/affirm"),
+                Button("No, change it", "/deny"),
+                Button("Cancel", "/stop"),
+            ),
+        )
+        say(dispatcher, [summary])
+        return []
+
+
+class ActionSubmitReport(Action):
+    """Stores the confirmed report and gives the resident its reference."""
+
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = _report_service(tracker.get_slot("service"))
+        location = tracker.get_slot("location")
+        description = tracker.get_slot("description")
+        if service is None or not location or not description or tracker.get_slot("report_confirmed") is not True:
+            dispatcher.utter_message(text="I have not sent a report.")
+            return forget_task_slots()
+        check = check_location(location)
+        try:
+            stored = report_store().create(
+                service_code=service.code,
+                open311_code=str((service.report or {}).get("open311_code", service.code)),
+                address_string=check.value or location,
+                postcode=check.postcode,
+                description=description,
+            )
+        except Exception:
+            logger.exception("Could not store a report")
+            dispatcher.utter_message(
+                text="Sorry, I could not send your report just now. Please try again in a few minutes."
+            )
+            say(dispatcher, human_contact_answer(catalogue())[:1])
+            return []  # keep the answers so the resident can try again without retyping
+        details = service.report or {}
+        lines = [
+            f"Thank you. Your report has been sent. Your reference is {stored.service_request_id}.",
+            "Please keep it. You can ask me about it at any time.",
+        ]
+        if details.get("response_time"):
+            lines.append(str(details["response_time"]))
+        dispatcher.utter_message(text=" ".join(lines))
+        if details.get("urgent"):
+            dispatcher.utter_message(text=str(details["urgent"]))
+        return forget_task_slots()
+
+
+class ActionAskService(Action):
+    """Asks what the problem is, with quick replies for the commonest reports."""
+
+    def name(self) -> str:
+        return "action_ask_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [prompts.ASK_SERVICE])
+        return []
+
+
+class ActionAskLocation(Action):
+    """Asks where the problem is."""
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [prompts.ASK_LOCATION])
+        return []

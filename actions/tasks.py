@@ -1,0 +1,219 @@
+"""Pay, apply, information and status: answers from the catalogue and the report store."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import (
+    catalogue,
+    forget_task_slots,
+    latest_text,
+    report_store,
+    requested_service,
+    say,
+)
+from routing import prompts
+from routing.answers import (
+    Reply,
+    apply_answer,
+    bin_day_answer,
+    information_answer,
+    payment_answer,
+    topic_menu,
+)
+from routing.bins import find_bin_day
+from routing.catalogue import Service
+from routing.locations import format_postcode
+from routing.references import find_reference
+
+STATUS_WORDS = {"open": "open. We are working on it", "closed": "closed. The work is done"}
+
+
+def _any_service(tracker: Tracker) -> Service | None:
+    for code in tracker.get_latest_entity_values("service"):
+        service = catalogue().get(code)
+        if service is not None:
+            return service
+    return None
+
+
+def answer_for(service: Service) -> List[Reply]:
+    """The most useful answer a service has, for when it does not fit the intent asked."""
+    if service.pay is not None:
+        return payment_answer(service, catalogue())
+    if service.apply is not None:
+        return apply_answer(service)
+    if service.information is not None:
+        return information_answer(service)
+    return [
+        Reply(service.summary),
+        Reply(f"You can report it online: {service.online.value}. Or tell me, and I will take the report."),
+    ]
+
+
+class ActionPaymentInfo(Action):
+    """How to pay: secure link, automated line, in person. Never asks for card details."""
+
+    def name(self) -> str:
+        return "action_payment_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = requested_service(tracker, "pay")
+        if service is not None:
+            say(dispatcher, payment_answer(service, catalogue()))
+        elif (other := _any_service(tracker)) is not None:
+            say(dispatcher, answer_for(other))
+        else:
+            say(dispatcher, [topic_menu(catalogue(), "make_payment", "What would you like to pay?")])
+        return forget_task_slots()
+
+
+class ActionApplyInfo(Action):
+    """Who can apply, what is needed, the form, and how to apply with help."""
+
+    def name(self) -> str:
+        return "action_apply_info"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = requested_service(tracker, "apply")
+        if service is not None:
+            say(dispatcher, apply_answer(service))
+        elif (other := _any_service(tracker)) is not None:
+            say(dispatcher, answer_for(other))
+        else:
+            say(
+                dispatcher,
+                [topic_menu(catalogue(), "apply_for_service", "What would you like to apply for?")],
+            )
+        return forget_task_slots()
+
+
+def _asks_for_bin_day(tracker: Tracker) -> bool:
+    return tracker.get_slot("service") == "bin_collection"
+
+
+class ValidateInformationForm(FormValidationAction):
+    """Asks for a postcode only when the question is about bin days and none was given."""
+
+    def name(self) -> str:
+        return "validate_information_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[str]:
+        if _asks_for_bin_day(tracker) and format_postcode(latest_text(tracker)) is None:
+            return ["postcode"]
+        return []
+
+    def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept a UK postcode; otherwise show what one looks like."""
+        postcode = format_postcode(str(value or ""))
+        if postcode is None:
+            dispatcher.utter_message(text="That does not look like a postcode. A postcode looks like SO14 7LY.")
+        return {"postcode": postcode}
+
+
+class ActionInformation(Action):
+    """Answers an information question from the catalogue (bin days from the postcode)."""
+
+    def name(self) -> str:
+        return "action_information"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reset = forget_task_slots()
+        if _asks_for_bin_day(tracker):
+            postcode = tracker.get_slot("postcode") or format_postcode(latest_text(tracker))
+            if postcode:
+                say(dispatcher, bin_day_answer(find_bin_day(postcode, catalogue().bin_days), postcode))
+                return reset
+        service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
+        if service is not None and service.information is not None:
+            say(dispatcher, information_answer(service))
+        elif service is not None or (service := _any_service(tracker)) is not None:
+            say(dispatcher, answer_for(service))
+        else:
+            say(dispatcher, [topic_menu(catalogue(), "get_information", "What would you like to know about?")])
+        return reset
+
+
+class ValidateStatusForm(FormValidationAction):
+    """Checks that a reference has the right shape, and explains the shape when it does not."""
+
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Accept ``SCC-`` and six letters and numbers, in any case."""
+        lookup = find_reference(str(value or ""))
+        if lookup.reference:
+            return {"reference": lookup.reference}
+        if lookup.malformed:
+            dispatcher.utter_message(
+                text=f"{lookup.malformed} does not look like one of our references. "
+                "Our references start with SCC- and have 6 letters and numbers, like SCC-7KQ4XH."
+            )
+        else:
+            dispatcher.utter_message(text="Sorry, I could not find a reference in that.")
+        return {"reference": None}
+
+
+class ActionCheckStatus(Action):
+    """Says the status of a report by its reference."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = tracker.get_slot("reference")
+        report = report_store().get(reference) if reference else None
+        if reference and report is None:
+            dispatcher.utter_message(
+                text=f"I cannot find {reference}. Please check the reference. "
+                "If it came from a phone call or a letter, please call us and we will check."
+            )
+        elif report is not None:
+            service = catalogue().get(report.service_code)
+            what = service.name.lower() if service else "a problem"
+            updated = report.updated_datetime.strftime("%d %B %Y").lstrip("0")
+            dispatcher.utter_message(
+                text=f"Your report {report.service_request_id} about {what} is "
+                f"{STATUS_WORDS.get(report.status, report.status)}. Last update: {updated}."
+            )
+            if report.status_notes:
+                dispatcher.utter_message(text=report.status_notes)
+        return forget_task_slots()
+
+
+class ActionAskPostcode(Action):
+    """Asks for a postcode to look up bin days."""
+
+    def name(self) -> str:
+        return "action_ask_postcode"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [prompts.ASK_POSTCODE])
+        return []
+
+
+class ActionAskReference(Action):
+    """Asks for the reference of a report."""
+
+    def name(self) -> str:
+        return "action_ask_reference"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [prompts.ASK_REFERENCE])
+        return []

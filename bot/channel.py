@@ -1,0 +1,115 @@
+"""The REST input channel with the assistant's guards in front of Rasa.
+
+It keeps Rasa's REST contract (``POST /webhooks/rest/webhook`` with ``sender`` and ``message``) and
+adds what a public web chat needs before any message reaches the tracker store:
+
+* card numbers and security codes are removed (PCI DSS: never stored, never repeated), and the
+  resident is told not to share card details in chat;
+* empty, non-text and over-long messages get a polite answer instead of an error;
+* a malformed request gets a clear 400, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from routing.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 2000
+MAX_SENDER_LENGTH = 128
+
+CARD_WARNING = (
+    "Please do not type card details in this chat. I have removed them. "
+    "I will never ask for your card number. Use the secure payment page or phone line instead."
+)
+EMPTY_REPLY = "I did not get a message. Please type what you need. For example, 'report a pothole'."
+TOO_LONG_NOTE = "Your message was very long, so I only read the first part. Short messages work best."
+
+
+def _bot_message(sender: str, text: str) -> Dict[str, Any]:
+    return {"recipient_id": sender, "text": text}
+
+
+def _error(message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=400)
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel with redaction and input checks (registered under the name ``rest``)."""
+
+    @classmethod
+    def name(cls) -> str:
+        """Keep the built-in channel's name, so the URL stays ``/webhooks/rest/webhook``."""
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """The webhook routes: a health check and the guarded message endpoint."""
+        webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # Sanic raises its own error type for a body that is not JSON
+                return _error("The request body must be JSON.")
+            if not isinstance(body, dict):
+                return _error("The request body must be a JSON object.")
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+                return _error(f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.")
+            text = body.get("message")
+            if text is not None and not isinstance(text, str):
+                return _error("'message' must be a string.")
+            metadata = body.get("metadata")
+            if metadata is not None and not isinstance(metadata, dict):
+                return _error("'metadata' must be a JSON object.")
+            channel = body.get("input_channel")
+            input_channel = channel if isinstance(channel, str) and channel else self.name()
+            replies = await self._handle(on_new_message, sender, text or "", input_channel, metadata)
+            return response.json(replies)
+
+        return webhook
+
+    async def _handle(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[None]],
+        sender: str,
+        text: str,
+        input_channel: str,
+        metadata: Dict[str, Any] | None,
+    ) -> List[Dict[str, Any]]:
+        if not text.strip():
+            return [_bot_message(sender, EMPTY_REPLY)]
+        prefix: List[Dict[str, Any]] = []
+        if len(text) > MAX_MESSAGE_LENGTH:
+            text = text[:MAX_MESSAGE_LENGTH]
+            prefix.append(_bot_message(sender, TOO_LONG_NOTE))
+        cleaned = redact(text)
+        if cleaned.had_card_details:
+            prefix.insert(0, _bot_message(sender, CARD_WARNING))
+        metadata = dict(metadata or {})
+        if cleaned.found:
+            metadata["redacted"] = sorted(cleaned.found)
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(cleaned.text, collector, sender, input_channel=input_channel, metadata=metadata)
+            )
+        except Exception:
+            # Never log the text itself: it is the resident's words.
+            logger.exception("Handling a message for a conversation failed")
+            return prefix + [_bot_message(sender, "Sorry, something went wrong on our side. Please try again.")]
+        return prefix + collector.messages

@@ -1,0 +1,181 @@
+"""Starts the whole assistant as one command: Rasa server, action server and web app.
+
+``python -m bot run`` (what ``make run`` calls) starts the three processes with the embedded
+defaults, waits until ``/health`` answers, prints where to open things, and stops all three
+cleanly on Ctrl-C. If any one of them dies, the others are stopped too, so nothing is left
+half-running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from bot.settings import PROJECT_ROOT, Settings, load_settings
+
+READY_TIMEOUT_SECONDS = 240
+STOP_TIMEOUT_SECONDS = 15
+
+
+@dataclass
+class Child:
+    """One server process and the log file it writes to."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    log: IO[bytes]
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """The environment every server gets: ports, paths, and quiet TensorFlow/SQLAlchemy logs."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_PORT": str(settings.rasa_port),
+            "ACTIONS_PORT": str(settings.actions_port),
+            "WEB_PORT": str(settings.web_port),
+            "VAR_DIR": str(settings.var_dir),
+            "COUNCIL_DATABASE_URL": settings.database_url,
+            "RASA_TRACKER_DB": str(settings.tracker_db),
+            "ACTION_SERVER_URL": settings.action_server_url,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def commands(settings: Settings) -> dict[str, list[str]]:
+    """The command line of each server."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    return {
+        "rasa": [
+            rasa, "run", "--enable-api",
+            "--model", str(settings.model_path),
+            "--interface", settings.host,
+            "--port", str(settings.rasa_port),
+            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        ],
+        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+        "web": [sys.executable, "-m", "bot.web"],
+    }  # fmt: skip
+
+
+def start(settings: Settings) -> list[Child]:
+    """Start the three servers, each logging to ``var/logs/<name>.log``."""
+    if not settings.model_path.exists():
+        raise SystemExit(f"No trained model at {settings.model_path}. Run 'make train' (make run does it).")
+    log_dir = settings.var_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = child_environment(settings)
+    children = []
+    for name, command in commands(settings).items():
+        log_path = log_dir / f"{name}.log"
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        children.append(Child(name, process, log_path, log))
+    return children
+
+
+def stop(children: list[Child]) -> None:
+    """Ask every server to stop, then force any that will not."""
+    for child in children:
+        if child.process.poll() is None:
+            os.killpg(child.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for child in children:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
+        child.log.close()
+
+
+def healthy(settings: Settings) -> bool:
+    """True when the web app's ``/health`` says the assistant can hold a conversation."""
+    try:
+        with urllib.request.urlopen(f"{settings.web_url}/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_until_ready(settings: Settings, children: list[Child]) -> None:
+    """Block until ``/health`` is 200; fail with the dead server's log if one exits first."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.process.poll() is not None:
+                raise RuntimeError(f"The {child.name} server stopped while starting:\n{_tail(child.log_path)}")
+        if healthy(settings):
+            return
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"The assistant was not ready after {READY_TIMEOUT_SECONDS} seconds. See {settings.var_dir / 'logs'}."
+    )
+
+
+def run() -> int:
+    """Start everything, print where to open it, and wait for Ctrl-C (or a server to die)."""
+    settings = load_settings()
+    print("Starting the council contact assistant (this takes about 30 seconds)...", flush=True)
+    children = start(settings)
+    stopping = False
+
+    def _request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+    try:
+        wait_until_ready(settings, children)
+        print(
+            "\nThe assistant is running:\n"
+            f"  Chat page       {settings.web_url}/\n"
+            f"  Health          {settings.web_url}/health\n"
+            f"  Rasa REST       {settings.rasa_url}/webhooks/rest/webhook\n"
+            f"  Rasa HTTP API   {settings.rasa_url}/model/parse\n"
+            f"  Action server   http://{settings.host}:{settings.actions_port}/webhook\n"
+            f"  Logs            {settings.var_dir / 'logs'}\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while not stopping:
+            dead = [child for child in children if child.process.poll() is not None]
+            if dead:
+                print(f"The {dead[0].name} server stopped:\n{_tail(dead[0].log_path)}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        return 0
+    except RuntimeError as error:
+        if not stopping:
+            print(str(error), file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        print("Stopping...", flush=True)
+        stop(children)
+        print("Stopped.", flush=True)

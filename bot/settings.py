@@ -1,0 +1,83 @@
+"""The assistant's settings, read from the environment once and validated.
+
+Every value has a default for the embedded set-up (localhost, SQLite under ``var/``), so
+``make run`` needs no configuration; each can be overridden by its environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the assistant cannot use."""
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a port number, not {raw!r}") from error
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{name} must be between 1 and 65535, not {port}")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things run and where data lives.
+
+    Attributes:
+        rasa_port: the Rasa server (REST channel and HTTP API). Env ``RASA_PORT``.
+        actions_port: the action server. Env ``ACTIONS_PORT``.
+        web_port: the web app (chat page, staff inbox, dashboard, health). Env ``WEB_PORT``.
+        host: the interface every server listens on. Env ``BIND_HOST``.
+        var_dir: runtime data (databases, logs, reports). Env ``VAR_DIR``.
+        database_url: the assistant's own database. Env ``COUNCIL_DATABASE_URL``.
+        tracker_db: Rasa's SQLite tracker store file. Env ``RASA_TRACKER_DB``.
+        model_path: the trained model the Rasa server loads. Env ``RASA_MODEL``.
+    """
+
+    rasa_port: int
+    actions_port: int
+    web_port: int
+    host: str
+    var_dir: Path
+    database_url: str
+    tracker_db: Path
+    model_path: Path
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server."""
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_server_url(self) -> str:
+        """The action server's webhook, as Rasa's endpoints file wants it."""
+        return f"http://{self.host}:{self.actions_port}/webhook"
+
+    @property
+    def web_url(self) -> str:
+        """Base URL of the web app."""
+        return f"http://{self.host}:{self.web_port}"
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings from the environment."""
+    var_dir = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")).resolve()
+    return Settings(
+        rasa_port=_port("RASA_PORT", 5005),
+        actions_port=_port("ACTIONS_PORT", 5055),
+        web_port=_port("WEB_PORT", 8080),
+        host=os.environ.get("BIND_HOST", "127.0.0.1"),
+        var_dir=var_dir,
+        database_url=os.environ.get("COUNCIL_DATABASE_URL", f"sqlite:///{var_dir / 'council.db'}"),
+        tracker_db=Path(os.environ.get("RASA_TRACKER_DB", var_dir / "tracker.db")).resolve(),
+        model_path=Path(os.environ.get("RASA_MODEL", PROJECT_ROOT / "models" / "council.tar.gz")),
+    )

@@ -1,0 +1,1 @@
+"""The aiohttp web app: resident chat page, health check (staff inbox and dashboard to come)."""

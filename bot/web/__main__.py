@@ -1,0 +1,12 @@
+"""``python -m bot.web`` serves the web app on ``WEB_PORT``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.settings import load_settings
+from bot.web.app import create_app
+
+if __name__ == "__main__":
+    settings = load_settings()
+    web.run_app(create_app(settings), host=settings.host, port=settings.web_port, print=None)

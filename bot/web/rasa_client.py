@@ -1,0 +1,93 @@
+"""The web app's client for the Rasa server and the action server."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import aiohttp
+
+
+class BotMessage(TypedDict, total=False):
+    """One bot message as Rasa's REST channel returns it."""
+
+    recipient_id: str
+    text: str
+    buttons: list[dict[str, str]]
+
+
+class TranscriptLine(TypedDict):
+    """One line of a conversation as the chat page shows it."""
+
+    sender: str  # "resident" or "assistant"
+    text: str
+    buttons: list[dict[str, str]]
+
+
+class RasaUnavailable(Exception):
+    """The Rasa server did not answer."""
+
+
+class RasaClient:
+    """Talks to Rasa over its REST channel and HTTP API."""
+
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, actions_url: str) -> None:
+        self._session = session
+        self._rasa_url = rasa_url
+        self._actions_url = actions_url
+
+    async def send(
+        self, sender: str, message: str, input_channel: str = "web", title: str | None = None
+    ) -> list[BotMessage]:
+        """Send one resident message (or a quick reply's payload, with its title) and return the replies."""
+        payload: dict[str, Any] = {"sender": sender, "message": message, "input_channel": input_channel}
+        if title:
+            payload["metadata"] = {"title": title}
+        try:
+            async with self._session.post(f"{self._rasa_url}/webhooks/rest/webhook", json=payload) as answer:
+                if answer.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {answer.status}")
+                replies: list[BotMessage] = await answer.json()
+                return replies
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(str(error)) from error
+
+    async def transcript(self, sender: str) -> list[TranscriptLine]:
+        """The conversation so far, from Rasa's tracker store."""
+        try:
+            async with self._session.get(f"{self._rasa_url}/conversations/{sender}/tracker") as answer:
+                if answer.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {answer.status}")
+                tracker: dict[str, Any] = await answer.json()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(str(error)) from error
+        lines: list[TranscriptLine] = []
+        for event in tracker.get("events", []):
+            if event.get("event") == "user" and event.get("text"):
+                text = str(event["text"])
+                if text.startswith("/"):  # a quick-reply payload: show its title instead
+                    text = str(
+                        (event.get("metadata") or {}).get("title") or text.lstrip("/").split("{")[0].replace("_", " ")
+                    )
+                lines.append({"sender": "resident", "text": text, "buttons": []})
+            elif event.get("event") == "bot" and event.get("text"):
+                buttons = (event.get("data") or {}).get("buttons") or []
+                lines.append({"sender": "assistant", "text": str(event["text"]), "buttons": list(buttons)})
+        return lines
+
+    async def health(self) -> dict[str, str]:
+        """Whether Rasa has a model loaded and the action server answers."""
+        status = {"rasa": "down", "actions": "down"}
+        try:
+            async with self._session.get(f"{self._rasa_url}/status") as answer:
+                body = await answer.json() if answer.status == 200 else {}
+                if body.get("model_file"):
+                    status["rasa"] = "ok"
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            pass
+        try:
+            async with self._session.get(f"{self._actions_url}/health") as answer:
+                if answer.status == 200:
+                    status["actions"] = "ok"
+        except (aiohttp.ClientError, TimeoutError):
+            pass
+        return status

@@ -1,0 +1,1 @@
+"""Outcome recording, metrics and disclosure control (built by the monitoring issue)."""

@@ -1,0 +1,133 @@
+"""Plain-English answers built from the catalogue: what the bot says for pay, apply, information
+and "talk to a person". Pure functions, so every wording can be tested without Rasa.
+
+Messages are short sentences, one idea each, with the link or number the resident needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from routing.bins import BinDay
+from routing.catalogue import Catalogue, Contact, Service
+
+IN_PERSON_NAMES = {"gateway": "the Gateway", "paypoint": "a PayPoint shop", "post_office": "a Post Office"}
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: what the resident sees and what it sends."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message with optional quick replies."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+
+
+def _contact(contact: Contact) -> str:
+    return contact.value
+
+
+def _value(raw: Any) -> str:
+    """A catalogue contact given as ``{url: ...}``/``{number: ...}`` or a plain string."""
+    if isinstance(raw, Mapping):
+        return str(raw.get("url") or raw.get("number") or "")
+    return str(raw or "")
+
+
+def service_buttons(services: list[Service], intent: str) -> tuple[Button, ...]:
+    """One quick reply per service, sending the intent with the service entity."""
+    return tuple(
+        Button(title=service.name, payload=f'/{intent}{{"service": "{service.code}"}}') for service in services
+    )
+
+
+def payment_answer(service: Service, catalogue: Catalogue) -> list[Reply]:
+    """How to pay for ``service``: online, by the automated line, and in person where possible."""
+    pay = service.pay or {}
+    payments = catalogue.council.get("payments", {})
+    replies = [
+        Reply(
+            f"You can pay for {service.name.lower()} online. It is quick and secure: {_value(pay.get('online_url'))}"
+        ),
+        Reply(
+            f"You can also pay by phone, day or night, on our automated line: "
+            f"{_value(pay.get('automated_line'))}. You will need {pay.get('reference_needed', 'your bill')}"
+        ),
+    ]
+    in_person = [place for place in pay.get("in_person", []) if place in IN_PERSON_NAMES]
+    if in_person:
+        places = " or ".join(IN_PERSON_NAMES[place] for place in in_person)
+        lines = [f"To pay in person, go to {places}."]
+        if "paypoint" in in_person:
+            lines.append(str(payments.get("paypoint", "")))
+        replies.append(Reply(" ".join(line for line in lines if line)))
+    replies.append(Reply("I will never ask for your card details in this chat."))
+    return replies
+
+
+def apply_answer(service: Service) -> list[Reply]:
+    """Who can apply for ``service``, what is needed, the form, and how to apply with help."""
+    apply = service.apply or {}
+    return [
+        Reply(f"{service.name}. {apply.get('eligibility', '')}".strip()),
+        Reply(f"{apply.get('needs', '')} Apply online: {_value(apply.get('form_url'))}".strip()),
+        Reply(str(apply.get("help", f"For help, call {_contact(service.phone)}."))),
+    ]
+
+
+def information_answer(service: Service) -> list[Reply]:
+    """The catalogue's answer for an information service, with council tax bands when asked."""
+    info = service.information or {}
+    replies = [Reply(str(info.get("answer", service.summary)))]
+    bands = info.get("bands")
+    if isinstance(bands, Mapping) and bands:
+        listed = ". ".join(f"Band {band}: {amount}" for band, amount in bands.items())
+        replies.append(Reply(f"Yearly amounts this year: {listed}."))
+    replies.append(Reply(f"More information: {_contact(service.online)}"))
+    return replies
+
+
+def bin_day_answer(bin_day: BinDay | None, postcode: str) -> list[Reply]:
+    """The collection day for a postcode, or what to do when we do not know it."""
+    if bin_day is None:
+        return [
+            Reply(
+                f"Sorry, I do not have bin days for {postcode}. "
+                "Check that it is a Southampton postcode, or call us and we will tell you."
+            )
+        ]
+    return [
+        Reply(f"Bins for {bin_day.postcode} are collected on {bin_day.day}."),
+        Reply(f"General waste: {bin_day.general_waste}. Recycling: {bin_day.recycling}."),
+        Reply("Please put your bins out by 7am."),
+    ]
+
+
+def human_contact_answer(catalogue: Catalogue) -> list[Reply]:
+    """How to reach a person: phone (with Relay UK), and the Gateway in person."""
+    centre = catalogue.council.get("contact_centre", {})
+    gateway = catalogue.council.get("gateway", {})
+    return [
+        Reply(
+            f"You can talk to a person. Call us on {_value(centre.get('phone'))}. "
+            f"Lines are open {centre.get('hours', '')}."
+        ),
+        Reply(f"If you use a textphone, call {centre.get('text_relay', '')}."),
+        Reply(
+            f"Or visit the {gateway.get('name', 'Gateway')} at {gateway.get('address', '')}. "
+            f"It is open {gateway.get('hours', '')}"
+        ),
+    ]
+
+
+def topic_menu(catalogue: Catalogue, intent: str, question: str) -> Reply:
+    """Ask which service the resident means, with a quick reply for each one under ``intent``."""
+    return Reply(question, service_buttons(catalogue.for_intent(intent), intent))

@@ -1,0 +1,42 @@
+"""One SQLAlchemy engine per process for the assistant's own tables (not Rasa's tracker store).
+
+SQLite under ``var/`` by default; any SQLAlchemy URL (PostgreSQL for scale) through
+``COUNCIL_DATABASE_URL``. Written in SQLAlchemy 2.0 style on 1.4 (``future=True``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine, create_engine, make_url
+
+metadata = MetaData()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web app read while the action server writes; busy_timeout waits out short locks.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def open_engine(url: str, create_tables: bool = True) -> Engine:
+    """Create the engine for ``url`` (creating a SQLite file's folder) and, by default, the tables."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    if create_tables:
+        # Imported for their side effect of adding tables to ``metadata``.
+        import routing.reports  # noqa: F401
+
+        metadata.create_all(engine)
+    return engine

@@ -1,0 +1,82 @@
+"""Checking that a resident's answer to "where is it?" is something a crew could find.
+
+A useful location is a UK postcode, a street name, or a landmark ("outside the library on
+Portswood Road"). Vague answers ("here", "my house", "dunno") are refused with a re-ask that
+explains what is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_LOCATION_LENGTH = 200
+
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+
+_STREET_WORDS = (
+    "road|rd|street|st|avenue|ave|lane|ln|close|way|drive|dr|crescent|cres|place|pl|square|sq|"
+    "hill|terrace|gardens|gdns|grove|park|parade|row|walk|court|ct|mews|green|common|precinct|"
+    "shore|quay|estate|boulevard|broadway|rise|view|vale|mead|meadow|wharf|bridge|roundabout|"
+    "highway|bypass|path|alley|alleyway|twitten|footpath|car park|high st|high street|precinct"
+)
+_STREET = re.compile(rf"\b[a-z][a-z'.-]+\s+({_STREET_WORDS})\b", re.IGNORECASE)
+_LANDMARK = re.compile(
+    r"\b(outside|opposite|near|nearby|next to|by the|behind|in front of|corner of|junction|"
+    r"across from|at the|on the|outside of|beside)\s+\S+\s*\S*",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"^\s*(here|there|home|my house|my home|my street|my road|outside|near me|dunno|don'?t know|"
+    r"not sure|idk|somewhere|everywhere|round here|around here|no idea)\W*\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class LocationCheck:
+    """The outcome of checking a location answer.
+
+    Attributes:
+        ok: True when the answer can be used.
+        value: the cleaned-up location text (whitespace collapsed, postcode upper-cased).
+        postcode: the postcode found in it, formatted ``SO15 2BT``, if any.
+        problem: when not ok, a plain-English sentence saying what is needed.
+    """
+
+    ok: bool
+    value: str = ""
+    postcode: str | None = None
+    problem: str | None = None
+
+
+def format_postcode(text: str) -> str | None:
+    """Return the first UK postcode in ``text``, upper case with one space, or None."""
+    match = POSTCODE.search(text or "")
+    if not match:
+        return None
+    return f"{match.group(1).upper()} {match.group(2).upper()}"
+
+
+def check_location(text: str) -> LocationCheck:
+    """Decide whether ``text`` says where a problem is clearly enough to find it."""
+    value = " ".join((text or "").split())
+    if not value:
+        return LocationCheck(ok=False, problem="I did not get a place.")
+    if len(value) > MAX_LOCATION_LENGTH:
+        return LocationCheck(ok=False, problem="That is a bit long for a place.")
+    postcode = format_postcode(value)
+    if postcode:
+        normalised = POSTCODE.sub(postcode, value, count=1)
+        return LocationCheck(ok=True, value=normalised, postcode=postcode)
+    if _VAGUE.match(value):
+        return LocationCheck(ok=False, problem="I need to know exactly where it is.")
+    letters = sum(char.isalpha() for char in value)
+    if letters < 4:
+        return LocationCheck(ok=False, problem="I could not tell where that is.")
+    if _STREET.search(value) or _LANDMARK.search(value):
+        return LocationCheck(ok=True, value=value)
+    # Two or more capitalised words usually name a place ("Hoglands Park", "Bargate Shopping").
+    if len(re.findall(r"\b[A-Z][a-z]+", value)) >= 2:
+        return LocationCheck(ok=True, value=value)
+    return LocationCheck(ok=False, problem="I could not tell where that is.")

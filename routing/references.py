@@ -1,0 +1,59 @@
+"""References given to residents: ``SCC-`` followed by six characters from an unambiguous alphabet.
+
+The alphabet leaves out 0/O and 1/I/L so a reference read over the phone cannot be misheard, and
+references are drawn at random (not in sequence) so nobody can guess another resident's.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PREFIX = "SCC-"
+LENGTH = 6
+
+_VALID = re.compile(rf"\bSCC[-\s]?([{ALPHABET}]{{{LENGTH}}})\b", re.IGNORECASE)
+# Anything that starts like a reference, to tell "malformed" from "no reference at all".
+_REFERENCE_LIKE = re.compile(r"\bSCC[-\s]?[A-Z0-9]{1,12}\b", re.IGNORECASE)
+
+
+def new_reference() -> str:
+    """Return a fresh random reference such as ``SCC-7KQ4XH``."""
+    return PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+@dataclass(frozen=True)
+class ReferenceLookup:
+    """What a message says about a reference.
+
+    Attributes:
+        reference: the normalised reference (upper case, with the hyphen), if a valid one was found.
+        malformed: text that looks like an attempt at a reference but is not a valid one.
+    """
+
+    reference: str | None = None
+    malformed: str | None = None
+
+
+def find_reference(text: str) -> ReferenceLookup:
+    """Find a reference in free text, tolerating lower case and a space or no hyphen.
+
+    >>> find_reference("any news on scc 7kq4xh?").reference
+    'SCC-7KQ4XH'
+    >>> find_reference("update on SCC-48213").malformed
+    'SCC-48213'
+    """
+    valid = _VALID.search(text or "")
+    if valid:
+        return ReferenceLookup(reference=PREFIX + valid.group(1).upper())
+    like = _REFERENCE_LIKE.search(text or "")
+    if like:
+        return ReferenceLookup(malformed=like.group(0).upper())
+    return ReferenceLookup()
+
+
+def is_reference(text: str) -> bool:
+    """Return True when ``text`` is exactly one well-formed reference (case-insensitive)."""
+    return bool(_VALID.fullmatch((text or "").strip()))
