@@ -56,9 +56,10 @@ def requested_service(tracker: Tracker, block: str) -> Service | None:
 TASK_SLOTS = ("service", "location", "description", "report_confirmed", "postcode", "reference")
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}
-# Another task interrupts only when the model is sure; otherwise a short answer such as
-# "sofa" (which looks like bulky waste) would be lost.
+# Another task interrupts only when the model is sure and the resident wrote a sentence:
+# a short answer such as "a sofa" (which looks like bulky waste) is an answer, not a new task.
 SWITCHING_INTENTS = {"make_payment": 0.85, "apply_for_service": 0.85, "check_status": 0.85}
+MIN_SWITCH_WORDS = 4
 
 
 def forget_task_slots() -> List[EventType]:
@@ -80,7 +81,8 @@ def form_answer(tracker: Tracker, slot: str) -> str | None:
     intent = tracker.latest_message.get("intent") or {}
     name = str(intent.get("name"))
     confidence = float(intent.get("confidence") or 0.0)
-    threshold = {**INTERRUPTING_INTENTS, **SWITCHING_INTENTS}.get(name)
-    if threshold is not None and confidence >= threshold:
+    if confidence >= INTERRUPTING_INTENTS.get(name, 2.0):
+        return None
+    if confidence >= SWITCHING_INTENTS.get(name, 2.0) and len(text.split()) >= MIN_SWITCH_WORDS:
         return None
     return text

@@ -135,7 +135,9 @@ class ActionInformation(Action):
         if _asks_for_bin_day(tracker):
             postcode = tracker.get_slot("postcode") or format_postcode(latest_text(tracker))
             if postcode:
-                say(dispatcher, bin_day_answer(find_bin_day(postcode, catalogue().bin_days), postcode))
+                bin_day = find_bin_day(postcode, catalogue().bin_days)
+                phone = catalogue().get("bin_collection")
+                say(dispatcher, bin_day_answer(bin_day, postcode, phone.phone.value if phone else ""))
                 return reset
         service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
         if service is not None and service.information is not None:

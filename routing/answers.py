@@ -95,13 +95,13 @@ def information_answer(service: Service) -> list[Reply]:
     return replies
 
 
-def bin_day_answer(bin_day: BinDay | None, postcode: str) -> list[Reply]:
+def bin_day_answer(bin_day: BinDay | None, postcode: str, phone: str) -> list[Reply]:
     """The collection day for a postcode, or what to do when we do not know it."""
     if bin_day is None:
         return [
             Reply(
                 f"Sorry, I do not have bin days for {postcode}. "
-                "Check that it is a Southampton postcode, or call us and we will tell you."
+                f"Check that it is a Southampton postcode, or call us on {phone} and we will tell you."
             )
         ]
     return [

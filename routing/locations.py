@@ -27,8 +27,9 @@ _LANDMARK = re.compile(
     re.IGNORECASE,
 )
 _VAGUE = re.compile(
-    r"^\s*(here|there|home|my house|my home|my street|my road|outside|near me|dunno|don'?t know|"
-    r"not sure|idk|somewhere|everywhere|round here|around here|no idea)\W*\s*$",
+    r"^\s*(?:(?:it'?s\s+|just\s+)?(?:outside|near|by|at|in front of|round|around|opposite|next to)\s+)?"
+    r"(?:here|there|home|me|my house|my home|my flat|my door|our house|the house|my street|my road|"
+    r"outside|dunno|don'?t know|not sure|idk|somewhere|everywhere|no idea)\W*\s*$",
     re.IGNORECASE,
 )
 

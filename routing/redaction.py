@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 CARD_PLACEHOLDER = "[card number removed]"
 SECURITY_CODE_PLACEHOLDER = "[security code removed]"
 
-# 13 to 19 digits, optionally split by single spaces or hyphens (as printed on cards).
-_CARD_CANDIDATE = re.compile(r"(?<![\d])(?:\d[ -]?){12,18}\d(?![\d])")
+# A run of digit groups split by single spaces or hyphens (as cards are printed). The card
+# number may be only part of the run ("4111 1111 1111 1111 123" ends with a security code).
+_DIGIT_RUN = re.compile(r"(?<![\d])\d+(?:[ -]\d+)*(?![\d])")
+_GROUP = re.compile(r"\d+")
 # Digits after words that announce a card security code or an expiry date.
 _SECURITY_CODE = re.compile(
     r"\b(cvv2?|cvc2?|csc|security\s+code|3[- ]digit\s+code|the\s+3\s+digits?\s+on\s+the\s+back)"
-    r"(\s*(?:is|:|=|-)?\s*)(\d{3,4})\b",
+    r"(\s*(?:is|are|:|=|-)?\s*)(\d{3,4})\b",
     re.IGNORECASE,
 )
 
@@ -33,6 +35,23 @@ def luhn_valid(digits: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def _contains_card(run: str) -> bool:
+    """True when consecutive whole groups of a digit run make a 13-19 digit Luhn-valid number.
+
+    So "4111 1111 1111 1111 123" holds a card, though the run as a whole is 19 digits that fail.
+    """
+    groups = _GROUP.findall(run)
+    for first in range(len(groups)):
+        digits = ""
+        for group in groups[first:]:
+            digits += group
+            if len(digits) > 19:
+                break
+            if len(digits) >= 13 and luhn_valid(digits):
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -53,16 +72,17 @@ def redact(text: str) -> Redacted:
     found: set[str] = set()
 
     def _card(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            found.add("card_number")
-            return CARD_PLACEHOLDER
-        return match.group(0)
+        run = match.group(0)
+        if not _contains_card(run):
+            return run
+        found.add("card_number")
+        # The whole run goes: digits typed straight after a card are usually its security code.
+        return CARD_PLACEHOLDER
 
     def _code(match: re.Match[str]) -> str:
         found.add("security_code")
         return f"{match.group(1)}{match.group(2)}{SECURITY_CODE_PLACEHOLDER}"
 
-    cleaned = _CARD_CANDIDATE.sub(_card, text)
+    cleaned = _DIGIT_RUN.sub(_card, text)
     cleaned = _SECURITY_CODE.sub(_code, cleaned)
     return Redacted(text=cleaned, found=frozenset(found))

@@ -14,9 +14,13 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 PREFIX = "SCC-"
 LENGTH = 6
 
-_VALID = re.compile(rf"\bSCC[-\s]?([{ALPHABET}]{{{LENGTH}}})\b", re.IGNORECASE)
-# Anything that starts like a reference, to tell "malformed" from "no reference at all".
-_REFERENCE_LIKE = re.compile(r"\bSCC[-\s]?[A-Z0-9]{1,12}\b", re.IGNORECASE)
+_CODE = rf"[{ALPHABET}]{{{LENGTH}}}"
+# With the hyphen anything of the right shape is a reference. Written with a space or run
+# together, it must contain a digit, so "SCC garden waste" is not read as reference SCC-GARDEN.
+_VALID = re.compile(rf"\bSCC(?:-({_CODE})|[\s]?((?=[A-Z]*\d){_CODE}))\b", re.IGNORECASE)
+# An attempt at a reference that has the wrong shape ("SCC-48213"), to tell "malformed" from
+# "no reference at all": the hyphen form, or a code with a digit in it.
+_REFERENCE_LIKE = re.compile(r"\bSCC(?:-[A-Z0-9]{1,12}|\s?(?=[A-Z]*\d)[A-Z0-9]{1,12})\b", re.IGNORECASE)
 
 
 def new_reference() -> str:
@@ -47,7 +51,7 @@ def find_reference(text: str) -> ReferenceLookup:
     """
     valid = _VALID.search(text or "")
     if valid:
-        return ReferenceLookup(reference=PREFIX + valid.group(1).upper())
+        return ReferenceLookup(reference=PREFIX + (valid.group(1) or valid.group(2)).upper())
     like = _REFERENCE_LIKE.search(text or "")
     if like:
         return ReferenceLookup(malformed=like.group(0).upper())

@@ -1,0 +1,108 @@
+"""Shared fixtures: the project's paths, the real domain, and the whole assistant on spare ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "council.tar.gz"
+START_TIMEOUT = 240
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Assistant:
+    """A running assistant started by the tests, and where to reach it."""
+
+    rasa_url: str
+    web_url: str
+    actions_url: str
+    var_dir: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.var_dir / 'council.db'}"
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def start_assistant(var_dir: Path) -> Assistant:
+    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports with its data in ``var_dir``."""
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run the tests with 'make test', which trains it.")
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_PORT": str(rasa_port),
+            "ACTIONS_PORT": str(actions_port),
+            "WEB_PORT": str(web_port),
+            "VAR_DIR": str(var_dir),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("COUNCIL_DATABASE_URL", None)
+    env.pop("RASA_TRACKER_DB", None)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    log = (var_dir / "launcher.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    web_url = f"http://127.0.0.1:{web_port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _healthy(web_url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_assistant_process(process)
+            logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(var_dir.glob("**/*.log")))
+            pytest.fail(f"The assistant did not start:\n{logs}")
+        time.sleep(0.5)
+    return Assistant(
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        web_url=web_url,
+        actions_url=f"http://127.0.0.1:{actions_port}",
+        var_dir=var_dir,
+        process=process,
+    )
+
+
+def stop_assistant_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop the launcher the way Ctrl-C does, and wait for it (it stops its servers)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The whole assistant, started once for the test session and stopped at the end."""
+    running = start_assistant(tmp_path_factory.mktemp("assistant-var"))
+    yield running
+    stop_assistant_process(running.process)

@@ -1,0 +1,37 @@
+"""Tiny real-HTTP helpers for the tests (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+
+def request_json(url: str, payload: Any = None, method: str | None = None, raw: bytes | None = None) -> tuple[int, Any]:
+    """Send JSON (or raw bytes) and return the status and the decoded JSON body (or text)."""
+    data = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
+    req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"))
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            status, body = answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body.decode(errors="replace")
+
+
+def say(rasa_url: str, sender: str, message: Any) -> list[dict[str, Any]]:
+    """Send one message on the REST channel; return the bot's replies (asserting HTTP 200)."""
+    status, body = request_json(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    assert status == 200, body
+    assert isinstance(body, list)
+    return body
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    """All reply texts joined, for assertions about what the resident reads."""
+    return "\n".join(str(reply.get("text", "")) for reply in replies)

@@ -1,0 +1,159 @@
+"""What the assistant tells residents about paying, applying, information, bins and reaching a person."""
+
+import re
+
+import pytest
+
+from routing import prompts
+from routing.answers import (
+    apply_answer,
+    bin_day_answer,
+    human_contact_answer,
+    information_answer,
+    payment_answer,
+)
+from routing.bins import find_bin_day
+from routing.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue()
+PAY = ["council_tax", "parking_fine", "council_rent", "business_rates", "garden_waste"]
+APPLY = [
+    "parking_permit",
+    "blue_badge",
+    "housing_register",
+    "council_tax_support",
+    "school_place",
+    "bulky_waste",
+    "free_school_meals",
+    "bus_pass",
+    "garden_waste",
+]
+INFORMATION = ["bin_collection", "recycling", "library", "gateway", "planning", "council_tax"]
+MAX_WORDS = 25
+
+
+def _said(replies):
+    return " ".join(reply.text for reply in replies)
+
+
+@pytest.mark.parametrize("code", PAY)
+def test_payment_answer_gives_the_online_link_and_automated_line(code):
+    service = CATALOGUE.get(code)
+    said = _said(payment_answer(service, CATALOGUE))
+    assert service.pay["online_url"]["url"] in said
+    assert service.pay["automated_line"]["number"] in said
+
+
+@pytest.mark.parametrize("code", PAY)
+def test_payment_answer_never_asks_for_card_details(code):
+    said = _said(payment_answer(CATALOGUE.get(code), CATALOGUE)).lower()
+    assert "card number" not in said
+    assert "security code" not in said
+    assert "cvv" not in said
+    assert not re.search(r"\b(give|tell|type|enter|send|share)\b[^.]*\bcard\b", said)
+    assert "i will never ask for your card details" in said
+
+
+@pytest.mark.parametrize(
+    ("code", "places"),
+    [
+        ("council_tax", ["the Gateway", "a PayPoint shop", "a Post Office"]),
+        ("parking_fine", ["the Gateway"]),
+        ("business_rates", ["the Gateway", "a Post Office"]),
+    ],
+)
+def test_payment_answer_says_where_to_pay_in_person(code, places):
+    said = _said(payment_answer(CATALOGUE.get(code), CATALOGUE))
+    assert all(place in said for place in places)
+
+
+@pytest.mark.parametrize("code", APPLY)
+def test_apply_answer_gives_the_form_link_and_who_can_apply(code):
+    service = CATALOGUE.get(code)
+    said = _said(apply_answer(service))
+    assert service.apply["form_url"]["url"] in said
+    assert service.apply["eligibility"] in said
+    assert service.name in said
+
+
+@pytest.mark.parametrize("code", INFORMATION)
+def test_information_answer_gives_the_answer_and_a_link(code):
+    service = CATALOGUE.get(code)
+    said = _said(information_answer(service))
+    assert service.information["answer"] in said
+    assert service.online.value in said
+
+
+@pytest.mark.parametrize("band", list("ABCDEFGH"))
+def test_council_tax_information_lists_every_band(band):
+    service = CATALOGUE.get("council_tax")
+    said = _said(information_answer(service))
+    assert f"Band {band}: {service.information['bands'][band]}" in said
+
+
+def test_human_contact_answer_gives_phone_text_relay_and_gateway():
+    said = _said(human_contact_answer(CATALOGUE))
+    assert "023 8083 3000" in said
+    assert "18001 023 8083 3000" in said
+    assert "Civic Centre, Civic Centre Road, Southampton SO14 7LY" in said
+    assert "Monday to Friday" in said
+
+
+def test_bin_day_answer_gives_the_day_and_time():
+    said = _said(bin_day_answer(find_bin_day("SO17 1BJ", CATALOGUE.bin_days), "SO17 1BJ", "023 8083 3005"))
+    assert "SO17 1BJ" in said
+    assert "Tuesday" in said
+    assert "7am" in said
+
+
+def test_bin_day_answer_for_an_unknown_postcode_says_sorry_and_suggests_calling():
+    said = _said(bin_day_answer(None, "SO16 7AB", "023 8083 3005"))
+    assert said.startswith("Sorry")
+    assert "SO16 7AB" in said
+    assert "call" in said.lower() and "023 8083 3005" in said
+
+
+# ---------------------------------------------------------------- plain English
+
+
+def _everything_said():
+    """Every message the routing package and catalogue give residents, labelled by where it comes from."""
+    said = []
+    for service in CATALOGUE.services.values():
+        said.append((f"{service.code} summary", service.summary))
+        if service.pay:
+            said += [(f"{service.code} pay", r.text) for r in payment_answer(service, CATALOGUE)]
+        if service.apply:
+            said += [(f"{service.code} apply", r.text) for r in apply_answer(service)]
+        if service.information:
+            said += [(f"{service.code} information", r.text) for r in information_answer(service)]
+        if service.report:
+            said += [(f"{service.code} report {k}", str(v)) for k, v in service.report.items() if k != "open311_code"]
+    said += [("human contact", r.text) for r in human_contact_answer(CATALOGUE)]
+    said += [("bin day unknown", r.text) for r in bin_day_answer(None, "SO16 7AB", "023 8083 3005")]
+    for sector in CATALOGUE.bin_days:
+        postcode = f"{sector}AB"
+        said += [
+            (f"bin day {sector}", r.text)
+            for r in bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005")
+        ]
+    for name in ("ASK_SERVICE", "ASK_LOCATION", "ASK_POSTCODE", "ASK_REFERENCE"):
+        said.append((f"prompt {name}", getattr(prompts, name).text))
+    return said
+
+
+SENTENCES = [
+    pytest.param(sentence, id=f"{where}: {sentence[:40]}")
+    for where, text in _everything_said()
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip())
+    if sentence
+]
+
+
+def test_the_sentence_check_sees_every_kind_of_message():
+    assert len(SENTENCES) > 200
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_every_sentence_is_plain_english_of_at_most_25_words(sentence):
+    assert len(sentence.split()) <= MAX_WORDS, sentence
