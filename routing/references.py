@@ -35,10 +35,17 @@ class ReferenceLookup:
     Attributes:
         reference: the normalised reference (upper case, with the hyphen), if a valid one was found.
         malformed: text that looks like an attempt at a reference but is not a valid one.
+        span: where in the text the reference (or the attempt) is.
     """
 
     reference: str | None = None
     malformed: str | None = None
+    span: tuple[int, int] | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The reference, or the malformed attempt at one."""
+        return self.reference or self.malformed
 
 
 def find_reference(text: str) -> ReferenceLookup:
@@ -51,10 +58,11 @@ def find_reference(text: str) -> ReferenceLookup:
     """
     valid = _VALID.search(text or "")
     if valid:
-        return ReferenceLookup(reference=PREFIX + (valid.group(1) or valid.group(2)).upper())
+        code = (valid.group(1) or valid.group(2)).upper()
+        return ReferenceLookup(reference=PREFIX + code, span=valid.span())
     like = _REFERENCE_LIKE.search(text or "")
     if like:
-        return ReferenceLookup(malformed=like.group(0).upper())
+        return ReferenceLookup(malformed=like.group(0).upper(), span=like.span())
     return ReferenceLookup()
 
 

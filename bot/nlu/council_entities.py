@@ -1,14 +1,14 @@
-"""Rasa NLU component that adds the entities the catalogue and reference format can find exactly.
+"""Rasa NLU component for the entities that must be exact: ``service`` codes and references.
 
-DIET learns the ``service`` entity from examples, but a resident may use a phrase it never saw.
-The catalogue's keywords fill that gap, so the entity is found whenever a known phrase is used,
-and each addition says which words triggered it. References (``SCC-7KQ4XH``) follow a fixed
-format, so a pattern finds them better than a model would.
+DIET finds spans, but a ``service`` entity is only useful as one of the catalogue's codes, so this
+component replaces DIET's ``service`` guesses with ``routing.service_detection``: catalogue
+keywords first (the matched words are kept as the cue), then a classifier it trains on the
+project's NLU examples. References (``SCC-7KQ4XH``) follow a fixed format, so a pattern finds them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -17,71 +17,116 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from routing.catalogue import Catalogue, default_catalogue
+from routing.catalogue import default_catalogue
 from routing.references import find_reference
+from routing.service_detection import detect_services, training_pairs
+from routing.textclassifier import MultiLabelTextClassifier
 
 EXTRACTOR_NAME = "CouncilEntityExtractor"
+CLASSIFIER_FILE = "service_classifier.pkl"
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Adds ``service`` entities from catalogue keywords and ``reference`` entities by pattern."""
+    """Sets ``service`` entities to catalogue codes and adds ``reference`` entities."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self._catalogue = catalogue
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        classifier: Optional[MultiLabelTextClassifier] = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._classifier = classifier
+        self._catalogue = default_catalogue()
 
     @classmethod
     def create(
         cls,
-        config: Dict[str, Any],
+        config: Dict[Text, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CouncilEntityExtractor:
-        """Build the component over the project's service catalogue."""
-        return cls(default_catalogue())
+        """A new, untrained component."""
+        return cls(model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the service classifier on the NLU examples' ``service`` annotations."""
+        synonyms = {key.lower(): value for key, value in training_data.entity_synonyms.items()}
+        examples = []
+        for message in training_data.nlu_examples:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            values = [
+                synonyms.get(str(entity.get("value")).lower(), str(entity.get("value")))
+                for entity in message.get(ENTITIES, [])
+                if entity.get("entity") == "service"
+            ]
+            examples.append((text, values))
+        texts, labels = training_pairs(examples, self._catalogue)
+        self._classifier = MultiLabelTextClassifier.fit(texts, labels)
+        with self._model_storage.write_to(self._resource) as directory:
+            self._classifier.save(directory / CLASSIFIER_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CouncilEntityExtractor:
+        """Load the trained classifier from the model."""
+        with model_storage.read_from(resource) as directory:
+            classifier = MultiLabelTextClassifier.load(directory / CLASSIFIER_FILE)
+        return cls(model_storage, resource, classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Add the entities to each message (DIET's ``service`` entities take precedence)."""
+        """Replace ``service`` entities with detected codes and add any reference."""
         for message in messages:
             text = message.get(TEXT) or ""
-            entities = list(message.get(ENTITIES, []))
-            entities.extend(self._service_entities(text, entities))
+            entities = [entity for entity in message.get(ENTITIES, []) if entity.get("entity") != "service"]
+            entities.extend(self._service_entities(text))
             entities.extend(self._reference_entities(text))
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _service_entities(self, text: str, existing: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        if any(entity.get("entity") == "service" for entity in existing):
-            return []
-        found = []
-        for code, cue in self._catalogue.find_in_text(text):
-            start = text.lower().find(cue.lower())
-            found.append(
-                {
-                    "entity": "service",
-                    "value": code,
-                    "start": start,
-                    "end": start + len(cue),
-                    "confidence_entity": 1.0,
-                    "extractor": EXTRACTOR_NAME,
-                }
-            )
-        return found
+    def _service_entities(self, text: str) -> List[Dict[Text, Any]]:
+        entities = []
+        for match in detect_services(text, self._catalogue, self._classifier):
+            start = text.lower().find(match.cue.lower()) if match.cue else 0
+            end = start + len(match.cue) if match.cue else len(text)
+            entity: Dict[Text, Any] = {
+                "entity": "service",
+                "value": match.code,
+                "start": start,
+                "end": end,
+                "confidence_entity": match.confidence,
+                "extractor": EXTRACTOR_NAME,
+            }
+            if match.cue:
+                entity["cue"] = match.cue
+            entities.append(entity)
+        return entities
 
     @staticmethod
-    def _reference_entities(text: str) -> List[Dict[str, Any]]:
+    def _reference_entities(text: str) -> List[Dict[Text, Any]]:
         lookup = find_reference(text)
-        value = lookup.reference or lookup.malformed
-        if value is None:
+        if lookup.text is None or lookup.span is None:
             return []
         return [
             {
                 "entity": "reference",
-                "value": value,
-                "start": 0,
-                "end": len(text),
+                "value": lookup.text,
+                "start": lookup.span[0],
+                "end": lookup.span[1],
                 "confidence_entity": 1.0,
                 "extractor": EXTRACTOR_NAME,
             }

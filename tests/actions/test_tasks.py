@@ -1,0 +1,152 @@
+"""Pay, apply, information, status, a person, and not understanding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Action
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.conversation
+import actions.report
+import actions.tasks
+from actions.conversation import ActionCancelTask, ActionFallback, ActionOfferHuman
+from actions.tasks import (
+    ActionApplyInfo,
+    ActionCheckStatus,
+    ActionInformation,
+    ActionPaymentInfo,
+    ValidateStatusForm,
+)
+from routing.catalogue import load_catalogue
+from routing.database import open_engine
+from routing.reports import ReportStore
+from tests.actions.conftest import said, service, tracker
+
+CATALOGUE = load_catalogue()
+PAY_CODES = sorted(s.code for s in CATALOGUE.for_intent("make_payment"))
+APPLY_CODES = sorted(s.code for s in CATALOGUE.for_intent("apply_for_service"))
+
+
+@pytest.mark.parametrize("code", PAY_CODES)
+async def test_payment_answer_gives_link_and_phone_line_and_never_asks_for_a_card(
+    code: str, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionPaymentInfo().run(dispatcher, tracker("pay it", "make_payment", entities=[service(code)]), domain)
+    text = said(dispatcher)
+    pay = CATALOGUE.services[code].pay or {}
+    assert pay["online_url"]["url"] in text and pay["automated_line"]["number"] in text
+    assert "never ask for your card" in text
+
+
+async def test_payment_without_a_service_offers_the_choices(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionPaymentInfo().run(dispatcher, tracker("i want to pay", "make_payment"), domain)
+    payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
+    assert payloads == [f'/make_payment{{"service": "{s.code}"}}' for s in CATALOGUE.for_intent("make_payment")]
+
+
+@pytest.mark.parametrize("code", APPLY_CODES)
+async def test_apply_answer_says_who_can_apply_and_gives_the_form(
+    code: str, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionApplyInfo().run(dispatcher, tracker("apply", "apply_for_service", entities=[service(code)]), domain)
+    apply = CATALOGUE.services[code].apply or {}
+    assert apply["form_url"]["url"] in said(dispatcher)
+    assert len(dispatcher.messages) == 3  # who can apply, what you need and the form, how to get help
+
+
+async def test_bin_day_from_the_postcode(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
+    current = tracker("SO17 1BJ", slots={"service": "bin_collection", "postcode": "SO17 1BJ"})
+    await ActionInformation().run(dispatcher, current, domain)
+    assert "Bins for SO17 1BJ are collected on" in said(dispatcher)
+
+
+async def test_council_tax_information_lists_the_bands(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    current = tracker("what are the bands", "get_information", entities=[service("council_tax")])
+    await ActionInformation().run(dispatcher, current, domain)
+    assert all(f"Band {band}" in said(dispatcher) for band in "ABCDEFGH")
+
+
+@pytest.mark.parametrize(
+    ("answer", "slot", "complaint"),
+    [
+        ("scc-7kq4xh", "SCC-7KQ4XH", None),
+        ("SCC-48213", None, "does not look like one of our references"),
+        ("i lost it", None, "could not find a reference"),
+    ],
+)
+def test_references_are_checked(
+    answer: str, slot: str | None, complaint: str | None, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    assert ValidateStatusForm().validate_reference(answer, dispatcher, tracker(answer), domain) == {"reference": slot}
+    if complaint:
+        assert complaint in said(dispatcher)
+
+
+async def test_status_of_a_stored_report(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any], database: str
+) -> None:
+    stored = ReportStore(open_engine(database)).create("pothole", "POTHOLE", "Hill Lane", "deep")
+    await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": stored.service_request_id}), domain)
+    assert f"Your report {stored.service_request_id}" in said(dispatcher) and "open" in said(dispatcher)
+
+
+async def test_status_of_an_unknown_reference(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
+    await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": "SCC-ZZZZ22"}), domain)
+    assert "I cannot find SCC-ZZZZ22" in said(dispatcher)
+
+
+async def test_a_person_can_always_be_reached(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
+    await ActionOfferHuman().run(dispatcher, tracker("person please", "request_human"), domain)
+    centre = CATALOGUE.council["contact_centre"]
+    assert centre["phone"]["number"] in said(dispatcher) and "18001" in said(dispatcher)
+    assert CATALOGUE.council["gateway"]["address"] in said(dispatcher)
+
+
+def _fallback_turn(name: str = "action_fallback") -> list[dict[str, Any]]:
+    return [
+        {"event": "user", "text": "???", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": name},
+        {"event": "rewind"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("history", "offers_a_person"),
+    [
+        ([], False),
+        (_fallback_turn(), True),
+        (_fallback_turn("action_default_fallback"), True),
+        (
+            _fallback_turn() + [{"event": "user", "text": "hello"}, {"event": "action", "name": "utter_greet"}],
+            False,
+        ),
+    ],
+)
+async def test_a_second_misunderstanding_in_a_row_offers_a_person(
+    history: list[dict[str, Any]], offers_a_person: bool, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = history + [{"event": "user", "text": "???", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    result = await ActionFallback().run(dispatcher, tracker("???", "nlu_fallback", events=events), domain)
+    assert ("A person can help you" in said(dispatcher)) is offers_a_person
+    assert result == [{"event": "rewind", "timestamp": None}]
+
+
+async def test_stopping_says_nothing_was_sent(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
+    await ActionCancelTask().run(dispatcher, tracker("stop", "stop", slots={"service": "pothole"}), domain)
+    assert "I have not sent anything" in said(dispatcher)
+
+
+def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> None:
+    implemented = {
+        cls().name()
+        for module in (actions.conversation, actions.report, actions.tasks)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, Action) and cls.__module__ == module.__name__
+    }
+    assert set(domain["actions"]) == implemented
