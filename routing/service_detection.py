@@ -24,9 +24,7 @@ class ServiceMatch:
     cue: str | None = None
 
 
-def detect_services(
-    text: str, catalogue: Catalogue, classifier: MultiLabelTextClassifier | None
-) -> list[ServiceMatch]:
+def detect_services(text: str, catalogue: Catalogue, classifier: MultiLabelTextClassifier | None) -> list[ServiceMatch]:
     """The services ``text`` is about: keyword matches if any, else the classifier's best guess."""
     keyword_hits = [ServiceMatch(code, 1.0, cue) for code, cue in catalogue.find_in_text(text)]
     if keyword_hits or classifier is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -26,8 +26,8 @@ class MultiLabelTextClassifier:
     labels: tuple[str, ...]
     _words: TfidfVectorizer
     _chars: TfidfVectorizer
-    _weights: np.ndarray  # (features, labels)
-    _bias: np.ndarray  # (labels,)
+    _weights: np.ndarray[Any, Any]  # (features, labels)
+    _bias: np.ndarray[Any, Any]  # (labels,)
 
     @classmethod
     def fit(
@@ -53,7 +53,7 @@ class MultiLabelTextClassifier:
         features = sparse.hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()
         logits = np.asarray(features @ self._weights).ravel() + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-logits))
-        return {label: float(p) for label, p in zip(self.labels, probabilities)}
+        return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
 
     def save(self, path: Path) -> None:
         """Write the trained classifier to ``path``."""

@@ -8,7 +8,7 @@ project's NLU examples. References (``SCC-7KQ4XH``) follow a fixed format, so a 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,7 +36,7 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
         self,
         model_storage: ModelStorage,
         resource: Resource,
-        classifier: Optional[MultiLabelTextClassifier] = None,
+        classifier: MultiLabelTextClassifier | None = None,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
@@ -46,7 +46,7 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -77,7 +77,7 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -98,12 +98,12 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
             message.set(ENTITIES, entities, add_to_output=True)
         return messages
 
-    def _service_entities(self, text: str) -> List[Dict[Text, Any]]:
+    def _service_entities(self, text: str) -> List[Dict[str, Any]]:
         entities = []
         for match in detect_services(text, self._catalogue, self._classifier):
             start = text.lower().find(match.cue.lower()) if match.cue else 0
             end = start + len(match.cue) if match.cue else len(text)
-            entity: Dict[Text, Any] = {
+            entity: Dict[str, Any] = {
                 "entity": "service",
                 "value": match.code,
                 "start": start,
@@ -117,7 +117,7 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
         return entities
 
     @staticmethod
-    def _reference_entities(text: str) -> List[Dict[Text, Any]]:
+    def _reference_entities(text: str) -> List[Dict[str, Any]]:
         lookup = find_reference(text)
         if lookup.text is None or lookup.span is None:
             return []
