@@ -75,7 +75,7 @@ def test_bin_day_asks_for_the_postcode(assistant: Assistant) -> None:
 
 
 def test_two_misunderstandings_offer_a_person(assistant: Assistant) -> None:
-    first = texts(say(assistant.rasa_url, "lost", "flibble wotsit"))
+    first = texts(say(assistant.rasa_url, "lost", "asdf ghjk"))
     assert "did not understand" in first
     second = texts(say(assistant.rasa_url, "lost", "zzkrrp blorf"))
     assert "A person can help you" in second and "Call us on" in second
