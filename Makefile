@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.installed
 MODEL  := models/council.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml) $(wildcard bot/nlu/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/examples.yml) $(wildcard bot/nlu/*.py bot/support_policy.py)
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -18,13 +18,14 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test train lint typecheck bench lock clean
+.PHONY: help run test train lint typecheck bench eval lock clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
 	@echo "make test   set up what is missing, then run the whole test suite"
 	@echo "make train  train the model (only when data or config changed)"
 	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
+	@echo "make eval   support-need detection scores on the evaluation set"
 	@echo "make lint   ruff and mypy"
 
 $(STAMP): requirements.lock scripts/find-python310
@@ -64,3 +65,6 @@ lock: $(STAMP)
 
 clean:
 	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
+
+eval: $(STAMP) $(MODEL)
+	$(PY) -m tests.nlu.support_eval

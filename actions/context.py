@@ -42,10 +42,13 @@ def latest_text(tracker: Tracker) -> str:
 def requested_service(tracker: Tracker, block: str) -> Service | None:
     """The service the latest message asks about that offers ``block`` (pay, apply, ...).
 
-    Only the latest message counts, so a service mentioned for an earlier task never leaks into
-    this one.
+    The latest message counts first; task actions clear the slot, so a service mentioned for an
+    earlier task never leaks into this one.
     """
     codes = list(tracker.get_latest_entity_values("service"))
+    # After an interruption (a consent question, say) the service comes from the slot the
+    # resident's task message filled.
+    codes.append(tracker.get_slot("service"))
     for code in codes:
         service = catalogue().get(code)
         if service is not None and service.offers(block):

@@ -16,9 +16,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import quantiles
-from typing import Any
+from typing import Any, Iterator
 
 import aiohttp
 
@@ -99,21 +100,29 @@ def _start_assistant() -> tuple[subprocess.Popen[bytes], str, str]:
     return process, settings.rasa_url, settings.web_url
 
 
-def main() -> int:
-    """Run the benchmarks and print the figures."""
+@contextmanager
+def running_assistant() -> Iterator[str]:
+    """The Rasa URL of the running assistant, starting one (and stopping it after) if none runs."""
     settings = load_settings()
     process = None
     if not _healthy(settings.web_url):
-        print("No assistant running: starting one for the benchmark...", flush=True)
+        print("No assistant running: starting one...", flush=True)
         process, _, _ = _start_assistant()
-    url = f"{settings.rasa_url}/webhooks/rest/webhook"
     try:
-        single = asyncio.run(one_user(url, turns=400))
-        many = asyncio.run(concurrent_users(url, users=20, rounds=3))
+        yield settings.rasa_url
     finally:
         if process is not None:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=60)
+
+
+def main() -> int:
+    """Run the benchmarks and print the figures."""
+    settings = load_settings()
+    with running_assistant() as rasa_url:
+        url = f"{rasa_url}/webhooks/rest/webhook"
+        single = asyncio.run(one_user(url, turns=400))
+        many = asyncio.run(concurrent_users(url, users=20, rounds=3))
     results: dict[str, Any] = {"one_user_no_custom_action": single, "twenty_concurrent_users": many}
     print(f"One user, turns with no custom action: p50 {single['p50_ms']:.1f} ms, p95 {single['p95_ms']:.1f} ms")
     print(

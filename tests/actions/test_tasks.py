@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.conversation
 import actions.report
+import actions.support
 import actions.tasks
 from actions.conversation import ActionCancelTask, ActionFallback, ActionOfferHuman
 from actions.tasks import (
@@ -145,7 +146,7 @@ async def test_stopping_says_nothing_was_sent(dispatcher: CollectingDispatcher, 
 def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> None:
     implemented = {
         cls().name()
-        for module in (actions.conversation, actions.report, actions.tasks)
+        for module in (actions.conversation, actions.report, actions.tasks, actions.support)
         for cls in vars(module).values()
         if isinstance(cls, type) and issubclass(cls, Action) and cls.__module__ == module.__name__
     }

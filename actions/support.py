@@ -1,0 +1,120 @@
+"""Safeguarding and support needs: the actions the support policy chooses (bot/support_policy.py).
+
+The wording and the choice of routes live in ``routing.support_responses``; these actions read the
+parse's ``support_needs`` and turn the replies into messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import catalogue, forget_task_slots, say
+from routing.support_responses import (
+    Need,
+    acknowledgement,
+    adjustment_record,
+    consent_reply,
+    help_for,
+    offer_support,
+    recordable,
+    safeguarding_followup,
+    safeguarding_reply,
+)
+
+
+def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
+    """The support needs the NLU found in one message."""
+    return [Need.from_output(item) for item in parse_data.get("support_needs") or []]
+
+
+def _user_message_before(tracker: Tracker, action_name: str) -> Dict[str, Any]:
+    """The resident's message that the latest run of ``action_name`` answered."""
+    seen_action = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == action_name:
+            seen_action = True
+        elif seen_action and event.get("event") == "user":
+            return {**(event.get("parse_data") or {}), "text": event.get("text") or ""}
+    return {}
+
+
+class ActionSafeguarding(Action):
+    """Stops everything and shows the emergency routes for this kind of risk, then offers urgent contact."""
+
+    def name(self) -> str:
+        return "action_safeguarding"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        risk = next((need for need in needs_in(tracker.latest_message) if need.category == "safeguarding"), None)
+        reply = safeguarding_reply(risk.kind if risk else None, catalogue())
+        say(dispatcher, reply.replies[:-1])
+        last = reply.replies[-1]
+        buttons = [{"title": button.title, "payload": button.payload} for button in last.buttons]
+        # The chat page draws "Exit this page" when it sees this; the disclosure itself is never echoed.
+        custom = {"exit_this_page": True} if reply.exit_this_page else None
+        dispatcher.utter_message(text=last.text, buttons=buttons, json_message=custom)
+        # Whatever form was open stays closed: the resident can start it again if they want to.
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *forget_task_slots()]
+
+
+class ActionSafeguardingFollowup(Action):
+    """After the offer of urgent contact: how to get it now, or a gentle close."""
+
+    def name(self) -> str:
+        return "action_safeguarding_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        wants_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        say(dispatcher, [safeguarding_followup(wants_contact, catalogue())])
+        return []
+
+
+class ActionAcknowledgeNeed(Action):
+    """TEXAS: thanks the resident, explains why noting it helps, and asks consent (one question)."""
+
+    def name(self) -> str:
+        return "action_acknowledge_need"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        replies = acknowledgement(needs_in(tracker.latest_message))
+        if replies:
+            say(dispatcher, replies)
+        else:
+            say(dispatcher, help_for(needs_in(tracker.latest_message)))
+        return []
+
+
+class ActionRecordConsent(Action):
+    """Records the adjustment only if the resident agreed, and gives the help that fits either way."""
+
+    def name(self) -> str:
+        return "action_record_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        agreed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        disclosure = _user_message_before(tracker, "action_acknowledge_need")
+        needs = needs_in(disclosure)
+        say(dispatcher, [consent_reply(agreed, needs)])
+        say(dispatcher, help_for(needs))
+        events: List[EventType] = []
+        if agreed:
+            existing = list(tracker.get_slot("adjustments") or [])
+            new = [adjustment_record(need, disclosure.get("text", "")) for need in recordable(needs)]
+            events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
+        return events  # the support policy then resumes the resident's task
+
+
+class ActionOfferSupport(Action):
+    """When the conversation shows the resident struggling: sorry, and a person, then carry on."""
+
+    def name(self) -> str:
+        return "action_offer_support"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [offer_support()])
+        return []  # the support policy then carries on with the resident's task

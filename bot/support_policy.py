@@ -1,0 +1,181 @@
+"""A Rasa dialogue policy that puts the resident's safety and support needs before the task.
+
+It reads the ``support_need`` entities the NLU adds to each message and, ahead of the rules
+(higher priority), decides:
+
+* a safeguarding cue interrupts whatever is happening, a form included: ``action_safeguarding``;
+* the answer to its offer of urgent contact: ``action_safeguarding_followup``;
+* any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent);
+* the yes/no to that consent question: ``action_record_consent`` (which then resumes the task);
+* a conversation that shows the resident struggling (``routing.conversation_signals``):
+  ``action_offer_support``;
+* after its own actions, listening.
+
+Everything else it leaves to the other policies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS, ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from routing.conversation_signals import Turn, new_signals
+
+SAFEGUARDING = "action_safeguarding"
+SAFEGUARDING_FOLLOWUP = "action_safeguarding_followup"
+ACKNOWLEDGE = "action_acknowledge_need"
+RECORD_CONSENT = "action_record_consent"
+OFFER_SUPPORT = "action_offer_support"
+# Signals that other flows already answer with an offer of a person (fallback, request_human).
+OWN_ACTIONS = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, RECORD_CONSENT, OFFER_SUPPORT}
+# These two go straight on with the resident's task once they have spoken.
+RESUMING_ACTIONS = {RECORD_CONSENT, OFFER_SUPPORT}
+NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
+SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
+NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
+YES_NO = {"affirm", "deny"}
+
+
+# Where the conversation goes back to after the consent answer or an offer of support.
+RESUME_TASK = {
+    "report_issue": "report_form",
+    "make_payment": "action_payment_info",
+    "apply_for_service": "action_apply_info",
+    "get_information": "information_form",
+    "check_status": "status_form",
+    "request_human": "action_offer_human",
+}
+
+
+def _needs(event: UserUttered) -> set[str]:
+    return {str(entity.get("value")) for entity in event.entities if entity.get("entity") == "support_need"}
+
+
+@dataclass
+class _State:
+    """What the policy needs to know about the conversation, read in one pass over its events."""
+
+    turns: list[Turn] = field(default_factory=list)
+    actions_since_user: list[str] = field(default_factory=list)
+    previous_bot_action: str | None = None  # the bot's last action before the latest message
+    unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
+    consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
+    offered_support: bool = False
+
+
+def _read(tracker: DialogueStateTracker) -> _State:
+    state = _State()
+    asked_for: str | None = None
+    last_intent: str | None = None
+    for event in tracker.applied_events():
+        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            asked_for = event.value
+        elif isinstance(event, UserUttered):
+            needs = _needs(event)
+            last_intent = str(event.intent.get("name"))
+            state.turns.append(Turn(last_intent, asked_for, "frustration" in needs))
+            state.unacknowledged |= needs - NOT_ACKNOWLEDGED
+            if state.actions_since_user:
+                state.previous_bot_action = state.actions_since_user[-1]
+            state.actions_since_user = []
+        elif isinstance(event, ActionExecuted) and event.action_name and event.action_name not in NOT_PREDICTION_STEPS:
+            state.actions_since_user.append(event.action_name)
+            if event.action_name == ACKNOWLEDGE:
+                state.unacknowledged = set()
+                state.consent_trigger_intent = last_intent
+            elif event.action_name == OFFER_SUPPORT:
+                state.offered_support = True
+    return state
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class SupportPolicy(Policy):
+    """Safeguarding first, then consented support, then the rest of the conversation."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        """Above RulePolicy (6), so a risk cue interrupts forms and rules."""
+        return {"priority": 7}
+
+    @staticmethod
+    def supported_data() -> SupportedData:
+        """Reads no training data: its behaviour is the safeguarding and consent protocol."""
+        return SupportedData.ML_DATA
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        """Nothing to learn."""
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Predict one of the support actions (or listening after them), or abstain."""
+        action = self.next_action(tracker)
+        result = self._default_predictions(domain)
+        if action is not None:
+            result[domain.index_for_action(action)] = 1.0
+        return self._prediction(result)
+
+    def next_action(self, tracker: DialogueStateTracker) -> str | None:
+        """The support action due now, or None to leave the decision to the other policies."""
+        state = _read(tracker)
+        if not state.turns or not isinstance(tracker.latest_message, UserUttered):
+            return None
+        loop = tracker.active_loop_name
+        if state.actions_since_user:
+            return self._after_an_action(state, loop)
+        user = tracker.latest_message
+        intent = str(user.intent.get("name"))
+        if "safeguarding" in _needs(user):
+            return SAFEGUARDING
+        if state.previous_bot_action == SAFEGUARDING and intent in YES_NO:
+            return SAFEGUARDING_FOLLOWUP
+        if state.previous_bot_action == ACKNOWLEDGE and intent in YES_NO:
+            return RECORD_CONSENT
+        if state.unacknowledged and loop is None:
+            return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
+        if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
+            return OFFER_SUPPORT
+        return None
+
+    @staticmethod
+    def _after_an_action(state: _State, loop: str | None) -> str | None:
+        latest = state.actions_since_user[-1]
+        if latest in {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE}:
+            return ACTION_LISTEN_NAME
+        if latest == RECORD_CONSENT:
+            return RESUME_TASK.get(state.consent_trigger_intent or "", ACTION_LISTEN_NAME)
+        if latest == OFFER_SUPPORT:
+            return loop or RESUME_TASK.get(state.turns[-1].intent, ACTION_LISTEN_NAME)
+        if loop is not None or latest.endswith("_form"):
+            return None  # the form, or the rule that follows it, decides
+        if state.unacknowledged:
+            return ACKNOWLEDGE
+        if RESUMING_ACTIONS & set(state.actions_since_user):
+            return ACTION_LISTEN_NAME
+        return None

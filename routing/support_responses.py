@@ -1,0 +1,152 @@
+"""What the assistant says about support needs: safeguarding routes first, and disclosures handled
+TEXAS-style (thank, explain, explicit consent, ask, signpost). Wording lives in
+``data/catalogue/support.yml`` and ``safeguarding.yml`` so a council can change it without code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from routing.answers import Button, Reply
+from routing.catalogue import Catalogue
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+# Needs that are about the conversation, not the resident: nothing to record, so no consent asked.
+NOT_RECORDED = {"safeguarding", "frustration"}
+LANGUAGES = (
+    "Polish", "Arabic", "Urdu", "Punjabi", "Bengali", "Romanian", "Kurdish", "Somali", "Farsi", "Persian",
+    "Portuguese", "Lithuanian", "Chinese", "Mandarin", "Cantonese", "Tigrinya", "Turkish", "Spanish", "French",
+    "Russian", "Ukrainian", "Hindi", "Gujarati", "Tamil", "Pashto", "Dari", "Bulgarian", "Hungarian", "Czech",
+    "Slovak", "Latvian", "Italian", "German",
+)  # fmt: skip
+CONSENT_BUTTONS = (Button("Yes, note it", "/affirm"), Button("No, thank you", "/deny"))
+URGENT_BUTTONS = (Button("Yes, please contact me", "/affirm"), Button("No, thank you", "/deny"))
+
+
+@lru_cache(maxsize=1)
+def _texts() -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    support = yaml.safe_load((DATA / "support.yml").read_text(encoding="utf-8"))
+    safeguarding = yaml.safe_load((DATA / "safeguarding.yml").read_text(encoding="utf-8"))
+    return support, safeguarding
+
+
+@dataclass(frozen=True)
+class Need:
+    """A detected need as the dialogue sees it (from the parse's ``support_needs`` item)."""
+
+    category: str
+    adjustment: str | None = None
+    kind: str | None = None
+
+    @classmethod
+    def from_output(cls, item: Mapping[str, Any]) -> Need:
+        """Build from one ``support_needs`` item of the parse output."""
+        return cls(str(item.get("category")), item.get("adjustment"), item.get("kind"))
+
+
+def _contacts(catalogue: Catalogue) -> dict[str, str]:
+    council = catalogue.council
+
+    def number(*keys: str) -> str:
+        value: Any = council
+        for key in keys:
+            value = (value or {}).get(key)
+        return str(value or "")
+
+    return {
+        "contact_phone": number("contact_centre", "phone", "number"),
+        "out_of_hours_phone": number("out_of_hours", "phone", "number"),
+        "homelessness_phone": number("homelessness", "phone", "number"),
+    }
+
+
+@dataclass(frozen=True)
+class SafeguardingReply:
+    """The first reply after a risk cue, and whether the page should show "Exit this page"."""
+
+    replies: list[Reply]
+    exit_this_page: bool
+
+
+def safeguarding_reply(kind: str | None, catalogue: Catalogue) -> SafeguardingReply:
+    """Emergency routes for this kind of risk, in the order that matters, then an offer of urgent contact."""
+    _, texts = _texts()
+    kinds = texts["kinds"]
+    chosen = kind if kind in kinds else "unknown"
+    contacts = _contacts(catalogue)
+    routes = [texts["routes"][route].format(**contacts) for route in kinds[chosen]]
+    replies = [
+        Reply(texts["opening"]),
+        *(Reply(route) for route in routes),
+        Reply(texts["urgent_offer"], URGENT_BUTTONS),
+    ]
+    return SafeguardingReply(replies, chosen in texts["exit_this_page"])
+
+
+def safeguarding_followup(wants_contact: bool, catalogue: Catalogue) -> Reply:
+    """After the offer of urgent contact: how to get it now, or a gentle close."""
+    _, texts = _texts()
+    key = "followup_yes" if wants_contact else "followup_no"
+    return Reply(texts[key].format(**_contacts(catalogue)))
+
+
+def recordable(needs: Sequence[Need]) -> list[Need]:
+    """The needs that have an adjustment worth recording (with consent)."""
+    return [need for need in needs if need.category not in NOT_RECORDED and need.adjustment]
+
+
+def adjustment_record(need: Need, text: str) -> str:
+    """The adjustment as staff will see it: plain words, never a diagnosis ("needs interpreter: Polish")."""
+    if need.category == "language_literacy":
+        for language in LANGUAGES:
+            if re.search(rf"\b{language}\b", text, re.IGNORECASE):
+                return f"needs interpreter: {language}"
+    return str(need.adjustment).replace("_", " ")
+
+
+def _adjustment_phrase(needs: Sequence[Need]) -> str:
+    support, _ = _texts()
+    phrases = [support["adjustments"].get(need.adjustment, str(need.adjustment).replace("_", " ")) for need in needs]
+    unique = list(dict.fromkeys(phrases))
+    return " and ".join(unique)
+
+
+def acknowledgement(needs: Sequence[Need]) -> list[Reply]:
+    """Thank, explain why noting it helps, and ask consent to note the adjustment (one question)."""
+    support, _ = _texts()
+    to_record = recordable(needs)
+    if not to_record:
+        return []
+    question = support["consent_question"].format(adjustment=_adjustment_phrase(to_record))
+    return [Reply(f"{support['thank']} {support['explain']}"), Reply(question, CONSENT_BUTTONS)]
+
+
+def consent_reply(agreed: bool, needs: Sequence[Need]) -> Reply:
+    """What the assistant says after the resident says yes or no to noting it."""
+    support, _ = _texts()
+    if agreed:
+        return Reply(support["consent_yes"].format(adjustment=_adjustment_phrase(recordable(needs))))
+    return Reply(support["consent_no"])
+
+
+def help_for(needs: Sequence[Need]) -> list[Reply]:
+    """The help that fits each need (the resident gets it whether or not they agreed to a note)."""
+    support, _ = _texts()
+    seen: list[str] = []
+    for need in needs:
+        for line in support["help"].get(need.category, []):
+            if line not in seen:
+                seen.append(line)
+    return [Reply(line) for line in seen]
+
+
+def offer_support() -> Reply:
+    """When the conversation shows the resident is struggling: say sorry and offer a person."""
+    support, _ = _texts()
+    return Reply(support["offer_support"]["text"], (Button("Talk to a person", "/request_human"),))
