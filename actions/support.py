@@ -26,21 +26,38 @@ from routing.support_responses import (
     safeguarding_reply,
 )
 
+ACKNOWLEDGE = "action_acknowledge_need"
+
 
 def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
     """The support needs the NLU found in one message."""
     return [Need.from_output(item) for item in parse_data.get("support_needs") or []]
 
 
-def _user_message_before(tracker: Tracker, action_name: str) -> Dict[str, Any]:
-    """The resident's message that the latest run of ``action_name`` answered."""
-    seen_action = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == action_name:
-            seen_action = True
-        elif seen_action and event.get("event") == "user":
-            return {**(event.get("parse_data") or {}), "text": event.get("text") or ""}
-    return {}
+def _user_events_between_acknowledgements(tracker: Tracker, completed: bool) -> List[Dict[str, Any]]:
+    """The resident's messages whose needs an acknowledgement covers.
+
+    While ``action_acknowledge_need`` runs (``completed`` False) these are the messages since the
+    last acknowledgement; afterwards (``completed`` True) the ones before the latest acknowledgement
+    and after the one before it. A need mentioned inside a form is acknowledged once the form is done.
+    """
+    events = tracker.events
+    bounds = [i for i, e in enumerate(events) if e.get("event") == "action" and e.get("name") == ACKNOWLEDGE]
+    if completed:
+        if not bounds:
+            return []
+        start, end = (bounds[-2] if len(bounds) > 1 else -1), bounds[-1]
+    else:
+        start, end = (bounds[-1] if bounds else -1), len(events)
+    return [event for event in events[start + 1 : end] if event.get("event") == "user"]
+
+
+def _needs_and_text(user_events: List[Dict[str, Any]]) -> tuple[List[Need], str]:
+    needs: Dict[str, Need] = {}
+    for event in user_events:
+        for need in needs_in(event.get("parse_data") or {}):
+            needs.setdefault(need.category, need)
+    return list(needs.values()), " ".join(str(event.get("text") or "") for event in user_events)
 
 
 class ActionSafeguarding(Action):
@@ -81,11 +98,8 @@ class ActionAcknowledgeNeed(Action):
         return "action_acknowledge_need"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        replies = acknowledgement(needs_in(tracker.latest_message))
-        if replies:
-            say(dispatcher, replies)
-        else:
-            say(dispatcher, help_for(needs_in(tracker.latest_message)))
+        needs, _ = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=False))
+        say(dispatcher, acknowledgement(needs) or help_for(needs))
         return []
 
 
@@ -97,14 +111,14 @@ class ActionRecordConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         agreed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        disclosure = _user_message_before(tracker, "action_acknowledge_need")
-        needs = needs_in(disclosure)
+        needs, text = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=True))
+        agreed = agreed and bool(recordable(needs))
         say(dispatcher, [consent_reply(agreed, needs)])
         say(dispatcher, help_for(needs))
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])
-            new = [adjustment_record(need, disclosure.get("text", "")) for need in recordable(needs)]
+            new = [adjustment_record(need, text) for need in recordable(needs)]
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
         return events  # the support policy then resumes the resident's task
 

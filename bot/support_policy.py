@@ -26,7 +26,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS, ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    UserUtteranceReverted,
+)
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -75,11 +82,15 @@ class _State:
 
 
 def _read(tracker: DialogueStateTracker) -> _State:
+    # Every event of the session, not ``applied_events()``: that hides the resident's answers inside
+    # a form, and those answers can disclose a need or show them struggling.
     state = _State()
     asked_for: str | None = None
     last_intent: str | None = None
-    for event in tracker.applied_events():
-        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+    for event in tracker.events:
+        if isinstance(event, (SessionStarted, Restarted)):
+            state, asked_for, last_intent = _State(), None, None
+        elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
             asked_for = event.value
         elif isinstance(event, UserUttered):
             needs = _needs(event)
@@ -137,12 +148,18 @@ class SupportPolicy(Policy):
         """Predict one of the support actions (or listening after them), or abstain."""
         action = self.next_action(tracker)
         result = self._default_predictions(domain)
-        if action is not None:
-            result[domain.index_for_action(action)] = 1.0
-        return self._prediction(result)
+        if action is None:
+            return self._prediction(result)
+        result[domain.index_for_action(action)] = 1.0
+        # The rules' loop and "listen now" predictions are "no-user" predictions, which Rasa lets
+        # overrule every other kind; this policy's decisions are marked the same way so that, with
+        # its higher priority, safety and consent come before the form or the rule.
+        return self._prediction(result, is_no_user_prediction=True)
 
     def next_action(self, tracker: DialogueStateTracker) -> str | None:
         """The support action due now, or None to leave the decision to the other policies."""
+        if tracker.events and isinstance(tracker.events[-1], UserUtteranceReverted):
+            return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
         state = _read(tracker)
         if not state.turns or not isinstance(tracker.latest_message, UserUttered):
             return None
