@@ -31,8 +31,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -45,7 +45,6 @@ ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
 # Signals that other flows already answer with an offer of a person (fallback, request_human).
-OWN_ACTIONS = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, RECORD_CONSENT, OFFER_SUPPORT}
 # These two go straight on with the resident's task once they have spoken.
 RESUMING_ACTIONS = {RECORD_CONSENT, OFFER_SUPPORT}
 NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
@@ -77,6 +76,7 @@ class _State:
     actions_since_user: list[str] = field(default_factory=list)
     previous_bot_action: str | None = None  # the bot's last action before the latest message
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
+    acknowledged: set[str] = field(default_factory=set)  # each need is acknowledged once a session
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
     offered_support: bool = False
 
@@ -96,13 +96,14 @@ def _read(tracker: DialogueStateTracker) -> _State:
             needs = _needs(event)
             last_intent = str(event.intent.get("name"))
             state.turns.append(Turn(last_intent, asked_for, "frustration" in needs))
-            state.unacknowledged |= needs - NOT_ACKNOWLEDGED
+            state.unacknowledged |= needs - NOT_ACKNOWLEDGED - state.acknowledged
             if state.actions_since_user:
                 state.previous_bot_action = state.actions_since_user[-1]
             state.actions_since_user = []
         elif isinstance(event, ActionExecuted) and event.action_name and event.action_name not in NOT_PREDICTION_STEPS:
             state.actions_since_user.append(event.action_name)
             if event.action_name == ACKNOWLEDGE:
+                state.acknowledged |= state.unacknowledged
                 state.unacknowledged = set()
                 state.consent_trigger_intent = last_intent
             elif event.action_name == OFFER_SUPPORT:
@@ -146,7 +147,7 @@ class SupportPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         """Predict one of the support actions (or listening after them), or abstain."""
-        action = self.next_action(tracker)
+        action = next_support_action(tracker)
         result = self._default_predictions(domain)
         if action is None:
             return self._prediction(result)
@@ -156,43 +157,47 @@ class SupportPolicy(Policy):
         # its higher priority, safety and consent come before the form or the rule.
         return self._prediction(result, is_no_user_prediction=True)
 
-    def next_action(self, tracker: DialogueStateTracker) -> str | None:
-        """The support action due now, or None to leave the decision to the other policies."""
-        if tracker.events and isinstance(tracker.events[-1], UserUtteranceReverted):
-            return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
-        state = _read(tracker)
-        if not state.turns or not isinstance(tracker.latest_message, UserUttered):
-            return None
-        loop = tracker.active_loop_name
-        if state.actions_since_user:
-            return self._after_an_action(state, loop)
-        user = tracker.latest_message
-        intent = str(user.intent.get("name"))
-        if "safeguarding" in _needs(user):
-            return SAFEGUARDING
-        if state.previous_bot_action == SAFEGUARDING and intent in YES_NO:
-            return SAFEGUARDING_FOLLOWUP
-        if state.previous_bot_action == ACKNOWLEDGE and intent in YES_NO:
-            return RECORD_CONSENT
-        if state.unacknowledged and loop is None:
-            return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
-        if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
-            return OFFER_SUPPORT
-        return None
 
-    @staticmethod
-    def _after_an_action(state: _State, loop: str | None) -> str | None:
-        latest = state.actions_since_user[-1]
-        if latest in {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE}:
-            return ACTION_LISTEN_NAME
-        if latest == RECORD_CONSENT:
-            return RESUME_TASK.get(state.consent_trigger_intent or "", ACTION_LISTEN_NAME)
-        if latest == OFFER_SUPPORT:
-            return loop or RESUME_TASK.get(state.turns[-1].intent, ACTION_LISTEN_NAME)
-        if loop is not None or latest.endswith("_form"):
-            return None  # the form, or the rule that follows it, decides
-        if state.unacknowledged:
-            return ACKNOWLEDGE
-        if RESUMING_ACTIONS & set(state.actions_since_user):
-            return ACTION_LISTEN_NAME
+def next_support_action(tracker: DialogueStateTracker) -> str | None:
+    """The support action due now, or None to leave the decision to the other policies.
+
+    A pure function of the tracker, so every decision can be tested with hand-built conversations.
+    """
+    if tracker.events and isinstance(tracker.events[-1], UserUtteranceReverted):
+        return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
+    state = _read(tracker)
+    if not state.turns or not isinstance(tracker.latest_message, UserUttered):
         return None
+    loop = tracker.active_loop_name
+    if state.actions_since_user:
+        return _after_an_action(state, loop)
+    user = tracker.latest_message
+    intent = str(user.intent.get("name"))
+    if "safeguarding" in _needs(user):
+        return SAFEGUARDING
+    if state.previous_bot_action == SAFEGUARDING and intent in YES_NO:
+        return SAFEGUARDING_FOLLOWUP
+    if state.previous_bot_action == ACKNOWLEDGE and intent in YES_NO:
+        return RECORD_CONSENT
+    if state.unacknowledged and loop is None:
+        return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
+    if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
+        return OFFER_SUPPORT
+    return None
+
+
+def _after_an_action(state: _State, loop: str | None) -> str | None:
+    latest = state.actions_since_user[-1]
+    if latest in {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE}:
+        return ACTION_LISTEN_NAME
+    if latest == RECORD_CONSENT:
+        return RESUME_TASK.get(state.consent_trigger_intent or "", ACTION_LISTEN_NAME)
+    if latest == OFFER_SUPPORT:
+        return loop or RESUME_TASK.get(state.turns[-1].intent, ACTION_LISTEN_NAME)
+    if loop is not None or latest.endswith("_form"):
+        return None  # the form, or the rule that follows it, decides
+    if state.unacknowledged:
+        return ACKNOWLEDGE
+    if RESUMING_ACTIONS & set(state.actions_since_user):
+        return ACTION_LISTEN_NAME
+    return None

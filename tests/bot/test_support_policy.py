@@ -1,0 +1,143 @@
+"""The support policy's decisions, on conversations built event by event with the real domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUtteranceReverted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.support_policy import next_support_action
+from tests.conftest import ROOT
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+
+
+def user(intent: str, *needs: str, text: str = "...") -> UserUttered:
+    entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
+    return UserUttered(text, {"name": intent, "confidence": 0.99}, entities)
+
+
+def act(name: str) -> ActionExecuted:
+    return ActionExecuted(name)
+
+
+def in_form(slot: str) -> list[Event]:
+    return [act("report_form"), ActiveLoop("report_form"), SlotSet("requested_slot", slot), act("action_listen")]
+
+
+def decide(*events: Any) -> str | None:
+    flat: list[Event] = [act("action_listen")]
+    for event in events:
+        flat.extend(event if isinstance(event, list) else [event])
+    return next_support_action(DialogueStateTracker.from_events("resident", flat, DOMAIN.slots))
+
+
+CASES = [
+    ("a risk cue in an ordinary message", [user("make_payment", "safeguarding")], "action_safeguarding"),
+    (
+        "a risk cue inside a form interrupts it",
+        [user("report_issue"), *in_form("location"), user("inform", "safeguarding")],
+        "action_safeguarding",
+    ),
+    (
+        "listening after the emergency routes",
+        [user("inform", "safeguarding"), act("action_safeguarding")],
+        "action_listen",
+    ),
+    (
+        "the answer to the offer of urgent contact",
+        [user("inform", "safeguarding"), act("action_safeguarding"), act("action_listen"), user("affirm")],
+        "action_safeguarding_followup",
+    ),
+    ("a disclosure is acknowledged", [user("make_payment", "digital_exclusion")], "action_acknowledge_need"),
+    (
+        "the yes or no to the consent question is recorded",
+        [user("make_payment", "digital_exclusion"), act("action_acknowledge_need"), act("action_listen"), user("deny")],
+        "action_record_consent",
+    ),
+    (
+        "after the consent answer, the task the resident asked for",
+        [
+            user("make_payment", "digital_exclusion"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+        ],
+        "action_payment_info",
+    ),
+    (
+        "a report resumes as the report form",
+        [
+            user("report_issue", "disability"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("deny"),
+            act("action_record_consent"),
+        ],
+        "report_form",
+    ),
+    (
+        "a need said inside a form waits: the form goes on",
+        [user("report_issue"), *in_form("description"), user("inform", "disability")],
+        None,
+    ),
+    (
+        "and is acknowledged once the report is sent",
+        [
+            user("report_issue"),
+            *in_form("description"),
+            user("inform", "disability"),
+            act("report_form"),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            act("action_submit_report"),
+        ],
+        "action_acknowledge_need",
+    ),
+    (
+        "a need is acknowledged only once",
+        [
+            user("inform", "older_age"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+            act("action_listen"),
+            user("make_payment", "older_age"),
+        ],
+        None,
+    ),
+    ("frustration is not asked about, it is answered", [user("make_payment", "frustration")], "action_offer_support"),
+    (
+        "yes or no twice to a question that wants words",
+        [user("report_issue"), *in_form("location"), user("affirm"), *in_form("location"), user("affirm")],
+        "action_offer_support",
+    ),
+    (
+        "after the offer of a person, the form carries on",
+        [
+            user("report_issue"),
+            *in_form("location"),
+            user("affirm"),
+            *in_form("location"),
+            user("affirm"),
+            act("action_offer_support"),
+        ],
+        "report_form",
+    ),
+    (
+        "a fallback that forgot the message: wait",
+        [user("nlu_fallback"), act("action_default_fallback"), UserUtteranceReverted()],
+        "action_listen",
+    ),
+    ("an ordinary message is left to the rules", [user("make_payment")], None),
+]
+
+
+@pytest.mark.parametrize(("case", "events", "expected"), CASES, ids=[case for case, _, _ in CASES])
+def test_support_policy_decides(case: str, events: list[Any], expected: str | None) -> None:
+    assert decide(*events) == expected

@@ -1,0 +1,78 @@
+"""Support needs and safeguarding on the running assistant, over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Assistant
+from tests.http import request_json, say, texts
+
+pytestmark = pytest.mark.server
+
+
+def parse(assistant: Assistant, text: str) -> dict:
+    status, parsed = request_json(f"{assistant.rasa_url}/model/parse", {"text": text})
+    assert status == 200
+    return parsed
+
+
+def test_parse_adds_support_needs_as_the_contract_says(assistant: Assistant) -> None:
+    parsed = parse(assistant, "I'm registered blind and my bin wasn't collected")
+    needs = {item["category"]: item for item in parsed["support_needs"]}
+    assert "disability" in needs
+    assert 0 <= needs["disability"]["confidence"] <= 1 and needs["disability"]["cue"] == "blind"
+    assert parsed["intent"]["name"] == "report_issue"
+
+
+@pytest.mark.parametrize(
+    "text", ["when is my bin day", "the window blind in my council flat is broken", "dead fox in the road"]
+)
+def test_no_need_gives_an_empty_list(assistant: Assistant, text: str) -> None:
+    assert parse(assistant, text)["support_needs"] == []
+
+
+SAFEGUARDING = [
+    ("i don't see the point anymore", "116 123"),
+    ("i've saved up all my tablets", "116 123"),
+    ("my partner hits me and takes all my money", "0808 2000 247"),
+    ("i can smell gas in the kitchen", "0800 111 999"),
+    ("i have nowhere to sleep tonight", "023 8083 2000"),
+]
+
+
+@pytest.mark.parametrize(("text", "route"), SAFEGUARDING)
+def test_the_first_reply_after_a_risk_cue_shows_the_emergency_routes(
+    assistant: Assistant, text: str, route: str
+) -> None:
+    reply = texts(say(assistant.rasa_url, f"safe-{abs(hash(text))}", text))
+    assert "999" in reply and route in reply
+    assert "contact you urgently?" in reply
+
+
+def test_a_risk_cue_inside_a_report_stops_the_form_and_does_not_resume_it(assistant: Assistant) -> None:
+    sender = "safe-in-form"
+    say(assistant.rasa_url, sender, "my bin wasn't collected")
+    reply = texts(say(assistant.rasa_url, sender, "honestly i want it all to end"))
+    assert "999" in reply and "116 123" in reply and "Where is it?" not in reply
+    after = texts(say(assistant.rasa_url, sender, "no thank you"))
+    assert "Where is it?" not in after and "any time" in after
+
+
+def test_consent_yes_notes_the_adjustment_and_carries_on_with_the_payment(assistant: Assistant) -> None:
+    sender = "consent-yes"
+    first = texts(say(assistant.rasa_url, sender, "i need to pay my council tax but i haven't got the internet"))
+    assert "May I note" in first
+    second = texts(say(assistant.rasa_url, sender, "yes"))
+    assert "I have noted" in second and "0300 456 2255" in second  # the payment answer follows
+    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    assert tracker["slots"]["adjustments"] == ["prefers phone or face to face"]
+
+
+def test_consent_no_notes_nothing_and_the_report_carries_on(assistant: Assistant) -> None:
+    sender = "consent-no"
+    assert "May I note" in texts(say(assistant.rasa_url, sender, "I'm deaf and there's a pothole on Hill Lane"))
+    second = texts(say(assistant.rasa_url, sender, "no thanks"))
+    assert "I have not noted anything" in second and "18001" in second
+    assert "about the problem" in second  # the report form asks its next question
+    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    assert not tracker["slots"]["adjustments"]
