@@ -123,11 +123,23 @@ def main() -> int:
         url = f"{rasa_url}/webhooks/rest/webhook"
         single = asyncio.run(one_user(url, turns=400))
         many = asyncio.run(concurrent_users(url, users=20, rounds=3))
-    results: dict[str, Any] = {"one_user_no_custom_action": single, "twenty_concurrent_users": many}
+    from bench.parse_overhead import run as parse_overhead
+
+    overhead = parse_overhead()
+    results: dict[str, Any] = {
+        "one_user_no_custom_action": single,
+        "twenty_concurrent_users": many,
+        "support_need_detector": overhead,
+    }
     print(f"One user, turns with no custom action: p50 {single['p50_ms']:.1f} ms, p95 {single['p95_ms']:.1f} ms")
     print(
         f"20 concurrent users, mixed turns: {many['turns_per_second']:.1f} turns/s, "
         f"p50 {many['p50_ms']:.1f} ms, p95 {many['p95_ms']:.1f} ms ({many['turns']} turns)"
+    )
+    print(
+        f"Parse p50 with the support-need detector {overhead['parse_p50_ms_with_detector']:.2f} ms, "
+        f"without {overhead['parse_p50_ms_without_detector']:.2f} ms "
+        f"(adds {overhead['detector_adds_ms']:.2f} ms, {overhead['messages']:.0f} parses)"
     )
     out = Path(settings.var_dir) / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)

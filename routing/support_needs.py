@@ -107,7 +107,12 @@ class CueLexicon:
                         negatable=bool(spec.get("negatable", True)),
                     )
                 )
-        near = re.compile(r"(?<!\w)(?:" + "|".join(raw["near_misses"]) + r")(?!\w)", re.IGNORECASE)
+        near_misses = raw.get("near_misses") or []
+        try:
+            # With no near misses, a pattern that can never match (an empty one would match everywhere).
+            near = re.compile(r"(?<!\w)(?:" + "|".join(near_misses) + r")(?!\w)" if near_misses else r"(?!)", re.I)
+        except re.error as error:
+            raise ValueError(f"{path}: bad near miss: {error}") from error
         return cls(tuple(groups), near, frozenset(raw["negations"]), adjustments)
 
     def blank_near_misses(self, text: str) -> tuple[str, bool]:
@@ -116,8 +121,13 @@ class CueLexicon:
         return blanked, count > 0
 
     def _negated(self, text: str, start: int) -> bool:
-        words = re.findall(r"[\w']+", text[:start].lower())[-NEGATION_WINDOW_WORDS:]
-        return any(word in self.negations or word.endswith("n't") for word in words)
+        # Phones type curly apostrophes ("don’t"); treat them as straight ones.
+        before = text[:start].lower().replace("\u2019", "'")
+        words = re.findall(r"[\w']+", before)[-NEGATION_WINDOW_WORDS:]
+        if any(word in self.negations or word.endswith("n't") for word in words):
+            return True
+        window = " ".join(words)
+        return any(" " in negation and negation in window for negation in self.negations)
 
     def matches(self, text: str) -> list[SupportNeed]:
         """Every category a cue shows, first cue per category (text already blanked of near misses)."""

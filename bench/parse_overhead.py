@@ -1,0 +1,55 @@
+"""How much the support-need detector adds to a message's parse time.
+
+Loads the trained model in-process and times ``parse_message`` over the evaluation messages twice:
+as trained, and with the detector's ``process`` made a no-op, so everything else is identical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from statistics import median
+from typing import Any
+
+from bot.nlu.support_needs import SupportNeedComponent
+from bot.settings import load_settings
+from tests.nlu.support_eval import load_eval_set
+
+ROUNDS = 3
+
+
+async def _parse_times(agent: Any, texts: list[str]) -> list[float]:
+    samples = []
+    for _ in range(ROUNDS):
+        for text in texts:
+            started = time.perf_counter()
+            await agent.parse_message(text)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def measure() -> dict[str, float]:
+    """Median parse time with and without the detector, in milliseconds."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(load_settings().model_path))
+    texts = [example.text for example in load_eval_set()]
+    await _parse_times(agent, texts[:20])  # warm up
+    with_detector = median(await _parse_times(agent, texts))
+    original = SupportNeedComponent.process
+    SupportNeedComponent.process = lambda self, messages: messages  # type: ignore[method-assign]
+    try:
+        without_detector = median(await _parse_times(agent, texts))
+    finally:
+        SupportNeedComponent.process = original  # type: ignore[method-assign]
+    return {
+        "messages": len(texts) * ROUNDS,
+        "parse_p50_ms_with_detector": with_detector,
+        "parse_p50_ms_without_detector": without_detector,
+        "detector_adds_ms": with_detector - without_detector,
+    }
+
+
+def run() -> dict[str, float]:
+    """Synchronous entry point for ``make bench``."""
+    return asyncio.run(measure())

@@ -1,0 +1,265 @@
+"""What the assistant says about risk and support needs: safety routes first, then thank, explain, ask."""
+
+import re
+
+import pytest
+import yaml
+
+from routing.catalogue import DEFAULT_DIR, load_catalogue
+from routing.support_needs import CueLexicon, SupportNeedDetector
+from routing.support_responses import (
+    Need,
+    acknowledgement,
+    adjustment_record,
+    consent_reply,
+    help_for,
+    safeguarding_reply,
+)
+
+CATALOGUE = load_catalogue()
+SAFEGUARDING = yaml.safe_load((DEFAULT_DIR / "safeguarding.yml").read_text(encoding="utf-8"))
+KINDS = list(SAFEGUARDING["kinds"])
+DETECTOR = SupportNeedDetector(CueLexicon.load())
+CALL_999 = re.compile(r"(?i)\b(call|text) 999\b")
+
+DEAF = Need("disability", "prefers_text_relay_or_webchat")
+OLDER = Need("older_age", "prefers_phone_or_face_to_face")
+NO_INTERNET = Need("digital_exclusion", "prefers_phone_or_face_to_face")
+LANGUAGE = Need("language_literacy", "needs_interpreter_or_plain_language")
+HARDSHIP = Need("financial_hardship", "may_need_payment_help")
+RISK = Need("safeguarding", kind="self_harm")
+FRUSTRATED = Need("frustration")
+
+
+def _said(replies):
+    return " ".join(reply.text for reply in replies)
+
+
+def _payloads(reply):
+    return [button.payload for button in reply.buttons]
+
+
+def _first(replies, pattern):
+    return next(i for i, reply in enumerate(replies) if re.search(pattern, reply.text))
+
+
+# ---------------------------------------------------------------- safeguarding
+
+
+def test_every_kind_the_lexicon_can_give_has_its_own_routes():
+    lexicon_kinds = {group.kind for group in CueLexicon.load().groups if group.kind}
+    assert lexicon_kinds <= set(KINDS)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_risk_reply_opens_calmly_gives_routes_then_offers_urgent_contact(kind):
+    result = safeguarding_reply(kind, CATALOGUE)
+    replies = result.replies
+    assert replies[0].text == "I am worried about what you have told me. Your safety matters most."
+    assert replies[0].buttons == ()
+    routes = replies[1:-1]
+    assert len(routes) == len(SAFEGUARDING["kinds"][kind]) >= 2
+    assert all(route.buttons == () for route in routes)
+    assert all("{" not in route.text and re.search(r"\d{3}", route.text) for route in routes)
+    assert replies[-1].text == "Would you like someone from the council to contact you urgently?"
+    assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_risk_reply_says_when_to_call_999(kind):
+    assert "999" in _said(safeguarding_reply(kind, CATALOGUE).replies)
+
+
+@pytest.mark.parametrize(
+    ("kind", "must_say"),
+    [
+        ("self_harm", ["Samaritans", "116 123", "SHOUT to 85258", "NHS 111"]),
+        ("domestic_abuse", ["0808 2000 247", "0808 801 0327", "023 8023 3344"]),
+        ("child_at_risk", ["023 8023 3344", "101"]),
+        ("crime_in_progress", ["press 55", "emergencySMS", "101"]),
+        ("exploitation", ["101", "023 8023 3344"]),
+        ("homeless_tonight", ["023 8083 2000", "023 8023 3344", "0808 800 4444"]),
+        ("gas_danger", ["0800 111 999", "leave the building"]),
+        ("electrics", ["Keep away from the wires", "023 8023 3344"]),
+        ("equipment_failure", ["023 8023 3344"]),
+    ],
+)
+def test_a_risk_reply_gives_the_numbers_for_that_kind_of_risk(kind, must_say):
+    said = _said(safeguarding_reply(kind, CATALOGUE).replies)
+    for words in must_say:
+        assert words in said
+
+
+def test_homeless_tonight_gives_the_councils_own_housing_number_first():
+    number = CATALOGUE.council["homelessness"]["phone"]["number"]
+    replies = safeguarding_reply("homeless_tonight", CATALOGUE).replies
+    assert number in replies[1].text
+    assert _first(replies, re.escape(number)) < _first(replies, CALL_999.pattern)
+
+
+def test_a_gas_smell_gives_the_gas_emergency_line_before_999():
+    replies = safeguarding_reply("gas_danger", CATALOGUE).replies
+    assert _first(replies, "0800 111 999") < _first(replies, CALL_999.pattern)
+
+
+@pytest.mark.parametrize(
+    ("kind", "exit_this_page"),
+    [
+        ("domestic_abuse", True),
+        ("exploitation", True),
+        ("child_at_risk", True),
+        ("self_harm", False),
+        ("gas_danger", False),
+        ("homeless_tonight", False),
+        (None, False),
+    ],
+)
+def test_the_exit_this_page_button_is_shown_where_someone_may_be_watching(kind, exit_this_page):
+    assert safeguarding_reply(kind, CATALOGUE).exit_this_page is exit_this_page
+
+
+@pytest.mark.parametrize("kind", [None, "", "something_new", "DOMESTIC_ABUSE"])
+def test_an_unknown_kind_of_risk_still_gives_999_and_helplines(kind):
+    replies = safeguarding_reply(kind, CATALOGUE).replies
+    said = _said(replies)
+    assert CALL_999.search(said)
+    assert "116 123" in said
+    assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+# ---------------------------------------------------------------- acknowledging a disclosure
+
+
+@pytest.mark.parametrize(
+    ("needs", "phrase"),
+    [
+        ([DEAF], "would rather use text, webchat or Relay UK than voice calls"),
+        ([OLDER], "would rather talk by phone or face to face"),
+        ([LANGUAGE], "need an interpreter or plain language"),
+        ([HARDSHIP], "may need help with paying"),
+        ([DEAF, HARDSHIP], "would rather use text, webchat or Relay UK than voice calls and may need help with paying"),
+        ([RISK, FRUSTRATED, OLDER], "would rather talk by phone or face to face"),
+    ],
+)
+def test_a_disclosure_is_thanked_explained_and_one_question_is_asked(needs, phrase):
+    replies = acknowledgement(needs)
+    assert len(replies) == 2
+    assert replies[0].text.startswith("Thank you for telling me.")
+    assert "will not need to explain again" in replies[0].text
+    assert replies[0].buttons == ()
+    question = replies[1]
+    assert _said(replies).count("?") == 1
+    assert question.text.endswith("?")
+    assert phrase in question.text
+    assert _payloads(question) == ["/affirm", "/deny"]
+
+
+def test_the_same_adjustment_is_asked_about_once():
+    question = acknowledgement([OLDER, NO_INTERNET])[1].text
+    assert question.count("would rather talk by phone or face to face") == 1
+
+
+@pytest.mark.parametrize("needs", [[], [RISK], [FRUSTRATED], [RISK, FRUSTRATED]])
+def test_nothing_is_asked_when_there_is_nothing_to_note(needs):
+    assert acknowledgement(needs) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "phrase"),
+    [
+        ("I'm deaf", "would rather use text, webchat or Relay UK than voice calls"),
+        ("I'm registered blind", "would rather talk by phone, and need large print for letters"),
+        ("I use a wheelchair", "need step-free access or a home visit"),
+        ("I have dementia", "need more time, and one step at a time"),
+        ("I'm writing on behalf of my mum", "are acting for someone else"),
+    ],
+)
+def test_what_the_detector_finds_is_asked_about_in_plain_words(message, phrase):
+    needs = [Need.from_output(need.as_output()) for need in DETECTOR.detect(message)]
+    assert phrase in acknowledgement(needs)[1].text
+
+
+@pytest.mark.parametrize(
+    ("agreed", "needs", "must_say"),
+    [
+        (True, [DEAF], "I have noted that you would rather use text, webchat or Relay UK than voice calls."),
+        (True, [RISK, HARDSHIP], "I have noted that you may need help with paying."),
+        (False, [DEAF], "I have not noted anything."),
+    ],
+)
+def test_the_reply_to_consent_says_what_was_noted(agreed, needs, must_say):
+    reply = consent_reply(agreed, needs)
+    assert must_say in reply.text
+    assert "?" not in reply.text
+
+
+# ---------------------------------------------------------------- what staff see
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("I only speak Polish", "needs interpreter: Polish"),
+        ("can someone talk to me in polish please", "needs interpreter: Polish"),
+        ("I need an Arabic interpreter", "needs interpreter: Arabic"),
+        ("my English is not good, I speak Romanian", "needs interpreter: Romanian"),
+        ("my english is not good", "needs interpreter or plain language"),
+    ],
+)
+def test_the_language_record_names_the_language_when_the_resident_does(text, record):
+    assert adjustment_record(LANGUAGE, text) == record
+
+
+DIAGNOSIS_WORDS = [
+    "deaf", "blind", "sighted", "wheelchair", "housebound", "tremor", "disab", "dementia", "anxi", "depress",
+    "autis", "memory", "debt", "afford", "died", "passed away", "pension", "84", "dyslex",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("message", "record"),
+    [
+        ("I'm deaf", "prefers text relay or webchat"),
+        ("I'm registered blind", "prefers phone or large print"),
+        ("I use a wheelchair", "needs home visit or step free access"),
+        ("I have a bad tremor", "needs more time"),
+        ("I'm registered disabled", "needs accessible contact"),
+        ("I have dementia and anxiety", "needs more time one step at a time"),
+        ("I'm 84", "prefers phone or face to face"),
+        ("I'm in debt", "may need payment help"),
+        ("my wife passed away last month", "needs extra care"),
+        ("I'm dyslexic", "needs interpreter or plain language"),
+    ],
+)
+def test_staff_see_the_adjustment_never_a_diagnosis(message, record):
+    needs = [Need.from_output(need.as_output()) for need in DETECTOR.detect(message)]
+    assert [adjustment_record(need, message) for need in needs] == [record]
+    assert not any(word in record.lower() for word in DIAGNOSIS_WORDS)
+
+
+# ---------------------------------------------------------------- help that fits
+
+
+@pytest.mark.parametrize(
+    ("need", "must_say"),
+    [
+        (HARDSHIP, ["Council Tax Support", "debt advice", "hardship fund"]),
+        (Need("life_event", "needs_extra_care"), ["Tell Us Once", "Council Tax Support"]),
+        (NO_INTERNET, ["free computers", "023 8083 3000"]),
+        (DEAF, ["Relay UK", "18001 023 8083 3000", "British Sign Language"]),
+        (LANGUAGE, ["interpreter, free of charge"]),
+        (Need("carer_proxy", "acting_for_someone_else"), ["Lasting Power of Attorney"]),
+    ],
+)
+def test_the_help_fits_the_need(need, must_say):
+    said = _said(help_for([need]))
+    for words in must_say:
+        assert words in said
+
+
+def test_help_for_several_needs_says_each_line_once():
+    replies = help_for([OLDER, NO_INTERNET, OLDER])
+    texts = [reply.text for reply in replies]
+    assert len(texts) == len(set(texts))
+    assert "free computers" in _said(replies)
+    assert "023 8083 3000" in _said(replies)
