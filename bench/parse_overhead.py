@@ -7,6 +7,7 @@ as trained, and with the detector's ``process`` made a no-op, so everything else
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from statistics import median
 from typing import Any
@@ -31,7 +32,9 @@ async def _parse_times(agent: Any, texts: list[str]) -> list[float]:
 async def measure() -> dict[str, float]:
     """Median parse time with and without the detector, in milliseconds."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
     agent = Agent.load(str(load_settings().model_path))
     texts = [example.text for example in load_eval_set()]
     await _parse_times(agent, texts[:20])  # warm up
