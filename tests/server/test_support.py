@@ -76,3 +76,31 @@ def test_consent_no_notes_nothing_and_the_report_carries_on(assistant: Assistant
     assert "about the problem" in second  # the report form asks its next question
     status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
     assert not tracker["slots"]["adjustments"]
+
+
+# One disclosure per category: the assistant asks before noting anything, and a "yes" records the
+# adjustment (what staff should do differently), never the circumstance itself.
+CATEGORY_FLOWS = [
+    ("digital_exclusion", "I don't have a computer or the internet", "prefers phone or face to face"),
+    ("disability", "I am registered blind", "prefers phone or large print"),
+    ("mental_health_cognitive", "I have dementia and forms confuse me", "needs more time one step at a time"),
+    ("older_age", "I'm 82 and I want to pay my council tax", "prefers phone or face to face"),
+    ("financial_hardship", "I can't afford my council tax this month", "may need payment help"),
+    ("language_literacy", "my english is not good, I speak Romanian", "needs interpreter: Romanian"),
+    ("life_event", "my wife passed away last month", "needs extra care"),
+    ("carer_proxy", "I'm writing on behalf of my mum", "acting for someone else"),
+]
+
+
+@pytest.mark.parametrize(("category", "message", "adjustment"), CATEGORY_FLOWS, ids=[c for c, _, _ in CATEGORY_FLOWS])
+def test_each_kind_of_need_is_noted_only_with_consent(
+    assistant: Assistant, category: str, message: str, adjustment: str
+) -> None:
+    sender = f"flow-{category}"
+    first = texts(say(assistant.rasa_url, sender, message))
+    assert first.startswith("Thank you for telling me.") and "May I note" in first
+    assert "999" not in first
+    second = texts(say(assistant.rasa_url, sender, "yes please"))
+    assert "I have noted" in second
+    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    assert adjustment in tracker["slots"]["adjustments"]
