@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -19,40 +18,26 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.trained_classifier import TrainedClassifierComponent
 from routing.catalogue import default_catalogue
 from routing.references import find_reference
 from routing.service_detection import detect_services, training_pairs
 from routing.textclassifier import MultiLabelTextClassifier
 
 EXTRACTOR_NAME = "CouncilEntityExtractor"
-CLASSIFIER_FILE = "service_classifier.pkl"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
+class CouncilEntityExtractor(TrainedClassifierComponent, EntityExtractorMixin):
     """Sets ``service`` entities to catalogue codes and adds ``reference`` entities."""
 
-    def __init__(
-        self,
-        model_storage: ModelStorage,
-        resource: Resource,
-        classifier: MultiLabelTextClassifier | None = None,
-    ) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
-        self._classifier = classifier
-        self._catalogue = default_catalogue()
+    CLASSIFIER_FILE = "service_classifier.pkl"
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CouncilEntityExtractor:
-        """A new, untrained component."""
-        return cls(model_storage, resource)
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, classifier: MultiLabelTextClassifier | None = None
+    ) -> None:
+        super().__init__(model_storage, resource, classifier)
+        self._catalogue = default_catalogue()
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the service classifier on the NLU examples' ``service`` annotations."""
@@ -69,24 +54,7 @@ class CouncilEntityExtractor(GraphComponent, EntityExtractorMixin):
             ]
             examples.append((text, values))
         texts, labels = training_pairs(examples, self._catalogue)
-        self._classifier = MultiLabelTextClassifier.fit(texts, labels)
-        with self._model_storage.write_to(self._resource) as directory:
-            self._classifier.save(directory / CLASSIFIER_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CouncilEntityExtractor:
-        """Load the trained classifier from the model."""
-        with model_storage.read_from(resource) as directory:
-            classifier = MultiLabelTextClassifier.load(directory / CLASSIFIER_FILE)
-        return cls(model_storage, resource, classifier)
+        return self._keep(MultiLabelTextClassifier.fit(texts, labels))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Replace ``service`` entities with detected codes and add any reference."""

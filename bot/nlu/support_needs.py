@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -21,6 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.trained_classifier import TrainedClassifierComponent
 from routing.support_needs import (
     EXAMPLES_PATH,
     SupportNeedDetector,
@@ -32,33 +32,19 @@ from routing.textclassifier import MultiLabelTextClassifier
 
 SUPPORT_NEEDS = "support_needs"
 ENTITY = "support_need"
-CLASSIFIER_FILE = "support_need_classifier.pkl"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class SupportNeedComponent(GraphComponent):
+class SupportNeedComponent(TrainedClassifierComponent):
     """Detects support-need categories in each message, alongside the intent."""
 
-    def __init__(
-        self,
-        model_storage: ModelStorage,
-        resource: Resource,
-        classifier: MultiLabelTextClassifier | None = None,
-    ) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
-        self._detector = SupportNeedDetector(default_lexicon(), classifier)
+    CLASSIFIER_FILE = "support_need_classifier.pkl"
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SupportNeedComponent:
-        """A new, untrained component."""
-        return cls(model_storage, resource)
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, classifier: MultiLabelTextClassifier | None = None
+    ) -> None:
+        super().__init__(model_storage, resource, classifier)
+        self._detector = SupportNeedDetector(default_lexicon(), classifier)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
@@ -77,23 +63,7 @@ class SupportNeedComponent(GraphComponent):
         texts, labels = training_pairs(labelled + negatives)
         classifier = MultiLabelTextClassifier.fit(texts, labels)
         self._detector = SupportNeedDetector(default_lexicon(), classifier)
-        with self._model_storage.write_to(self._resource) as directory:
-            classifier.save(directory / CLASSIFIER_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SupportNeedComponent:
-        """Load the trained classifier from the model."""
-        with model_storage.read_from(resource) as directory:
-            classifier = MultiLabelTextClassifier.load(directory / CLASSIFIER_FILE)
-        return cls(model_storage, resource, classifier)
+        return self._keep(classifier)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Add ``support_needs`` (and matching ``support_need`` entities) to each message."""
