@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from statistics import quantiles
@@ -23,6 +22,7 @@ from typing import Any, Iterator
 
 import aiohttp
 
+from bot.launcher import healthy
 from bot.settings import PROJECT_ROOT, load_settings
 
 # Turns that call no custom action: the reply is a domain response chosen by a rule.
@@ -79,25 +79,17 @@ async def concurrent_users(url: str, users: int, rounds: int) -> dict[str, float
     }
 
 
-def _healthy(web_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{web_url}/health", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
-
-
-def _start_assistant() -> tuple[subprocess.Popen[bytes], str, str]:
+def _start_assistant() -> subprocess.Popen[bytes]:
     var_dir = tempfile.mkdtemp(prefix="bench-var-")
     env = dict(os.environ, VAR_DIR=var_dir, PYTHONPATH=str(PROJECT_ROOT))
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env)
     settings = load_settings()
     deadline = time.monotonic() + 240
-    while not _healthy(settings.web_url):
+    while not healthy(settings):
         if process.poll() is not None or time.monotonic() > deadline:
             raise SystemExit("The assistant did not start for the benchmark.")
         time.sleep(0.5)
-    return process, settings.rasa_url, settings.web_url
+    return process
 
 
 @contextmanager
@@ -105,9 +97,9 @@ def running_assistant() -> Iterator[str]:
     """The Rasa URL of the running assistant, starting one (and stopping it after) if none runs."""
     settings = load_settings()
     process = None
-    if not _healthy(settings.web_url):
+    if not healthy(settings):
         print("No assistant running: starting one...", flush=True)
-        process, _, _ = _start_assistant()
+        process = _start_assistant()
     try:
         yield settings.rasa_url
     finally:

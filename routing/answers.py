@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from routing.bins import BinDay
-from routing.catalogue import Catalogue, Contact, Service
+from routing.catalogue import Catalogue, Service
 
 IN_PERSON_NAMES = {"gateway": "the Gateway", "paypoint": "a PayPoint shop", "post_office": "a Post Office"}
 
@@ -29,10 +29,6 @@ class Reply:
 
     text: str
     buttons: tuple[Button, ...] = field(default=())
-
-
-def _contact(contact: Contact) -> str:
-    return contact.value
 
 
 def _value(raw: Any) -> str:
@@ -79,7 +75,7 @@ def apply_answer(service: Service) -> list[Reply]:
     return [
         Reply(f"{service.name}. {apply.get('eligibility', '')}".strip()),
         Reply(f"{apply.get('needs', '')} Apply online: {_value(apply.get('form_url'))}".strip()),
-        Reply(str(apply.get("help", f"For help, call {_contact(service.phone)}."))),
+        Reply(str(apply.get("help", f"For help, call {service.phone.value}."))),
     ]
 
 
@@ -91,7 +87,7 @@ def information_answer(service: Service) -> list[Reply]:
     if isinstance(bands, Mapping) and bands:
         listed = ". ".join(f"Band {band}: {amount}" for band, amount in bands.items())
         replies.append(Reply(f"Yearly amounts this year: {listed}."))
-    replies.append(Reply(f"More information: {_contact(service.online)}"))
+    replies.append(Reply(f"More information: {service.online.value}"))
     return replies
 
 
