@@ -9,8 +9,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 MODEL  := models/council.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/examples.yml) $(wildcard bot/nlu/*.py bot/support_policy.py)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/examples.yml data/support_needs/lexicon.yml) $(wildcard bot/nlu/*.py bot/support_policy.py routing/support_needs.py routing/risk_concepts.py routing/textclassifier.py)
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -37,6 +38,11 @@ $(STAMP): requirements.lock scripts/find-python310
 	$(PY) -m pip install --quiet -r requirements.lock
 	@touch $@
 
+# GOV.UK Frontend (styles, fonts, scripts) for the web pages, from the npm registry.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	@mkdir -p models var
 	$(RASA) train --fixed-model-name council --out models
@@ -44,7 +50,7 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(STAMP) $(MODEL)
+run: $(STAMP) $(NODE_STAMP) $(MODEL)
 	$(PY) -m bot run
 
 lint: $(STAMP)
@@ -52,7 +58,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check bot actions routing monitoring tests bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(MODEL) lint
+test: $(STAMP) $(NODE_STAMP) $(MODEL) lint
 	$(PY) -m pytest
 
 bench: $(STAMP) $(MODEL)
@@ -64,7 +70,7 @@ lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg_resources' > requirements.lock
 
 clean:
-	rm -rf models var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf models var node_modules .pytest_cache .mypy_cache .ruff_cache
 
 eval: $(STAMP) $(MODEL)
 	$(PY) -m tests.nlu.support_eval

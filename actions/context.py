@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.engine import Engine
 
 from bot.settings import load_settings
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
 from routing.database import open_engine
+from routing.handoffs import HandoffStore
+from routing.hours import default_schedule
 from routing.reports import ReportStore
+from routing.staff import StaffAccounts
+
+
+def now() -> datetime:
+    """The time the assistant acts at: one place, so conversation tests can set the clock."""
+    return datetime.now(timezone.utc)
 
 
 def catalogue() -> Catalogue:
@@ -22,9 +32,24 @@ def catalogue() -> Catalogue:
 
 
 @lru_cache(maxsize=1)
+def database_engine() -> Engine:
+    """The assistant's database, opened once per action-server process."""
+    return open_engine(load_settings().database_url)
+
+
 def report_store() -> ReportStore:
     """The report store over the assistant's database (opened once)."""
-    return ReportStore(open_engine(load_settings().database_url))
+    return ReportStore(database_engine())
+
+
+def handoff_store() -> HandoffStore:
+    """Handoff cases and bookings over the assistant's database."""
+    return HandoffStore(database_engine(), default_schedule())
+
+
+def staff_accounts() -> StaffAccounts:
+    """Staff accounts (for who is taking live webchats)."""
+    return StaffAccounts(database_engine())
 
 
 def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
@@ -56,7 +81,10 @@ def requested_service(tracker: Tracker, block: str) -> Service | None:
     return None
 
 
-TASK_SLOTS = ("service", "location", "description", "report_confirmed", "postcode", "reference")
+TASK_SLOTS = (
+    "service", "location", "description", "report_confirmed", "postcode", "reference",
+    "handoff_channel", "handoff_mode", "callback_number", "handoff_slot",
+)  # fmt: skip
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}
 # Another task interrupts only when the model is sure and the resident wrote a sentence:

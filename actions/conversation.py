@@ -1,4 +1,4 @@
-"""Talking to a person, stopping a task, and not understanding (without looping)."""
+"""Stopping a task, and not understanding (without looping: the second miss offers a person)."""
 
 from __future__ import annotations
 
@@ -9,27 +9,17 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, say
-from routing.answers import Button, Reply, human_contact_answer
+from actions.context import forget_task_slots, say
+from routing.answers import Button, Reply
 
+TALK_TO_A_PERSON = Button("Talk to a person", "/request_human")
 MENU = (
     Button("Report a problem", "/report_issue"),
     Button("Pay for something", "/make_payment"),
     Button("Apply for something", "/apply_for_service"),
     Button("Find information", "/get_information"),
-    Button("Talk to a person", "/request_human"),
+    TALK_TO_A_PERSON,
 )
-
-
-class ActionOfferHuman(Action):
-    """Gives the ways to reach a person: phone, text relay, and the Gateway."""
-
-    def name(self) -> str:
-        return "action_offer_human"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, human_contact_answer(catalogue()))
-        return forget_task_slots()
 
 
 class ActionCancelTask(Action):
@@ -78,7 +68,7 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if misunderstandings_in_a_row(tracker.events) >= 2:
             dispatcher.utter_message(text="Sorry, I am still not understanding. A person can help you instead.")
-            say(dispatcher, human_contact_answer(catalogue()))
+            say(dispatcher, [Reply("Would you like to talk to a person?", (TALK_TO_A_PERSON,))])
         else:
             say(
                 dispatcher,

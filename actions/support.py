@@ -14,6 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import catalogue, forget_task_slots, say
+from actions.handoff import create_case
+from routing.channels import ChannelOption
 from routing.support_responses import (
     Need,
     acknowledgement,
@@ -27,6 +29,7 @@ from routing.support_responses import (
 )
 
 ACKNOWLEDGE = "action_acknowledge_need"
+URGENT = ChannelOption("emergency", "emergency", "An adviser will look at this urgently.", "Urgent help")
 
 
 def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
@@ -88,7 +91,14 @@ class ActionSafeguardingFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         wants_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         say(dispatcher, [safeguarding_followup(wants_contact, catalogue())])
-        return []
+        if not wants_contact:
+            return []
+        # An urgent case puts them at the top of every adviser's queue, with what they said.
+        case = create_case(tracker, URGENT)
+        dispatcher.utter_message(
+            text=f"I have also asked an adviser to look at this urgently. Your reference is {case.reference}."
+        )
+        return [SlotSet("handoff_reference", case.reference)]
 
 
 class ActionAcknowledgeNeed(Action):

@@ -1,4 +1,4 @@
-"""Pay, apply, information and status: answers from the catalogue and the report store."""
+"""Pay, apply, information and status: answers from the catalogue, the report store and handoff cases."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.context import (
     catalogue,
     forget_task_slots,
+    handoff_store,
     latest_text,
+    now,
     report_store,
     requested_service,
     say,
@@ -28,6 +30,8 @@ from routing.answers import (
 )
 from routing.bins import find_bin_day
 from routing.catalogue import Service
+from routing.handoff_replies import case_status
+from routing.hours import default_schedule
 from routing.locations import format_postcode
 from routing.references import find_reference
 
@@ -181,7 +185,10 @@ class ActionCheckStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = tracker.get_slot("reference")
         report = report_store().get(reference) if reference else None
-        if reference and report is None:
+        case = handoff_store().find(reference) if reference and report is None else None
+        if case is not None:
+            say(dispatcher, [case_status(case, default_schedule(), now())])
+        elif reference and report is None:
             dispatcher.utter_message(
                 text=f"I cannot find {reference}. Please check the reference. "
                 "If it came from a phone call or a letter, please call us and we will check."

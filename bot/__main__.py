@@ -1,10 +1,11 @@
-"""Command line: ``python -m bot run`` starts the whole assistant."""
+"""Command line: ``python -m bot run`` starts the whole assistant; ``python -m bot users`` manages
+staff accounts."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m bot run"
+USAGE = "usage: python -m bot run | python -m bot users {add,token,list} ..."
 
 
 def main(argv: list[str]) -> int:
@@ -13,6 +14,10 @@ def main(argv: list[str]) -> int:
         from bot.launcher import run
 
         return run()
+    if argv[:1] == ["users"]:
+        from bot.users import main as users
+
+        return users(argv[1:])
     print(USAGE, file=sys.stderr)
     return 2
 

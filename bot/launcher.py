@@ -137,10 +137,30 @@ def wait_until_ready(settings: Settings, children: list[Child]) -> None:
     )
 
 
+def _demo_users(settings: Settings) -> str:
+    """Create the README's demo staff accounts on a fresh database; a note saying so, or nothing."""
+    if not settings.demo_users:
+        return ""
+    from bot.users import DEMO_USERS, create_demo_users
+    from routing.database import open_engine
+    from routing.staff import StaffAccounts
+
+    engine = open_engine(settings.database_url)
+    try:
+        created = create_demo_users(StaffAccounts(engine))
+    finally:
+        engine.dispose()
+    if not created:
+        return ""
+    logins = ", ".join(f"{name} / {password}" for name, password, *_ in DEMO_USERS)
+    return f"  (demo sign-ins: {logins})"
+
+
 def run() -> int:
     """Start everything, print where to open it, and wait for Ctrl-C (or a server to die)."""
     settings = load_settings()
     print("Starting the council contact assistant (this takes about 30 seconds)...", flush=True)
+    demo = _demo_users(settings)
     children = start(settings)
     stopping = False
 
@@ -155,6 +175,8 @@ def run() -> int:
         print(
             "\nThe assistant is running:\n"
             f"  Chat page       {settings.web_url}/\n"
+            f"  Staff inbox     {settings.web_url}/staff{demo}\n"
+            f"  Handoff API     {settings.web_url}/api/v1/openapi.yaml\n"
             f"  Health          {settings.web_url}/health\n"
             f"  Rasa REST       {settings.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API   {settings.rasa_url}/model/parse\n"

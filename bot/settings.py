@@ -28,6 +28,17 @@ def _port(name: str, default: int) -> int:
     return port
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be 1 or 0, not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things run and where data lives.
@@ -41,6 +52,8 @@ class Settings:
         database_url: the assistant's own database. Env ``COUNCIL_DATABASE_URL``.
         tracker_db: Rasa's SQLite tracker store file. Env ``RASA_TRACKER_DB``.
         model_path: the trained model the Rasa server loads. Env ``RASA_MODEL``.
+        secure_cookies: mark staff cookies Secure (set it behind HTTPS). Env ``COUNCIL_SECURE_COOKIES``.
+        demo_users: create the README's demo staff accounts when there are none. Env ``COUNCIL_DEMO_USERS``.
     """
 
     rasa_port: int
@@ -51,6 +64,8 @@ class Settings:
     database_url: str
     tracker_db: Path
     model_path: Path
+    secure_cookies: bool = False
+    demo_users: bool = True
 
     @property
     def rasa_url(self) -> str:
@@ -80,4 +95,6 @@ def load_settings() -> Settings:
         database_url=os.environ.get("COUNCIL_DATABASE_URL", f"sqlite:///{var_dir / 'council.db'}"),
         tracker_db=Path(os.environ.get("RASA_TRACKER_DB", var_dir / "tracker.db")).resolve(),
         model_path=Path(os.environ.get("RASA_MODEL", PROJECT_ROOT / "models" / "council.tar.gz")),
+        secure_cookies=_flag("COUNCIL_SECURE_COOKIES", False),
+        demo_users=_flag("COUNCIL_DEMO_USERS", True),
     )

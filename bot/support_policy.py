@@ -58,7 +58,7 @@ RESUME_TASK = {
     "apply_for_service": "action_apply_info",
     "get_information": "information_form",
     "check_status": "status_form",
-    "request_human": "action_offer_human",
+    "request_human": "handoff_form",
 }
 
 

@@ -6,8 +6,9 @@ SQLite under ``var/`` by default; any SQLAlchemy URL (PostgreSQL for scale) thro
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, create_engine, make_url
@@ -36,7 +37,26 @@ def open_engine(url: str, create_tables: bool = True) -> Engine:
         engine = create_engine(url, future=True, pool_pre_ping=True)
     if create_tables:
         # Imported for their side effect of adding tables to ``metadata``.
+        import routing.bookings  # noqa: F401
+        import routing.handoffs  # noqa: F401
         import routing.reports  # noqa: F401
+        import routing.staff  # noqa: F401
 
         metadata.create_all(engine)
     return engine
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (everything the assistant stores is UTC)."""
+    return datetime.now(timezone.utc)
+
+
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: datetime | None) -> datetime | None:
+    """``moment`` in UTC. SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -8,13 +8,13 @@ back office without reshaping them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from routing.database import metadata
+from routing.database import as_utc, metadata, utc_now
 from routing.references import new_reference
 
 MAX_DESCRIPTION_LENGTH = 4000  # the Open311 limit
@@ -54,15 +54,6 @@ class ServiceRequest:
     updated_datetime: datetime
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 class ReportStore:
     """Creates and looks up reports in the assistant's database."""
 
@@ -78,7 +69,7 @@ class ReportStore:
         postcode: str | None = None,
     ) -> ServiceRequest:
         """Store a new open report and return it with its fresh reference."""
-        now = _now()
+        now = utc_now()
         values = {
             "service_code": service_code,
             "open311_code": open311_code,
@@ -118,6 +109,6 @@ class ReportStore:
             description=row["description"],
             status=row["status"],
             status_notes=row["status_notes"],
-            requested_datetime=_as_utc(row["requested_datetime"]),
-            updated_datetime=_as_utc(row["updated_datetime"]),
+            requested_datetime=as_utc(row["requested_datetime"]),
+            updated_datetime=as_utc(row["updated_datetime"]),
         )

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from routing.risk_concepts import RiskConcepts
 from routing.textclassifier import MultiLabelTextClassifier
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "support_needs"
@@ -47,6 +48,7 @@ class SupportNeed:
         cue: the resident's words that triggered it, when a cue did.
         kind: for safeguarding, which kind of risk (chooses the emergency routes shown first).
         adjustment: the adjustment that usually helps (never a diagnosis).
+        evidence: for a detection no cue triggered, the risk concepts the message mentions.
     """
 
     category: str
@@ -54,11 +56,12 @@ class SupportNeed:
     cue: str | None = None
     kind: str | None = None
     adjustment: str | None = None
+    evidence: str | None = None
 
     def as_output(self) -> dict[str, Any]:
         """The ``support_needs`` item of the parse output (CONTRACTS.md section 5)."""
         output: dict[str, Any] = {"category": self.category, "confidence": round(self.confidence, 3)}
-        for key in ("cue", "kind", "adjustment"):
+        for key in ("cue", "kind", "adjustment", "evidence"):
             if getattr(self, key):
                 output[key] = getattr(self, key)
         return output
@@ -81,6 +84,7 @@ class CueLexicon:
     near_misses: re.Pattern[str]
     negations: frozenset[str]
     category_adjustments: Mapping[str, str] = field(default_factory=dict)
+    concepts: RiskConcepts | None = None
 
     @classmethod
     def load(cls, path: Path = LEXICON_PATH) -> CueLexicon:
@@ -113,7 +117,8 @@ class CueLexicon:
             near = re.compile(r"(?<!\w)(?:" + "|".join(near_misses) + r")(?!\w)" if near_misses else r"(?!)", re.I)
         except re.error as error:
             raise ValueError(f"{path}: bad near miss: {error}") from error
-        return cls(tuple(groups), near, frozenset(raw["negations"]), adjustments)
+        concepts = RiskConcepts.from_config(raw["risk_concepts"]) if raw.get("risk_concepts") else None
+        return cls(tuple(groups), near, frozenset(raw["negations"]), adjustments, concepts)
 
     def blank_near_misses(self, text: str) -> tuple[str, bool]:
         """The text with near-miss phrases replaced by spaces (so positions keep), and whether any were."""
@@ -299,8 +304,12 @@ class SupportNeedDetector:
             for category, score in self.classifier.scores(text).items():
                 threshold = NEAR_MISS_THRESHOLD if had_near_miss else CLASSIFIER_THRESHOLDS[category]
                 if category not in needs and score >= threshold:
+                    evidence = self.lexicon.concepts.explain(text) if self.lexicon.concepts else None
                     needs[category] = SupportNeed(
-                        category, score, adjustment=self.lexicon.category_adjustments.get(category)
+                        category,
+                        score,
+                        adjustment=self.lexicon.category_adjustments.get(category),
+                        evidence=evidence if category == "safeguarding" else None,
                     )
         return sorted(needs.values(), key=lambda need: CATEGORIES.index(need.category))
 

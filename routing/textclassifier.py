@@ -11,12 +11,18 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+
+
+class ExtraFeatures(Protocol):
+    """Hand-made features added to the n-grams (for example, which risk concepts a text mentions)."""
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
 
 
 @dataclass
@@ -28,16 +34,24 @@ class MultiLabelTextClassifier:
     _chars: TfidfVectorizer
     _weights: np.ndarray[Any, Any]  # (features, labels)
     _bias: np.ndarray[Any, Any]  # (labels,)
+    _extra: ExtraFeatures | None = None
 
     @classmethod
     def fit(
-        cls, texts: Sequence[str], label_sets: Sequence[frozenset[str]], regularisation: float = 10.0
+        cls,
+        texts: Sequence[str],
+        label_sets: Sequence[frozenset[str]],
+        regularisation: float = 10.0,
+        extra: ExtraFeatures | None = None,
     ) -> MultiLabelTextClassifier:
         """Train on texts and the set of labels each one has (an empty set is a negative for all)."""
         labels = tuple(sorted({label for found in label_sets for label in found}))
         words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)
-        features = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+        blocks = [words.fit_transform(texts), chars.fit_transform(texts)]
+        if extra is not None:
+            blocks.append(extra.transform(texts))
+        features = sparse.hstack(blocks).tocsr()
         weights = np.zeros((features.shape[1], len(labels)))
         bias = np.zeros(len(labels))
         for column, label in enumerate(labels):
@@ -46,11 +60,14 @@ class MultiLabelTextClassifier:
             model.fit(features, target)
             weights[:, column] = model.coef_[0]
             bias[column] = model.intercept_[0]
-        return cls(labels, words, chars, weights, bias)
+        return cls(labels, words, chars, weights, bias, extra)
 
     def scores(self, text: str) -> dict[str, float]:
         """Probability of each label for ``text``."""
-        features = sparse.hstack([self._words.transform([text]), self._chars.transform([text])]).tocsr()
+        blocks = [self._words.transform([text]), self._chars.transform([text])]
+        if self._extra is not None:
+            blocks.append(self._extra.transform([text]))
+        features = sparse.hstack(blocks).tocsr()
         logits = np.asarray(features @ self._weights).ravel() + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}

@@ -106,3 +106,20 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     running = start_assistant(tmp_path_factory.mktemp("assistant-var"))
     yield running
     stop_assistant_process(running.process)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database for this test session (see tests/databases.py)."""
+    from tests.databases import postgres_database
+
+    yield from postgres_database()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """A real database with empty tables, once on SQLite and once on PostgreSQL."""
+    from tests.databases import fresh_engine
+
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
+    yield from fresh_engine(request.param, tmp_path, url)

@@ -11,6 +11,7 @@ component's fingerprint, so changing them retrains it. Each detection is also ad
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,15 +21,22 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import routing.risk_concepts
+import routing.support_needs
+import routing.textclassifier
 from bot.nlu.trained_classifier import TrainedClassifierComponent
 from routing.support_needs import (
     EXAMPLES_PATH,
+    LEXICON_PATH,
     SupportNeedDetector,
     default_lexicon,
     load_examples,
     training_pairs,
 )
 from routing.textclassifier import MultiLabelTextClassifier
+
+# The code whose behaviour the saved classifier depends on: changing it retrains the component.
+TRAINED_CODE = (routing.support_needs, routing.risk_concepts, routing.textclassifier)
 
 SUPPORT_NEEDS = "support_needs"
 ENTITY = "support_need"
@@ -48,8 +56,10 @@ class SupportNeedComponent(TrainedClassifierComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        """Retrain when the labelled examples change (they are not part of Rasa's training data)."""
-        return hashlib.sha256(EXAMPLES_PATH.read_bytes()).hexdigest()
+        """Retrain when the labelled examples or the lexicon's risk concepts change (neither is part of
+        Rasa's training data)."""
+        sources = [EXAMPLES_PATH, LEXICON_PATH, *(Path(module.__file__ or "") for module in TRAINED_CODE)]
+        return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the classifier on the labelled examples, with every other NLU example as a negative."""
@@ -61,7 +71,7 @@ class SupportNeedComponent(TrainedClassifierComponent):
             if message.get(TEXT) and str(message.get(TEXT)).strip().lower() not in known
         ]
         texts, labels = training_pairs(labelled + negatives)
-        classifier = MultiLabelTextClassifier.fit(texts, labels)
+        classifier = MultiLabelTextClassifier.fit(texts, labels, extra=default_lexicon().concepts)
         self._detector = SupportNeedDetector(default_lexicon(), classifier)
         return self._keep(classifier)
 

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 import aiohttp
-import jinja2
 from aiohttp import web
 
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
+from bot.web.api import add_api_routes
 from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.web.rendering import TEMPLATES, render, templates
+from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
+from bot.web.staff_pages import add_staff_routes
+from routing.database import open_engine
+from routing.handoffs import HandoffStore
+from routing.hours import default_schedule
+from routing.staff import StaffAccounts, StaffSessions
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 RASA = web.AppKey("rasa", RasaClient)
-TEMPLATES = web.AppKey("templates", jinja2.Environment)
 CHAT_COOKIE = "chat_id"
 MAX_FORM_MESSAGE = 2000
-
-
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("bot.web", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-    )
-
-
-def _render(request: web.Request, name: str, status: int = 200, **context: object) -> web.Response:
-    html = request.app[TEMPLATES].get_template(name).render(**context)
-    return web.Response(text=html, content_type="text/html", status=status)
+GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
 async def health(request: web.Request) -> web.Response:
@@ -52,7 +51,7 @@ async def chat_page(request: web.Request) -> web.Response:
             lines = await request.app[RASA].transcript(chat_id)
         except RasaUnavailable:
             problem = "Sorry, the assistant is not available just now. Please try again in a minute."
-    return _render(request, "chat.html", lines=lines, problem=problem)
+    return render(request, "chat.html", lines=lines, problem=problem)
 
 
 async def chat_post(request: web.Request) -> web.StreamResponse:
@@ -69,7 +68,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
                 chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None
             )
         except RasaUnavailable:
-            return _render(
+            return render(
                 request, "chat.html", status=503, lines=[],
                 problem="Sorry, the assistant is not available just now. Please try again in a minute.",
             )  # fmt: skip
@@ -78,10 +77,33 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     raise response
 
 
+@web.middleware
+async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Errors on staff pages as a readable page (the API keeps its JSON errors)."""
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or not request.path.startswith("/staff"):
+            raise
+        return render(request, "staff/problem.html", status=error.status, message=error.text or error.reason)
+
+
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
-    app = web.Application(client_max_size=64 * 1024)
-    app[TEMPLATES] = _templates()
+    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors])
+    app[TEMPLATES] = templates()
+    app[SECURE_COOKIES] = settings.secure_cookies
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        engine = open_engine(settings.database_url)
+        accounts = StaffAccounts(engine)
+        app[ACCOUNTS] = accounts
+        app[SESSIONS] = StaffSessions(engine, accounts)
+        app[HANDOFFS] = HandoffStore(engine, default_schedule())
+        yield
+        engine.dispose()
+
+    app.cleanup_ctx.append(database)
 
     async def rasa_client(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30, connect=2)
@@ -93,4 +115,11 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
+    add_staff_routes(app)
+    add_api_routes(app)
+    if GOVUK_FRONTEND.is_dir():
+        app.router.add_static("/assets", GOVUK_FRONTEND / "assets")
+        app.router.add_static("/govuk", GOVUK_FRONTEND)
+    else:
+        logger.warning("GOV.UK Frontend is not installed (run npm ci): pages will have no styles")
     return app

@@ -22,9 +22,9 @@ def domain() -> dict[str, Any]:
 def database(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'council.db'}"
     monkeypatch.setenv("COUNCIL_DATABASE_URL", url)
-    context.report_store.cache_clear()
+    context.database_engine.cache_clear()
     yield url
-    context.report_store.cache_clear()
+    context.database_engine.cache_clear()
 
 
 @pytest.fixture

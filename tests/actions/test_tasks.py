@@ -9,10 +9,11 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.conversation
+import actions.handoff
 import actions.report
 import actions.support
 import actions.tasks
-from actions.conversation import ActionCancelTask, ActionFallback, ActionOfferHuman
+from actions.conversation import ActionCancelTask, ActionFallback
 from actions.tasks import (
     ActionApplyInfo,
     ActionCheckStatus,
@@ -102,13 +103,6 @@ async def test_status_of_an_unknown_reference(dispatcher: CollectingDispatcher, 
     assert "I cannot find SCC-ZZZZ22" in said(dispatcher)
 
 
-async def test_a_person_can_always_be_reached(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
-    await ActionOfferHuman().run(dispatcher, tracker("person please", "request_human"), domain)
-    centre = CATALOGUE.council["contact_centre"]
-    assert centre["phone"]["number"] in said(dispatcher) and "18001" in said(dispatcher)
-    assert CATALOGUE.council["gateway"]["address"] in said(dispatcher)
-
-
 def _fallback_turn(name: str = "action_fallback") -> list[dict[str, Any]]:
     return [
         {"event": "user", "text": "???", "parse_data": {"intent": {"name": "nlu_fallback"}}},
@@ -146,7 +140,7 @@ async def test_stopping_says_nothing_was_sent(dispatcher: CollectingDispatcher, 
 def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> None:
     implemented = {
         cls().name()
-        for module in (actions.conversation, actions.report, actions.tasks, actions.support)
+        for module in (actions.conversation, actions.handoff, actions.report, actions.tasks, actions.support)
         for cls in vars(module).values()
         if isinstance(cls, type) and issubclass(cls, Action) and cls.__module__ == module.__name__
     }

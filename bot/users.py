@@ -1,0 +1,67 @@
+"""``python -m bot users``: create staff accounts and API tokens for the inbox and its API.
+
+    python -m bot users add asha --role staff --name "Asha Patel"   (asks for the password)
+    python -m bot users token asha                                  (prints a new API token once)
+    python -m bot users list
+
+The password is read from the terminal, or from ``COUNCIL_NEW_PASSWORD`` for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from bot.settings import load_settings
+from routing.database import open_engine
+from routing.staff import ROLES, AccountError, StaffAccounts, StaffSessions
+
+# The accounts README names for trying the inbox locally (`make run`); off with COUNCIL_DEMO_USERS=0.
+DEMO_USERS = (
+    ("asha", "asha-demo-password", "staff", "Asha (demo adviser)"),
+    ("morgan", "morgan-demo-password", "manager", "Morgan (demo manager)"),
+)
+
+
+def create_demo_users(accounts: StaffAccounts) -> list[str]:
+    """Create the demo accounts when there are no accounts at all; the names created."""
+    if accounts.count():
+        return []
+    for username, password, role, name in DEMO_USERS:
+        accounts.add(username, password, role, name)
+    return [username for username, *_ in DEMO_USERS]
+
+
+def main(argv: list[str]) -> int:
+    """Run the ``users`` command; 0 on success, 1 with a message on a refused request."""
+    parser = argparse.ArgumentParser(prog="python -m bot users", description="Manage staff accounts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="create an account")
+    add.add_argument("username")
+    add.add_argument("--role", choices=ROLES, default="staff")
+    add.add_argument("--name", help="the name colleagues see")
+    token = commands.add_parser("token", help="print a new API token for an account")
+    token.add_argument("username")
+    commands.add_parser("list", help="list the accounts")
+    args = parser.parse_args(argv)
+
+    engine = open_engine(load_settings().database_url)
+    accounts = StaffAccounts(engine)
+    try:
+        if args.command == "add":
+            password = os.environ.get("COUNCIL_NEW_PASSWORD") or getpass.getpass("Password (12 characters or more): ")
+            user = accounts.add(args.username, password, args.role, args.name)
+            print(f"Created {user.username} ({user.role}).")
+        elif args.command == "token":
+            print(StaffSessions(engine, accounts).new_api_token(args.username))
+        else:
+            for user in accounts.everyone():
+                print(f"{user.username}\t{user.role}\t{user.display_name}")
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0

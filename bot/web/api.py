@@ -1,0 +1,137 @@
+"""The JSON API for handoff cases, so a council can connect its own CRM or helpdesk.
+
+The same operations as the staff inbox: list the queues, read a case, claim, release, add a note,
+record the outcome. Described in ``bot/web/openapi.yaml`` (served at ``/api/v1/openapi.yaml``).
+Domain errors become 4xx answers with a plain ``{"error": ...}``; a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.staff_auth import HANDOFFS, api_error, api_user
+from routing.handoffs import CHANNELS, OUTCOMES, STATUSES, AlreadyClaimed, CaseNotFound, HandoffError, InvalidTransition
+from routing.references import find_reference
+
+SPEC = Path(__file__).with_name("openapi.yaml")
+
+
+def _reference(request: web.Request) -> str:
+    found = find_reference(request.match_info["reference"]).reference
+    if found is None:
+        raise api_error(web.HTTPNotFound, "No case has that reference. References look like SCC-7KQ4XH.")
+    return found
+
+
+async def _body(request: web.Request, allowed: dict[str, bool]) -> dict[str, str]:
+    """The JSON object sent, with only the ``allowed`` fields (name -> required), all strings."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise api_error(web.HTTPBadRequest, "The body must be a JSON object.") from None
+    if not isinstance(body, dict):
+        raise api_error(web.HTTPBadRequest, "The body must be a JSON object.")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise api_error(web.HTTPBadRequest, f"Unknown field(s): {', '.join(unknown)}.")
+    for name, required in allowed.items():
+        if required and name not in body:
+            raise api_error(web.HTTPBadRequest, f"The field '{name}' is required.")
+        if name in body and not isinstance(body[name], str):
+            raise api_error(web.HTTPBadRequest, f"The field '{name}' must be a string.")
+    return {name: str(value) for name, value in body.items()}
+
+
+def _summary(case_json: dict[str, Any]) -> dict[str, Any]:
+    keep = ("reference", "channel", "mode", "trigger", "status", "service_code", "sla_due_at", "slot_start",
+            "slot_end", "claimed_by", "created_at")  # fmt: skip
+    return {key: case_json[key] for key in keep}
+
+
+async def list_cases(request: web.Request) -> web.Response:
+    """Open cases (or those with the given statuses), most urgent first."""
+    api_user(request)
+    statuses = [s for s in request.query.get("status", "queued,claimed").split(",") if s]
+    if not statuses or set(statuses) - set(STATUSES):
+        raise api_error(web.HTTPBadRequest, f"status must be a comma-separated list of: {', '.join(STATUSES)}.")
+    channel = request.query.get("channel") or None
+    if channel is not None and channel not in CHANNELS:
+        raise api_error(web.HTTPBadRequest, f"channel must be one of: {', '.join(CHANNELS)}.")
+    cases = request.app[HANDOFFS].queue(channel, statuses=statuses)
+    return web.json_response({"cases": [_summary(case.as_json()) for case in cases]})
+
+
+async def get_case(request: web.Request) -> web.Response:
+    """One case in full: summary, needs, adjustments, transcript and history."""
+    api_user(request)
+    try:
+        case = request.app[HANDOFFS].get(_reference(request))
+    except CaseNotFound:
+        raise api_error(web.HTTPNotFound, "No case has that reference.") from None
+    return web.json_response(case.as_json())
+
+
+async def _change(request: web.Request, action: str) -> web.Response:
+    user = api_user(request)
+    reference = _reference(request)
+    store = request.app[HANDOFFS]
+    try:
+        if action == "claim":
+            case = store.claim(reference, user.username)
+        elif action == "release":
+            case = store.release(reference, user.username)
+        elif action == "notes":
+            body = await _body(request, {"note": True})
+            case = store.add_note(reference, user.username, body["note"])
+        else:
+            body = await _body(request, {"outcome": True, "note": False})
+            if body["outcome"] not in OUTCOMES:
+                raise api_error(web.HTTPBadRequest, f"outcome must be one of: {', '.join(OUTCOMES)}.")
+            case = store.record_outcome(reference, body["outcome"], user.username, note=body.get("note"))
+    except CaseNotFound:
+        raise api_error(web.HTTPNotFound, "No case has that reference.") from None
+    except (AlreadyClaimed, InvalidTransition) as error:
+        raise api_error(web.HTTPConflict, str(error)) from None
+    except HandoffError as error:
+        raise api_error(web.HTTPBadRequest, str(error)) from None
+    return web.json_response(case.as_json())
+
+
+async def claim(request: web.Request) -> web.Response:
+    """Take a queued case. 409 if someone else has it."""
+    return await _change(request, "claim")
+
+
+async def release(request: web.Request) -> web.Response:
+    """Put a claimed case back in the queue."""
+    return await _change(request, "release")
+
+
+async def add_note(request: web.Request) -> web.Response:
+    """Add a note: ``{"note": "..."}``."""
+    return await _change(request, "notes")
+
+
+async def record_outcome(request: web.Request) -> web.Response:
+    """Close a claimed case: ``{"outcome": "resolved", "note": "..."}``."""
+    return await _change(request, "outcome")
+
+
+async def spec(request: web.Request) -> web.FileResponse:
+    """The OpenAPI description of this API."""
+    return web.FileResponse(SPEC, headers={"Content-Type": "application/yaml"})
+
+
+def add_api_routes(app: web.Application) -> None:
+    """Register the API's routes."""
+    app.router.add_get("/api/v1/openapi.yaml", spec)
+    app.router.add_get("/api/v1/cases", list_cases)
+    app.router.add_get("/api/v1/cases/{reference}", get_case)
+    app.router.add_post("/api/v1/cases/{reference}/claim", claim)
+    app.router.add_post("/api/v1/cases/{reference}/release", release)
+    app.router.add_post("/api/v1/cases/{reference}/notes", add_note)
+    app.router.add_post("/api/v1/cases/{reference}/outcome", record_outcome)

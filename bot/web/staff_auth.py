@@ -1,0 +1,98 @@
+"""Who is signed in, and the checks every staff page and API call makes.
+
+Sessions are server-side (``routing.staff.StaffSessions``): the cookie holds a random token only,
+HttpOnly and SameSite=Strict (and Secure behind HTTPS). Every form carries the session's CSRF
+token; the sign-in form, before there is a session, uses a double-submit cookie. API callers use
+a bearer token instead, or the session cookie plus an ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import Awaitable, Callable
+from urllib.parse import quote
+
+from aiohttp import web
+
+from routing.handoffs import HandoffStore
+from routing.staff import StaffAccounts, StaffSession, StaffSessions, StaffUser
+
+ACCOUNTS = web.AppKey("staff_accounts", StaffAccounts)
+SESSIONS = web.AppKey("staff_sessions", StaffSessions)
+HANDOFFS = web.AppKey("handoffs", HandoffStore)
+SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+
+SESSION_COOKIE = "staff_session"
+SIGN_IN_COOKIE = "staff_sign_in"
+SESSION_KEY = "staff_session"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
+    """A cookie no script can read and no other site can send."""
+    secure = request.app[SECURE_COOKIES] or request.secure
+    response.set_cookie(name, value, httponly=True, samesite="Strict", secure=secure, max_age=max_age, path="/")
+
+
+def current_session(request: web.Request) -> StaffSession | None:
+    """The signed-in session for this request, if any."""
+    return request.app[SESSIONS].find(request.cookies.get(SESSION_COOKIE))
+
+
+def signed_in(request: web.Request) -> StaffSession:
+    """The session a protected handler runs under (set by the decorators below)."""
+    session: StaffSession = request[SESSION_KEY]
+    return session
+
+
+def sign_in_token(request: web.Request) -> str:
+    """The token for the sign-in form: the cookie's, or a new one the handler must set."""
+    existing = request.cookies.get(SIGN_IN_COOKIE, "")
+    return existing if 20 <= len(existing) <= 64 else secrets.token_urlsafe(24)
+
+
+def staff_page(role: str | None = None) -> Callable[[Handler], Handler]:
+    """An HTML page for signed-in staff: sign-in first, 403 for the wrong role, CSRF on every POST."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            session = current_session(request)
+            if session is None:
+                raise web.HTTPSeeOther(f"/staff/sign-in?next={quote(request.path_qs, safe='')}")
+            if role == "manager" and not session.user.is_manager:
+                raise web.HTTPForbidden(text="This page is for managers.")
+            if request.method == "POST":
+                form = await request.post()
+                if not secrets.compare_digest(str(form.get("csrf_token", "")), session.csrf_token):
+                    raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
+            request[SESSION_KEY] = session
+            return await handler(request)
+
+        return guarded
+
+    return decorate
+
+
+def api_user(request: web.Request) -> StaffUser:
+    """The caller of a JSON API request: a bearer token, or a session with its CSRF header on changes."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        user = request.app[SESSIONS].api_user(authorization.removeprefix("Bearer ").strip())
+        if user is None:
+            raise api_error(web.HTTPUnauthorized, "That API token is not valid.")
+        return user
+    session = current_session(request)
+    if session is None:
+        raise api_error(web.HTTPUnauthorized, "Sign in, or send an API token as 'Authorization: Bearer ...'.")
+    changing = request.method not in ("GET", "HEAD")
+    if changing and not secrets.compare_digest(request.headers.get("X-CSRF-Token", ""), session.csrf_token):
+        raise api_error(web.HTTPForbidden, "Changes need the session's X-CSRF-Token header.")
+    return session.user
+
+
+def api_error(kind: type[web.HTTPException], message: str) -> web.HTTPException:
+    """A JSON error response with a plain message."""
+    return kind(text=web.json_response({"error": message}).text, content_type="application/json")

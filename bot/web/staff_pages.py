@@ -1,0 +1,213 @@
+"""The staff inbox at ``/staff``: sign in, the queues, a case, and the team page for managers.
+
+Server-rendered with GOV.UK Frontend styles; works without JavaScript. All resident text goes
+through Jinja's autoescaping, so a ``<script>`` typed into the chat shows as text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.rendering import render
+from bot.web.staff_auth import (
+    ACCOUNTS,
+    HANDOFFS,
+    SESSION_COOKIE,
+    SESSIONS,
+    SIGN_IN_COOKIE,
+    current_session,
+    set_cookie,
+    sign_in_token,
+    signed_in,
+    staff_page,
+)
+from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
+from routing.handoff_replies import STATUS_WORDS
+from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError
+from routing.hours import default_schedule
+from routing.references import find_reference
+from routing.staff import SESSION_HOURS, AccountError
+
+OUTCOME_LABELS = {
+    "resolved": "Resolved",
+    "unable_to_contact": "Unable to contact",
+    "no_show": "Did not come to the appointment",
+    "cancelled": "Cancelled",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _safe_next(raw: str | None) -> str:
+    # Only paths on this site, so the sign-in page cannot be used to send staff elsewhere.
+    return raw if raw and raw.startswith("/staff") and not raw.startswith("//") else "/staff"
+
+
+async def sign_in_page(request: web.Request) -> web.StreamResponse:
+    """The sign-in form (already signed in: straight to the queues)."""
+    if current_session(request) is not None:
+        raise web.HTTPSeeOther(_safe_next(request.query.get("next")))
+    token = sign_in_token(request)
+    response = render(request, "staff/sign_in.html", csrf_token=token, next=_safe_next(request.query.get("next")))
+    set_cookie(request, response, SIGN_IN_COOKIE, token, max_age=3600)
+    return response
+
+
+async def sign_in(request: web.Request) -> web.StreamResponse:
+    """Check the password; lock-out and wrong details get the form again with a clear message."""
+    form = await request.post()
+    token = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not token or str(form.get("csrf_token", "")) != token:
+        raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
+    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
+    next_path = _safe_next(str(form.get("next", "")))
+    try:
+        user = request.app[ACCOUNTS].sign_in(username, password)
+    except AccountError as error:
+        return render(
+            request, "staff/sign_in.html", status=401, csrf_token=token, next=next_path, error=str(error),
+            username=username,
+        )  # fmt: skip
+    response = web.HTTPSeeOther(next_path)
+    set_cookie(request, response, SESSION_COOKIE, request.app[SESSIONS].start(user), max_age=SESSION_HOURS * 3600)
+    response.del_cookie(SIGN_IN_COOKIE, path="/")
+    raise response
+
+
+@staff_page()
+async def sign_out(request: web.Request) -> web.StreamResponse:
+    """End the session, and stop taking live chats."""
+    request.app[ACCOUNTS].set_available(signed_in(request).user.username, False)
+    request.app[SESSIONS].end(request.cookies.get(SESSION_COOKIE))
+    response = web.HTTPSeeOther("/staff/sign-in")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+@staff_page()
+async def queues(request: web.Request) -> web.StreamResponse:
+    """Every open case, grouped by how it is worked, most urgent first."""
+    now = _now()
+    session = signed_in(request)
+    user = request.app[ACCOUNTS].get(session.user.username) or session.user
+    cases = request.app[HANDOFFS].queue()
+    return render(
+        request, "staff/queues.html", session=session, user=user,
+        queues=build_queues(cases, default_schedule(), now), needs=CATEGORY_NAMES, modes=MODE_NAMES,
+        waiting=request.app[HANDOFFS].webchat_waiting(),
+    )  # fmt: skip
+
+
+@staff_page()
+async def availability(request: web.Request) -> web.StreamResponse:
+    """Start or stop taking live chats."""
+    form = await request.post()
+    request.app[ACCOUNTS].set_available(signed_in(request).user.username, form.get("available") == "yes")
+    raise web.HTTPSeeOther("/staff")
+
+
+def _reference(request: web.Request) -> str:
+    found = find_reference(request.match_info["reference"]).reference
+    if found is None:
+        raise web.HTTPNotFound(text="There is no case with that reference.")
+    return found
+
+
+def _case_page(request: web.Request, reference: str, status: int = 200, error: str | None = None) -> web.Response:
+    try:
+        case = request.app[HANDOFFS].get(reference)
+    except CaseNotFound as missing:
+        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+    schedule = default_schedule()
+    due, overdue = due_text(case.sla_due_at, _now())
+    return render(
+        request, "staff/case.html", status=status, session=signed_in(request), case=case, due=due,
+        overdue=overdue, needs=CATEGORY_NAMES, modes=MODE_NAMES, status_words=STATUS_WORDS,
+        outcomes=OUTCOME_LABELS, error=error, local=schedule.local,
+    )  # fmt: skip
+
+
+@staff_page()
+async def case_page(request: web.Request) -> web.StreamResponse:
+    """Everything about one case: summary, adjustments, needs, transcript, history and actions."""
+    return _case_page(request, _reference(request))
+
+
+async def _change(request: web.Request, action: str, **fields: Any) -> web.StreamResponse:
+    reference = _reference(request)
+    store, user = request.app[HANDOFFS], signed_in(request).user.username
+    try:
+        if action == "claim":
+            store.claim(reference, user)
+        elif action == "release":
+            store.release(reference, user)
+        elif action == "note":
+            store.add_note(reference, user, str(fields.get("note", "")))
+        elif action == "outcome":
+            store.record_outcome(reference, str(fields.get("outcome", "")), user, note=fields.get("note") or None)
+    except CaseNotFound as missing:
+        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+    except HandoffError as error:
+        return _case_page(request, reference, status=409 if "claimed" in str(error) else 400, error=str(error))
+    raise web.HTTPSeeOther(f"/staff/cases/{reference}")
+
+
+@staff_page()
+async def claim(request: web.Request) -> web.StreamResponse:
+    """Take the case (if two advisers click at once, one gets it and the other is told)."""
+    return await _change(request, "claim")
+
+
+@staff_page()
+async def release(request: web.Request) -> web.StreamResponse:
+    """Put the case back in the queue."""
+    return await _change(request, "release")
+
+
+@staff_page()
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """Add a note to the case's history."""
+    form = await request.post()
+    return await _change(request, "note", note=str(form.get("note", ""))[:5000])
+
+
+@staff_page()
+async def record_outcome(request: web.Request) -> web.StreamResponse:
+    """Close the case with what happened."""
+    form = await request.post()
+    outcome = str(form.get("outcome", ""))
+    if outcome not in OUTCOMES:
+        return _case_page(request, _reference(request), status=400, error="Choose what happened.")
+    return await _change(request, "outcome", outcome=outcome, note=str(form.get("note", ""))[:5000])
+
+
+@staff_page(role="manager")
+async def team(request: web.Request) -> web.StreamResponse:
+    """Managers: who is taking live chats and who holds which cases."""
+    claimed: dict[str, int] = {}
+    for case in request.app[HANDOFFS].queue(statuses=("claimed",)):
+        claimed[str(case.claimed_by)] = claimed.get(str(case.claimed_by), 0) + 1
+    return render(
+        request, "staff/team.html", session=signed_in(request), people=request.app[ACCOUNTS].everyone(),
+        claimed=claimed,
+    )  # fmt: skip
+
+
+def add_staff_routes(app: web.Application) -> None:
+    """Register the inbox's pages."""
+    app.router.add_get("/staff/sign-in", sign_in_page)
+    app.router.add_post("/staff/sign-in", sign_in)
+    app.router.add_post("/staff/sign-out", sign_out)
+    app.router.add_get("/staff", queues)
+    app.router.add_post("/staff/availability", availability)
+    app.router.add_get("/staff/team", team)
+    app.router.add_get("/staff/cases/{reference}", case_page)
+    app.router.add_post("/staff/cases/{reference}/claim", claim)
+    app.router.add_post("/staff/cases/{reference}/release", release)
+    app.router.add_post("/staff/cases/{reference}/notes", add_note)
+    app.router.add_post("/staff/cases/{reference}/outcome", record_outcome)

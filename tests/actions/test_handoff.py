@@ -1,0 +1,214 @@
+"""Handing over to a person, at the action level with the clock set: the offer each resident gets
+first, booking a call back or a Gateway visit, and cancelling, rebooking and checking on it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context
+from actions.handoff import (
+    ActionAskHandoffChannel,
+    ActionCancelHandoff,
+    ActionOfferRebooking,
+    ActionRebookHandoff,
+    ActionSubmitHandoff,
+    ValidateHandoffForm,
+)
+from actions.support import ActionSafeguardingFollowup
+from actions.tasks import ActionCheckStatus
+from tests.actions.conftest import said, tracker
+
+UK = ZoneInfo("Europe/London")
+TUESDAY_11AM = datetime(2026, 12, 1, 11, 0, tzinfo=UK)
+BANK_HOLIDAY_9PM = datetime(2026, 12, 28, 21, 0, tzinfo=UK)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr(context, "now", lambda: moment)
+        import actions.handoff
+        import actions.tasks
+
+        monkeypatch.setattr(actions.handoff, "now", lambda: moment)
+        monkeypatch.setattr(actions.tasks, "now", lambda: moment)
+
+    set_to(TUESDAY_11AM)
+    return set_to
+
+
+@pytest.fixture
+def adviser_online() -> None:
+    accounts = context.staff_accounts()
+    accounts.add("asha", "a long enough password", "staff")
+    accounts.set_available("asha", True)
+
+
+def user(text: str, intent: str, *needs: dict[str, Any]) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "support_needs": list(needs)}}
+
+
+def buttons(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    return [button for message in dispatcher.messages for button in message.get("buttons") or []]
+
+
+NO_INTERNET = user("i have no internet", "make_payment", {"category": "digital_exclusion", "confidence": 0.95})
+DEAF = user(
+    "i'm deaf so i can't phone",
+    "request_human",
+    {"category": "disability", "confidence": 0.95, "adjustment": "prefers_text_relay_or_webchat"},
+)
+ANYONE = user("can i talk to someone", "request_human")
+
+
+@pytest.mark.parametrize(
+    ("who", "when", "first_button", "must_say"),
+    [
+        ("no internet", TUESDAY_11AM, "Phone", "023 8083 3000"),
+        ("deaf", TUESDAY_11AM, "Chat to an adviser", "No phone call is needed"),
+        ("anyone at 9pm on a bank holiday", BANK_HOLIDAY_9PM, "Call me back", "tomorrow at 9am"),
+    ],
+)
+async def test_each_resident_gets_a_different_right_first_offer(
+    who: str, when: datetime, first_button: str, must_say: str, clock: Any, adviser_online: None,
+    dispatcher: CollectingDispatcher, domain: dict[str, Any],
+) -> None:  # fmt: skip
+    clock(when)
+    history = {"no internet": [NO_INTERNET], "deaf": [DEAF]}.get(who, [ANYONE])
+    await ActionAskHandoffChannel().run(dispatcher, tracker(events=history), domain)
+    assert buttons(dispatcher)[0]["title"] == first_button, who
+    assert must_say in said(dispatcher)
+    if who == "deaf":
+        assert "Call us on" not in said(dispatcher)
+
+
+async def form_turn(dispatcher: CollectingDispatcher, domain: dict[str, Any], asked: str, text: str,
+                    slots: dict[str, Any], entities: list[dict[str, Any]] | None = None,
+                    history: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+    """One answer inside the handoff form; the slots it sets."""
+    current = tracker(
+        text, "inform", entities=entities, slots={**slots, "requested_slot": asked},
+        events=history or [ANYONE], active_loop="handoff_form",
+    )  # fmt: skip
+    events = await ValidateHandoffForm().run(dispatcher, current, domain)
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+async def test_a_call_back_is_booked_with_a_checked_number_and_a_real_free_window(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    choose = [{"entity": "channel", "value": "phone"}, {"entity": "mode", "value": "callback"}]
+    slots = await form_turn(dispatcher, domain, "handoff_channel", '/choose_channel{"channel":"phone"}', {}, choose)
+    assert (slots["handoff_channel"], slots["handoff_mode"]) == ("phone", "callback")
+
+    bad = await form_turn(dispatcher, domain, "callback_number", "07700 9001", slots)
+    assert bad["callback_number"] is None and "Please check it and try again" in said(dispatcher)
+    good = await form_turn(dispatcher, domain, "callback_number", "it's 07912 345678 thanks", slots)
+    assert good["callback_number"] == "+447912345678"
+    slots |= good
+
+    free = context.handoff_store().slots.free_slots("callback", TUESDAY_11AM)
+    booked = await form_turn(dispatcher, domain, "handoff_slot", "the first one", slots)
+    assert booked["handoff_slot"] == free[0].key
+    case = context.handoff_store().get(booked["handoff_reference"])
+    assert (case.mode, case.callback_number, case.slot_start) == ("callback", "+447912345678", free[0].start)
+
+    done = CollectingDispatcher()
+    await ActionSubmitHandoff().run(done, tracker(slots={**slots, **booked}, events=[ANYONE]), domain)
+    assert f"Your reference is {case.reference}" in said(done)
+    assert "We will call you today, 1pm to 3pm" in said(done)
+
+
+async def test_a_time_taken_by_someone_else_is_asked_again_not_double_booked(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    store = context.handoff_store()
+    slot = store.slots.free_slots("appointment", TUESDAY_11AM)[0]
+    slots = {"handoff_channel": "gateway", "handoff_mode": "appointment"}
+    chosen = [{"entity": "slot_key", "value": slot.key}]
+    for _ in range(slot.free):
+        result = await form_turn(dispatcher, domain, "handoff_slot", "x", slots, chosen)
+        assert result["handoff_reference"]
+    again = await form_turn(dispatcher, domain, "handoff_slot", "x", slots, chosen)
+    assert again["handoff_slot"] is None and "not free" in said(dispatcher)
+
+
+async def test_an_unclear_choice_is_asked_again_politely(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    slots = await form_turn(dispatcher, domain, "handoff_channel", "<script>alert(1)</script>", {})
+    assert slots["handoff_channel"] is None
+    assert "Please choose one of the buttons" in said(dispatcher)
+
+
+async def test_a_deaf_resident_asking_to_be_rung_is_offered_text_instead(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    slots = await form_turn(dispatcher, domain, "handoff_channel", "call me back", {}, history=[DEAF])
+    assert slots["handoff_channel"] is None and "Relay UK" in said(dispatcher)
+
+
+async def test_webchat_joins_the_queue_with_a_position(
+    clock: Any, adviser_online: None, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    slots = {"handoff_channel": "webchat", "handoff_mode": "live"}
+    await ActionSubmitHandoff().run(dispatcher, tracker(slots=slots, events=[ANYONE]), domain)
+    assert "You are number 1 in the queue" in said(dispatcher)
+    second = CollectingDispatcher()
+    await ActionSubmitHandoff().run(second, tracker(slots=slots, events=[ANYONE]), domain)
+    assert "You are number 2 in the queue" in said(second)
+
+
+async def test_cancel_rebook_and_status_by_reference(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    store = context.handoff_store()
+    first, second, *_ = store.slots.free_slots("appointment", TUESDAY_11AM)
+    slots = {"handoff_channel": "gateway", "handoff_mode": "appointment"}
+    chosen = [{"entity": "slot_key", "value": first.key}]
+    booked = await form_turn(dispatcher, domain, "handoff_slot", "x", slots, chosen)
+    reference = booked["handoff_reference"]
+    by_ref = [{"entity": "reference", "value": reference}]
+
+    status = CollectingDispatcher()
+    await ActionCheckStatus().run(status, tracker(slots={"reference": reference}), domain)
+    assert "waiting for an adviser" in said(status) and "Change the time" in str(buttons(status))
+
+    offer = CollectingDispatcher()
+    events = await ActionOfferRebooking().run(offer, tracker("move it", "rebook_handoff", entities=by_ref), domain)
+    assert {"event": "slot", "name": "rebooking", "value": reference, "timestamp": None} in events
+    moved = CollectingDispatcher()
+    choose = [{"entity": "slot_key", "value": second.key}]
+    rebooking = tracker("x", "choose_slot", entities=choose, slots={"rebooking": reference})
+    await ActionRebookHandoff().run(moved, rebooking, domain)
+    assert said(moved).startswith("Done.") and store.get(reference).slot_start == second.start
+
+    cancel = CollectingDispatcher()
+    await ActionCancelHandoff().run(cancel, tracker(f"cancel {reference}", "cancel_handoff", entities=by_ref), domain)
+    assert f"I have cancelled {reference}" in said(cancel)
+    assert store.get(reference).status == "cancelled"
+
+
+async def test_cancelling_with_nothing_booked_asks_for_the_reference(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionCancelHandoff().run(dispatcher, tracker("cancel my callback", "cancel_handoff"), domain)
+    assert "What is its reference?" in said(dispatcher)
+
+
+async def test_yes_to_urgent_contact_after_a_risk_cue_creates_an_urgent_case(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    risk = user("i don't see the point anymore", "inform", {"category": "safeguarding", "confidence": 0.95,
+                                                            "cue": "don't see the point anymore"})  # fmt: skip
+    await ActionSafeguardingFollowup().run(dispatcher, tracker("yes", "affirm", events=[risk]), domain)
+    reference = said(dispatcher).split("Your reference is ")[1].rstrip(".")
+    case = context.handoff_store().get(reference)
+    assert (case.channel, case.trigger) == ("emergency", "safeguarding")
+    assert case.needs == [{"category": "safeguarding", "cue": "don't see the point anymore"}]
+    assert context.handoff_store().queue()[0].reference == reference

@@ -1,0 +1,56 @@
+"""Real databases for store tests: a SQLite file, and a throw-away PostgreSQL database.
+
+PostgreSQL is the scale-out configuration. Its tests create their own database on the local server
+(``TEST_POSTGRES_URL``, by default the trust-auth server on 127.0.0.1:5432) and drop it afterwards.
+Where no server answers they are skipped with the reason; CI here has one, so there they run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from routing.database import metadata, open_engine
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_database() -> Iterator[str]:
+    """Create a fresh PostgreSQL database, yield its URL, and drop it afterwards."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL IS NOT RUNNING at {POSTGRES_ADMIN_URL}; the scale-out tests did not run: {error}")
+    name = f"council_test_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def fresh_engine(backend: str, tmp_path: object, postgres_url: str | None) -> Iterator[Engine]:
+    """An engine with empty tables on ``backend`` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
+        engine = open_engine(f"sqlite:///{tmp_path}/council.db")
+    else:
+        assert postgres_url is not None
+        engine = open_engine(postgres_url)
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
