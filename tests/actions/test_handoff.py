@@ -212,3 +212,31 @@ async def test_yes_to_urgent_contact_after_a_risk_cue_creates_an_urgent_case(
     assert (case.channel, case.trigger) == ("emergency", "safeguarding")
     assert case.needs == [{"category": "safeguarding", "cue": "don't see the point anymore"}]
     assert context.handoff_store().queue()[0].reference == reference
+
+
+@pytest.mark.parametrize(
+    ("channel", "mode", "must_say"),
+    [
+        ("phone", "call_now", "Call us on 023 8083 3000 and give the adviser this reference"),
+        ("phone", "text_relay", "Relay UK on 18001 023 8083 3000"),
+        ("phone", "out_of_hours_line", "Call 023 8023 3344 now"),
+        ("gateway", "walk_in", "Show this reference at the desk"),
+        ("emergency", "emergency", "call 999"),
+    ],
+)
+async def test_every_way_without_a_booking_gives_a_reference_and_what_happens_next(
+    channel: str, mode: str, must_say: str, clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    clock(BANK_HOLIDAY_9PM if mode == "out_of_hours_line" else TUESDAY_11AM)
+    history = [ANYONE]
+    if mode == "text_relay":
+        history = [DEAF]
+    if mode == "emergency":
+        history = [user("he hits me", "inform", {"category": "safeguarding", "confidence": 0.95, "cue": "hits me"})]
+    slots = {"handoff_channel": channel, "handoff_mode": mode, "service": "housing_repair"}
+    events = await ActionSubmitHandoff().run(dispatcher, tracker(slots=slots, events=history), domain)
+    reference = said(dispatcher).split("Your reference is ")[1].split(".")[0]
+    case = context.handoff_store().get(reference)
+    assert (case.channel, case.mode) == (channel, mode)
+    assert must_say in said(dispatcher)
+    assert {"event": "slot", "name": "handoff_reference", "value": reference, "timestamp": None} in events

@@ -1,0 +1,287 @@
+"""The staff inbox and its JSON API through real HTTP, on a real database (SQLite and PostgreSQL).
+
+Signing in, roles, CSRF, resident text shown inert, claims racing, and bad API input refused with
+nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+from bot.users import DEMO_USERS, create_demo_users
+from bot.web.app import create_app
+from routing.handoffs import HandoffStore, NewHandoff
+from routing.hours import default_schedule
+from routing.staff import StaffAccounts, StaffSessions
+from tests.conftest import free_port
+
+ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
+SCRIPT = "<script>alert('x')</script> my bin was missed"
+
+
+@pytest.fixture
+async def inbox(engine: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient, HandoffStore, Any]]:
+    create_demo_users(StaffAccounts(engine))
+    settings = Settings(
+        rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), host="127.0.0.1",
+        var_dir=tmp_path, database_url=make_url(engine.url).render_as_string(hide_password=False),
+        tracker_db=tmp_path / "tracker.db", model_path=tmp_path / "model.tar.gz",
+    )  # fmt: skip
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield client, HandoffStore(engine, default_schedule()), engine
+
+
+def new_case(store: HandoffStore, text: str = SCRIPT) -> str:
+    case = store.create(
+        NewHandoff(
+            channel="phone",
+            mode="call_now",
+            trigger="asked",
+            service_code="missed_bin",
+            summary={"wanted": "Report a problem: Missed bin", "form": {"location": text}},
+            transcript=[{"who": "resident", "text": text}, {"who": "assistant", "text": "Here is how to reach us."}],
+            needs=[{"category": "older_age", "cue": "i'm 84"}],
+        )  # fmt: skip
+    )
+    return case.reference
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+async def sign_in(client: TestClient, who: tuple[str, ...] = ADVISER) -> str:
+    """Sign in through the form; the CSRF token of the session's pages."""
+    page = await client.get("/staff/sign-in")
+    answer = await client.post(
+        "/staff/sign-in", data={"csrf_token": csrf(await page.text()), "username": who[0], "password": who[1]},
+        allow_redirects=False,
+    )  # fmt: skip
+    assert answer.status == 303, await answer.text()
+    queues = await client.get("/staff")
+    return csrf(await queues.text())
+
+
+async def post(client: TestClient, path: str, token: str | None, **fields: str) -> ClientResponse:
+    data = dict(fields, **({"csrf_token": token} if token else {}))
+    return await client.post(path, data=data, allow_redirects=False)
+
+
+async def test_signed_out_visitors_are_sent_to_sign_in(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    for path in ("/staff", f"/staff/cases/{reference}", "/staff/team"):
+        answer = await client.get(path, allow_redirects=False)
+        assert answer.status == 303 and answer.headers["Location"].startswith("/staff/sign-in?next=")
+    answer = await client.post(f"/staff/cases/{reference}/claim", allow_redirects=False)
+    assert answer.status == 303
+    assert store.get(reference).status == "queued"
+
+
+async def test_a_wrong_password_shows_the_form_again_with_a_plain_message(inbox):
+    client, _, _ = inbox
+    page = await client.get("/staff/sign-in")
+    answer = await client.post(
+        "/staff/sign-in", data={"csrf_token": csrf(await page.text()), "username": "asha", "password": "nope"}
+    )
+    assert answer.status == 401
+    assert "That username or password is not right." in await answer.text()
+
+
+async def test_sign_in_without_the_forms_token_is_refused(inbox):
+    client, _, _ = inbox
+    answer = await client.post("/staff/sign-in", data={"username": ADVISER[0], "password": ADVISER[1]})
+    assert answer.status == 403
+
+
+async def test_the_session_cookie_cannot_be_read_by_scripts_or_sent_by_other_sites(inbox):
+    client, _, _ = inbox
+    page = await client.get("/staff/sign-in")
+    answer = await client.post(
+        "/staff/sign-in", data={"csrf_token": csrf(await page.text()), "username": ADVISER[0], "password": ADVISER[1]},
+        allow_redirects=False,
+    )  # fmt: skip
+    cookie = next(value for key, value in answer.headers.items() if key == "Set-Cookie" and "staff_session=" in value)
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+async def test_an_adviser_cannot_open_the_managers_page(inbox):
+    client, _, _ = inbox
+    await sign_in(client, ADVISER)
+    assert (await client.get("/staff/team")).status == 403
+
+
+async def test_a_manager_can(inbox):
+    client, _, _ = inbox
+    await sign_in(client, MANAGER)
+    answer = await client.get("/staff/team")
+    assert answer.status == 200 and "Asha (demo adviser)" in await answer.text()
+
+
+async def test_every_form_needs_the_sessions_csrf_token(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    await sign_in(client)
+    for path, fields in [
+        (f"/staff/cases/{reference}/claim", {}),
+        (f"/staff/cases/{reference}/notes", {"note": "hello"}),
+        ("/staff/availability", {"available": "yes"}),
+    ]:
+        assert (await post(client, path, None, **fields)).status == 403, path
+        assert (await post(client, path, "forged-token", **fields)).status == 403, path
+    case = store.get(reference)
+    assert case.status == "queued" and len(case.events) == 1
+
+
+async def test_resident_text_is_shown_as_text_never_run(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    await sign_in(client)
+    html = await (await client.get(f"/staff/cases/{reference}")).text()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; my bin was missed" in html
+    assert "i&#39;m 84" in html
+
+
+async def test_claim_note_and_outcome_through_the_case_page(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    token = await sign_in(client)
+    assert (await post(client, f"/staff/cases/{reference}/claim", token)).status == 303
+    assert (await post(client, f"/staff/cases/{reference}/notes", token, note="Rang, left a message.")).status == 303
+    bad = await post(client, f"/staff/cases/{reference}/outcome", token, outcome="vanished")
+    assert bad.status == 400 and "Choose what happened" in await bad.text()
+    done = await post(client, f"/staff/cases/{reference}/outcome", token, outcome="resolved", note="Sorted.")
+    assert done.status == 303
+    case = store.get(reference)
+    assert case.status == "resolved" and case.claimed_by == "asha"
+    assert [event.action for event in case.events] == ["created", "claimed", "note", "resolved"]
+
+
+async def test_two_advisers_claiming_at_once_exactly_one_wins(inbox):
+    client, store, engine = inbox
+    reference = new_case(store)
+    StaffAccounts(engine).add("ben", "another long password", "staff")
+    token_asha = await sign_in(client, ADVISER)
+    other = TestClient(TestServer(client.app))  # a second browser on the same app
+    await other.start_server()
+    try:
+        token_ben = await sign_in(other, ("ben", "another long password"))
+        answers = await asyncio.gather(
+            post(client, f"/staff/cases/{reference}/claim", token_asha),
+            post(other, f"/staff/cases/{reference}/claim", token_ben),
+        )
+    finally:
+        await other.close()
+    statuses = sorted(answer.status for answer in answers)
+    assert statuses == [303, 409], statuses
+    assert store.get(reference).claimed_by in ("asha", "ben")
+    assert [event.action for event in store.get(reference).events].count("claimed") == 1
+
+
+async def test_sign_out_ends_the_session(inbox):
+    client, _, _ = inbox
+    token = await sign_in(client)
+    assert (await post(client, "/staff/sign-out", token)).status == 303
+    assert (await client.get("/staff", allow_redirects=False)).status == 303
+
+
+async def test_the_queue_lists_cases_with_their_due_time(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    await sign_in(client)
+    html = await (await client.get("/staff")).text()
+    assert reference in html and "Told to phone or visit (1)" in html and "due in" in html
+
+
+# --- the JSON API ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_token(inbox) -> str:
+    _, _, engine = inbox
+    return StaffSessions(engine, StaffAccounts(engine)).new_api_token("asha")
+
+
+async def test_the_api_needs_a_token(inbox):
+    client, store, _ = inbox
+    new_case(store)
+    answer = await client.get("/api/v1/cases")
+    assert answer.status == 401 and "error" in await answer.json()
+    answer = await client.get("/api/v1/cases", headers={"Authorization": "Bearer cca_made_up"})
+    assert answer.status == 401
+
+
+async def test_the_api_lists_reads_claims_and_closes_a_case(inbox, api_token):
+    client, store, _ = inbox
+    reference = new_case(store)
+    auth = {"Authorization": f"Bearer {api_token}"}
+    listed = await (await client.get("/api/v1/cases", headers=auth)).json()
+    assert [case["reference"] for case in listed["cases"]] == [reference]
+    full = await (await client.get(f"/api/v1/cases/{reference}", headers=auth)).json()
+    assert full["transcript"][0]["text"] == SCRIPT and full["status"] == "queued"
+    assert (await client.post(f"/api/v1/cases/{reference}/claim", headers=auth)).status == 200
+    again = await client.post(f"/api/v1/cases/{reference}/claim", headers=auth)
+    assert again.status == 409 and "already claimed" in (await again.json())["error"]
+    closed = await client.post(f"/api/v1/cases/{reference}/outcome", headers=auth, json={"outcome": "resolved"})
+    assert (await closed.json())["status"] == "resolved"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "message"),
+    [
+        ("notes", b"not json", 400, "JSON object"),
+        ("notes", b"[1, 2]", 400, "JSON object"),
+        ("notes", b"{}", 400, "'note' is required"),
+        ("notes", b'{"note": 42}', 400, "must be a string"),
+        ("notes", b'{"note": "   "}', 400, "cannot be empty"),
+        ("notes", b'{"note": "ok", "status": "resolved"}', 400, "Unknown field"),
+        ("outcome", b'{"outcome": "vanished"}', 400, "outcome must be one of"),
+        ("outcome", b'{"outcome": "resolved"}', 409, "cannot be resolved"),
+    ],
+)
+async def test_malformed_api_input_is_refused_clearly_and_changes_nothing(
+    inbox, api_token, path, body, status, message
+):
+    client, store, _ = inbox
+    reference = new_case(store)
+    headers = {"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"}
+    answer = await client.post(f"/api/v1/cases/{reference}/{path}", data=body, headers=headers)
+    assert answer.status == status
+    assert message in (await answer.json())["error"]
+    case = store.get(reference)
+    assert case.status == "queued" and len(case.events) == 1
+
+
+async def test_unknown_references_and_filters_are_4xx(inbox, api_token):
+    client, _, _ = inbox
+    auth = {"Authorization": f"Bearer {api_token}"}
+    assert (await client.get("/api/v1/cases/SCC-ZZZZZZ", headers=auth)).status == 404
+    assert (await client.get("/api/v1/cases/'; DROP TABLE--", headers=auth)).status == 404
+    assert (await client.get("/api/v1/cases?status=lost", headers=auth)).status == 400
+    assert (await client.get("/api/v1/cases?channel=pigeon", headers=auth)).status == 400
+
+
+async def test_a_browser_session_needs_the_csrf_header_to_change_anything(inbox):
+    client, store, _ = inbox
+    reference = new_case(store)
+    token = await sign_in(client)
+    assert (await client.post(f"/api/v1/cases/{reference}/claim")).status == 403
+    assert (await client.post(f"/api/v1/cases/{reference}/claim", headers={"X-CSRF-Token": token})).status == 200
+
+
+async def test_the_openapi_description_is_served(inbox):
+    client, _, _ = inbox
+    answer = await client.get("/api/v1/openapi.yaml")
+    assert answer.status == 200 and "/api/v1/cases/{reference}/claim" in await answer.text()
