@@ -83,7 +83,7 @@ def requested_service(tracker: Tracker, block: str) -> Service | None:
 
 TASK_SLOTS = (
     "service", "location", "description", "report_confirmed", "postcode", "reference",
-    "handoff_channel", "handoff_mode", "callback_number", "handoff_slot",
+    "handoff_channel", "handoff_mode", "callback_number", "handoff_slot", "rebooking", "rebook_slot",
 )  # fmt: skip
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}

@@ -1,4 +1,5 @@
 """Handing a resident to a person: offer the channels that work for them now, book, give a reference.
+(Changing or cancelling a handoff afterwards: ``actions/handoff_changes.py``.)
 
 The ``handoff_form`` asks which way (``handoff_channel``), then for a call back the number and a
 time, or for a Gateway appointment a time. The case is created when the last answer is in, so a
@@ -17,13 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import catalogue, forget_task_slots, handoff_store, latest_text, now, say, staff_accounts
-from routing.answers import Reply
 from routing.bookings import Slot, SlotUnavailable, parse_slot_key
 from routing.channels import NO_VOICE, Capacity, ChannelOption, HandoffContext, decide_channels
 from routing.handoff_replies import (
     ASK_NUMBER,
     ask_slot,
-    case_status,
     channel_from_text,
     confirmation,
     no_slots,
@@ -32,10 +31,9 @@ from routing.handoff_replies import (
     pick_option,
     slot_from_text,
 )
-from routing.handoffs import HandoffCase, InvalidTransition, NewHandoff
+from routing.handoffs import HandoffCase, NewHandoff
 from routing.hours import default_schedule
 from routing.phone_numbers import check_uk_number
-from routing.references import find_reference
 
 HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_slot")
 TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
@@ -169,6 +167,15 @@ def free_slots(kind: str) -> List[Slot]:
     return handoff_store().slots.free_slots(kind, now())
 
 
+def chosen_slot_key(tracker: Tracker, kind: str) -> str:
+    """The time the resident picked: a button's ``slot_key``, or words matching an offered time."""
+    key = next(tracker.get_latest_entity_values("slot_key"), None)
+    if key is not None:
+        return str(key)
+    slot = slot_from_text(latest_text(tracker), free_slots(kind), default_schedule(), now())
+    return slot.key if slot else "unknown"
+
+
 class ActionAskHandoffChannel(Action):
     """Offers the ways to reach a person that work for this resident now, with a reason for each."""
 
@@ -229,7 +236,7 @@ class ValidateHandoffForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         channel = next(tracker.get_latest_entity_values("channel"), None)
         mode = next(tracker.get_latest_entity_values("mode"), None)
-        # A button from an earlier offer can start the form with the choice already made.
+        # A button (``/request_human{"channel": ...}``) can start the form with the choice made.
         if asked != "handoff_channel" and not (asked is None and channel):
             return {}
         if channel is None:
@@ -256,7 +263,7 @@ class ValidateHandoffForm(FormValidationAction):
             dispatcher.utter_message(text=not_offered(reason).text)
             return {"handoff_channel": None, "handoff_mode": None}
         if chosen.mode in SLOT_KINDS and not free_slots(chosen.mode):
-            say(dispatcher, [no_slots(chosen.mode, _phone())])
+            say(dispatcher, [no_slots(chosen.mode, council_phone())])
             return {"handoff_channel": None, "handoff_mode": None}
         return {"handoff_channel": chosen.channel, "handoff_mode": chosen.mode}
 
@@ -295,12 +302,7 @@ class ValidateHandoffForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if tracker.get_slot("requested_slot") != "handoff_slot":
             return {}
-        key = next(tracker.get_latest_entity_values("slot_key"), None)
-        if key is None:
-            kind = tracker.get_slot("handoff_mode")
-            slot = slot_from_text(latest_text(tracker), free_slots(kind), default_schedule(), now())
-            key = slot.key if slot else "unknown"
-        return {"handoff_slot": key}
+        return {"handoff_slot": chosen_slot_key(tracker, tracker.get_slot("handoff_mode"))}
 
     def validate_handoff_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -317,7 +319,8 @@ class ValidateHandoffForm(FormValidationAction):
         return {"handoff_slot": str(value), "handoff_reference": case.reference}
 
 
-def _phone() -> str:
+def council_phone() -> str:
+    """The contact centre's number."""
     return str(catalogue().council["contact_centre"]["phone"]["number"])
 
 
@@ -338,97 +341,3 @@ class ActionSubmitHandoff(Action):
         position = handoff_store().position_in_queue(case) if case.mode == "live" else 0
         say(dispatcher, confirmation(case, default_schedule(), catalogue().council, position))
         return [*events, SlotSet("handoff_reference", case.reference), *forget_task_slots()]
-
-
-def _case_reference(tracker: Tracker) -> str | None:
-    """The handoff the resident means: a reference they gave, else this conversation's open one."""
-    for value in tracker.get_latest_entity_values("reference"):
-        found = find_reference(str(value)).reference
-        if found:
-            return found
-    found = find_reference(latest_text(tracker)).reference
-    if found:
-        return found
-    open_cases = handoff_store().open_for_conversation(tracker.sender_id)
-    if open_cases:
-        return open_cases[0].reference
-    return tracker.get_slot("handoff_reference")
-
-
-class ActionCancelHandoff(Action):
-    """Cancels a call back, appointment or queue place, and frees the time for someone else."""
-
-    def name(self) -> str:
-        return "action_cancel_handoff"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = _case_reference(tracker)
-        case = handoff_store().find(reference) if reference else None
-        if case is None:
-            say(dispatcher, [Reply("I cannot find a booking to cancel. What is its reference? It starts with SCC-.")])
-            return []
-        try:
-            cancelled = handoff_store().cancel_by_resident(case.reference, now=now())
-        except InvalidTransition:
-            dispatcher.utter_message(text=case_status(case, default_schedule(), now()).text)
-            return []
-        if cancelled.status == "cancelled":
-            dispatcher.utter_message(
-                text=f"Done. I have cancelled {case.reference}. You do not need to do anything else."
-            )
-        else:
-            dispatcher.utter_message(
-                text=f"An adviser is already working on {case.reference}. I have told them you want to cancel."
-            )
-        return [SlotSet("handoff_reference", None)]
-
-
-class ActionOfferRebooking(Action):
-    """Offers new times for a call back or appointment."""
-
-    def name(self) -> str:
-        return "action_offer_rebooking"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = _case_reference(tracker)
-        case = handoff_store().find(reference) if reference else None
-        if case is None or case.status != "queued" or case.mode not in SLOT_KINDS:
-            text = "I cannot find a booking that can be moved. What is its reference? It starts with SCC-."
-            if case is not None:
-                text = case_status(case, default_schedule(), now()).text
-            dispatcher.utter_message(text=text)
-            return []
-        slots = free_slots(case.mode)
-        if not slots:
-            say(dispatcher, [no_slots(case.mode, _phone())])
-            return []
-        say(dispatcher, [ask_slot(case.mode, slots, default_schedule(), now())])
-        return [SlotSet("rebooking", case.reference)]
-
-
-class ActionRebookHandoff(Action):
-    """Moves the booking to the time the resident chose; the old time is kept if the new one has gone."""
-
-    def name(self) -> str:
-        return "action_rebook_handoff"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = tracker.get_slot("rebooking")
-        case = handoff_store().find(reference) if reference else None
-        if case is None:
-            dispatcher.utter_message(text="Which booking would you like to change? Please give its reference.")
-            return []
-        key = next(tracker.get_latest_entity_values("slot_key"), None)
-        slot = None
-        if key is None:
-            slot = slot_from_text(latest_text(tracker), free_slots(case.mode), default_schedule(), now())
-        try:
-            start = parse_slot_key(key) if key else (slot.start if slot else None)
-            if start is None:
-                raise SlotUnavailable("no time chosen")
-            moved = handoff_store().rebook(case.reference, start, now=now())
-        except (SlotUnavailable, InvalidTransition):
-            dispatcher.utter_message(text="Sorry, I could not move it to that time. Your booking has not changed.")
-            return [SlotSet("rebooking", None)]
-        say(dispatcher, [Reply(f"Done. {case_status(moved, default_schedule(), now()).text}")])
-        return [SlotSet("rebooking", None)]

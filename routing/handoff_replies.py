@@ -67,12 +67,12 @@ def pick_option(options: Sequence[ChannelOption], channel: str, mode: str | None
 def option_payload(option: ChannelOption) -> str:
     """The quick-reply payload that picks ``option``."""
     entities = {"channel": option.channel, "mode": option.mode}
-    return f"/choose_channel{json.dumps(entities, separators=(',', ':'))}"
+    return f"/request_human{json.dumps(entities, separators=(',', ':'))}"
 
 
 def slot_payload(slot: Slot) -> str:
     """The quick-reply payload that picks ``slot``."""
-    return f'/choose_slot{{"slot_key":"{slot.key}"}}'
+    return f'/inform{{"slot_key":"{slot.key}"}}'
 
 
 def offer(options: Sequence[ChannelOption], trigger: str) -> list[Reply]:

@@ -4,6 +4,8 @@ Two sources are combined. The curated cue lexicon (``data/support_needs/lexicon.
 and explainable: the words that matched are the cue staff see. A classifier trained on the
 project's labelled examples catches phrasings no cue covers. Near misses ("window blind", "dead
 fox") are blanked out first, and a cue right after a negation ("I'm not disabled") does not count.
+A safeguarding alarm from the classifier alone also needs evidence: at least one of the lexicon's
+risk concepts in the message, which is what staff are shown as the reason.
 """
 
 from __future__ import annotations
@@ -303,14 +305,16 @@ class SupportNeedDetector:
         if self.classifier is not None:
             for category, score in self.classifier.scores(text).items():
                 threshold = NEAR_MISS_THRESHOLD if had_near_miss else CLASSIFIER_THRESHOLDS[category]
-                if category not in needs and score >= threshold:
-                    evidence = self.lexicon.concepts.explain(text) if self.lexicon.concepts else None
-                    needs[category] = SupportNeed(
-                        category,
-                        score,
-                        adjustment=self.lexicon.category_adjustments.get(category),
-                        evidence=evidence if category == "safeguarding" else None,
-                    )
+                if category in needs or score < threshold:
+                    continue
+                evidence = None
+                if category == "safeguarding" and self.lexicon.concepts is not None:
+                    evidence = self.lexicon.concepts.explain(text)
+                    if evidence is None:
+                        continue  # no risk alarm that staff could not see a reason for
+                needs[category] = SupportNeed(
+                    category, score, adjustment=self.lexicon.category_adjustments.get(category), evidence=evidence
+                )
         return sorted(needs.values(), key=lambda need: CATEGORIES.index(need.category))
 
 

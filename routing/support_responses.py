@@ -143,6 +143,8 @@ def help_for(needs: Sequence[Need]) -> list[Reply]:
         for line in support["help"].get(need.category, []):
             if line not in seen:
                 seen.append(line)
+    if seen:
+        seen.append(str(support["person_offer"]))
     return [Reply(line) for line in seen]
 
 

@@ -11,14 +11,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.handoff import (
-    ActionAskHandoffChannel,
-    ActionCancelHandoff,
-    ActionOfferRebooking,
-    ActionRebookHandoff,
-    ActionSubmitHandoff,
-    ValidateHandoffForm,
-)
+from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff, ValidateHandoffForm
+from actions.handoff_changes import ActionCancelHandoff, ActionRebookDone, ValidateRebookForm
 from actions.support import ActionSafeguardingFollowup
 from actions.tasks import ActionCheckStatus
 from tests.actions.conftest import said, tracker
@@ -103,7 +97,7 @@ async def test_a_call_back_is_booked_with_a_checked_number_and_a_real_free_windo
     clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     choose = [{"entity": "channel", "value": "phone"}, {"entity": "mode", "value": "callback"}]
-    slots = await form_turn(dispatcher, domain, "handoff_channel", '/choose_channel{"channel":"phone"}', {}, choose)
+    slots = await form_turn(dispatcher, domain, "handoff_channel", '/request_human{"channel":"phone"}', {}, choose)
     assert (slots["handoff_channel"], slots["handoff_mode"]) == ("phone", "callback")
 
     bad = await form_turn(dispatcher, domain, "callback_number", "07700 9001", slots)
@@ -179,14 +173,21 @@ async def test_cancel_rebook_and_status_by_reference(
     await ActionCheckStatus().run(status, tracker(slots={"reference": reference}), domain)
     assert "waiting for an adviser" in said(status) and "Change the time" in str(buttons(status))
 
-    offer = CollectingDispatcher()
-    events = await ActionOfferRebooking().run(offer, tracker("move it", "rebook_handoff", entities=by_ref), domain)
-    assert {"event": "slot", "name": "rebooking", "value": reference, "timestamp": None} in events
-    moved = CollectingDispatcher()
+    start = tracker(
+        "move it", "rebook_handoff", entities=by_ref, slots={"requested_slot": None}, active_loop="rebook_form"
+    )
+    found = await ValidateRebookForm().run(CollectingDispatcher(), start, domain)
+    assert {"event": "slot", "name": "rebooking", "value": reference, "timestamp": None} in found
     choose = [{"entity": "slot_key", "value": second.key}]
-    rebooking = tracker("x", "choose_slot", entities=choose, slots={"rebooking": reference})
-    await ActionRebookHandoff().run(moved, rebooking, domain)
-    assert said(moved).startswith("Done.") and store.get(reference).slot_start == second.start
+    answer = tracker(
+        "x", "inform", entities=choose, slots={"rebooking": reference, "requested_slot": "rebook_slot"},
+        active_loop="rebook_form",
+    )  # fmt: skip
+    await ValidateRebookForm().run(CollectingDispatcher(), answer, domain)
+    assert store.get(reference).slot_start == second.start
+    moved = CollectingDispatcher()
+    await ActionRebookDone().run(moved, tracker(slots={"rebooking": reference, "rebook_slot": second.key}), domain)
+    assert said(moved).startswith("Done.") and "booked for" in said(moved)
 
     cancel = CollectingDispatcher()
     await ActionCancelHandoff().run(cancel, tracker(f"cancel {reference}", "cancel_handoff", entities=by_ref), domain)

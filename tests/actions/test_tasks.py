@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.conversation
 import actions.handoff
+import actions.handoff_changes
 import actions.report
 import actions.support
 import actions.tasks
@@ -140,7 +141,14 @@ async def test_stopping_says_nothing_was_sent(dispatcher: CollectingDispatcher, 
 def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> None:
     implemented = {
         cls().name()
-        for module in (actions.conversation, actions.handoff, actions.report, actions.tasks, actions.support)
+        for module in (
+            actions.conversation,
+            actions.handoff,
+            actions.handoff_changes,
+            actions.report,
+            actions.tasks,
+            actions.support,
+        )
         for cls in vars(module).values()
         if isinstance(cls, type) and issubclass(cls, Action) and cls.__module__ == module.__name__
     }

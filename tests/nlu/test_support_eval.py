@@ -1,9 +1,7 @@
 """Support-need detection on the labelled evaluation set (tests/nlu/support_needs_eval.yml).
 
-The issue's targets are safeguarding recall 0.97 with precision 0.85, every other category F1 0.85
-and micro-F1 0.90. All are held here except safeguarding precision, which the detector does not
-reach yet (it favours recall: a false alarm shows helplines, a miss can cost a life); its floor is
-what it reaches today, so it cannot get worse unnoticed. Raise it to 0.85 once it gets there.
+The issue's targets are held here: safeguarding recall 0.97 with precision 0.85, every other
+category F1 0.85 and micro-F1 0.90.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from tests.nlu.support_eval import REPORT, evaluate, http_parser, load_eval_set,
 pytestmark = pytest.mark.server
 
 SAFEGUARDING_RECALL = 0.97
-SAFEGUARDING_PRECISION = 0.70  # target 0.85, not reached yet
+SAFEGUARDING_PRECISION = 0.85
 OTHER_CATEGORY_F1 = 0.85
 MICRO_F1 = 0.90
 

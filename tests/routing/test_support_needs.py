@@ -334,6 +334,35 @@ def test_a_near_miss_makes_the_classifier_need_to_be_surer(classifier):
     assert detector.detect(with_near_miss) == []
 
 
+RISK_TRAINING = [
+    ("sat on the cliff edge, tonight is the night", {"safeguarding"}),
+    ("the cliff edge tonight, i'm ready", {"safeguarding"}),
+    ("cliff edge, it ends tonight", {"safeguarding"}),
+    ("when is my bin day", set()),
+    ("I want to pay my council tax", set()),
+    ("there is a pothole on the high street", set()),
+]
+
+
+@pytest.fixture(scope="module")
+def risk_classifier():
+    texts, labels = [t for t, _ in RISK_TRAINING], [frozenset(c) for _, c in RISK_TRAINING]
+    return MultiLabelTextClassifier.fit(texts, labels, extra=CueLexicon.load().concepts)
+
+
+def test_a_risk_the_classifier_alone_finds_carries_the_concepts_as_evidence(risk_classifier):
+    needs = SupportNeedDetector(CueLexicon.load(), risk_classifier).detect("going to the cliff edge tonight")
+    assert [need.category for need in needs] == ["safeguarding"]
+    assert needs[0].cue is None and "cliff" in needs[0].evidence and "tonight" in needs[0].evidence
+    assert needs[0].as_output()["evidence"] == needs[0].evidence
+
+
+def test_no_risk_alarm_without_evidence_staff_could_see(risk_classifier):
+    message = "its the night"  # shares words with the examples, but no risk concept at all
+    assert risk_classifier.scores(message)["safeguarding"] >= CLASSIFIER_THRESHOLDS["safeguarding"]
+    assert SupportNeedDetector(CueLexicon.load(), risk_classifier).detect(message) == []
+
+
 # ---------------------------------------------------------------- loading the lexicon
 
 VALID_LEXICON = """\

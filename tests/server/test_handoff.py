@@ -47,7 +47,7 @@ def book(assistant: Assistant, sender: str, channel_payload: str, number: str | 
     if number is not None:
         assert "What number should we call you on?" in texts(replies)
         replies = say(assistant.rasa_url, sender, number)
-    slots = [p for p in payloads(replies) if p.startswith("/choose_slot")]
+    slots = [p for p in payloads(replies) if p.startswith("/inform")]
     assert slots, texts(replies)
     done = texts(say(assistant.rasa_url, sender, slots[0]))
     reference = find_reference(done).reference
@@ -58,7 +58,7 @@ def book(assistant: Assistant, sender: str, channel_payload: str, number: str | 
 def test_asking_for_a_person_offers_ways_as_buttons_with_reasons(assistant: Assistant) -> None:
     replies = say(assistant.rasa_url, "handoff-offer", "can i speak to an actual person please")
     assert "Which would you like?" in texts(replies)
-    choices = [p for p in payloads(replies) if p.startswith("/choose_channel")]
+    choices = [p for p in payloads(replies) if p.startswith("/request_human{")]
     assert len(choices) >= 2
     assert re.search(r"^1\. .+\n2\. .+", texts(replies), re.MULTILINE)
 
@@ -66,7 +66,7 @@ def test_asking_for_a_person_offers_ways_as_buttons_with_reasons(assistant: Assi
 def test_a_call_back_is_booked_with_a_reference_and_a_window(assistant: Assistant) -> None:
     sender = "handoff-callback"
     say(assistant.rasa_url, sender, "can someone ring me back about my council tax")
-    reference = book(assistant, sender, '/choose_channel{"channel":"phone","mode":"callback"}', "07912 345678")
+    reference = book(assistant, sender, '/request_human{"channel":"phone","mode":"callback"}', "07912 345678")
     case = store(assistant).get(reference)
     assert (case.channel, case.mode, case.callback_number) == ("phone", "callback", "+447912345678")
     assert case.slot_start is not None and case.sla_due_at == case.slot_end
@@ -75,7 +75,7 @@ def test_a_call_back_is_booked_with_a_reference_and_a_window(assistant: Assistan
 def test_a_bad_number_is_explained_and_asked_again(assistant: Assistant) -> None:
     sender = "handoff-bad-number"
     say(assistant.rasa_url, sender, "i need to talk to someone")
-    say(assistant.rasa_url, sender, '/choose_channel{"channel":"phone","mode":"callback"}')
+    say(assistant.rasa_url, sender, '/request_human{"channel":"phone","mode":"callback"}')
     again = texts(say(assistant.rasa_url, sender, "0900 123 4567"))
     assert "cannot call that kind of number" in again and "What number should we call you on?" in again
 
@@ -83,13 +83,13 @@ def test_a_bad_number_is_explained_and_asked_again(assistant: Assistant) -> None
 def test_a_gateway_appointment_then_rebook_then_cancel(assistant: Assistant) -> None:
     sender = "handoff-gateway"
     say(assistant.rasa_url, sender, "i'd rather come in and see someone")
-    reference = book(assistant, sender, '/choose_channel{"channel":"gateway","mode":"appointment"}')
+    reference = book(assistant, sender, '/request_human{"channel":"gateway","mode":"appointment"}')
     first = store(assistant).get(reference).slot_start
 
     status = say(assistant.rasa_url, sender, f"any update on {reference}")
     assert "waiting for an adviser" in texts(status)
     rebook = next(p for p in payloads(status) if p.startswith("/rebook_handoff"))
-    times = [p for p in payloads(say(assistant.rasa_url, sender, rebook)) if p.startswith("/choose_slot")]
+    times = [p for p in payloads(say(assistant.rasa_url, sender, rebook)) if p.startswith("/inform")]
     later = next(p for p in times if choice(p)["slot_key"] != first.strftime("%Y-%m-%dT%H:%M"))
     moved = texts(say(assistant.rasa_url, sender, later))
     assert moved.startswith("Done.")
@@ -106,8 +106,8 @@ def test_live_webchat_joins_the_queue_when_staffed_and_is_explained_when_not(ass
     offer = say(assistant.rasa_url, sender, "can i talk to a person")
     now = datetime.now(timezone.utc)
     if default_schedule().is_open("webchat", now):
-        assert any(choice(p)["channel"] == "webchat" for p in payloads(offer) if p.startswith("/choose_channel"))
-        joined = texts(say(assistant.rasa_url, sender, '/choose_channel{"channel":"webchat","mode":"live"}'))
+        assert any(choice(p)["channel"] == "webchat" for p in payloads(offer) if p.startswith("/request_human{"))
+        joined = texts(say(assistant.rasa_url, sender, '/request_human{"channel":"webchat","mode":"live"}'))
         assert "in the queue" in joined and find_reference(joined).reference
     else:
         assert not any("webchat" in p for p in payloads(offer))
@@ -120,7 +120,9 @@ def test_no_internet_gets_the_phone_first_and_deaf_is_never_told_to_ring(assista
     say(assistant.rasa_url, no_internet, "i don't have the internet at home")
     say(assistant.rasa_url, no_internet, "no thanks")
     first = next(
-        p for p in payloads(say(assistant.rasa_url, no_internet, "can i talk to someone")) if "choose_channel" in p
+        p
+        for p in payloads(say(assistant.rasa_url, no_internet, "can i talk to someone"))
+        if p.startswith("/request_human{")
     )
     assert choice(first)["channel"] == "phone"
 
@@ -129,7 +131,7 @@ def test_no_internet_gets_the_phone_first_and_deaf_is_never_told_to_ring(assista
     say(assistant.rasa_url, deaf, "yes")
     offer = say(assistant.rasa_url, deaf, "can i talk to someone")
     assert "Call us on" not in texts(offer) and "call you back" not in texts(offer)
-    first = next(p for p in payloads(offer) if "choose_channel" in p)
+    first = next(p for p in payloads(offer) if p.startswith("/request_human{"))
     assert choice(first)["channel"] in ("webchat", "gateway")
 
 
@@ -137,7 +139,7 @@ def test_a_script_typed_by_a_resident_reaches_staff_as_plain_text(assistant: Ass
     sender = "handoff-script"
     say(assistant.rasa_url, sender, "<script>alert('hi')</script>")
     say(assistant.rasa_url, sender, "can i talk to a person")
-    reference = book(assistant, sender, '/choose_channel{"channel":"gateway","mode":"appointment"}')
+    reference = book(assistant, sender, '/request_human{"channel":"gateway","mode":"appointment"}')
 
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = browser.open(f"{assistant.web_url}/staff/sign-in").read().decode()

@@ -1,0 +1,157 @@
+"""Changing a handoff after it is made: cancelling it, or moving a call back or appointment.
+
+Moving is a small form (``rebook_form``): which booking (a reference given, or this conversation's
+open one), then which new time. The move happens when the time is chosen, so a time someone else
+took a moment earlier is explained and asked again; the old time is kept until the new one is held.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import handoff_store, latest_text, now, say
+from actions.handoff import SLOT_KINDS, chosen_slot_key, council_phone, free_slots
+from routing.answers import Reply
+from routing.bookings import SlotUnavailable, parse_slot_key
+from routing.handoff_replies import ask_slot, case_status, no_slots
+from routing.handoffs import HandoffCase, InvalidTransition
+from routing.hours import default_schedule
+from routing.references import find_reference
+
+ASK_REFERENCE = Reply("Which booking would you like to change? Please give its reference. It starts with SCC-.")
+
+
+def case_reference(tracker: Tracker) -> str | None:
+    """The handoff the resident means: a reference they gave, else this conversation's open one."""
+    for value in tracker.get_latest_entity_values("reference"):
+        found = find_reference(str(value)).reference
+        if found:
+            return found
+    found = find_reference(latest_text(tracker)).reference
+    if found:
+        return found
+    open_cases = handoff_store().open_for_conversation(tracker.sender_id)
+    if open_cases:
+        return open_cases[0].reference
+    return tracker.get_slot("handoff_reference")
+
+
+def _movable(case: HandoffCase | None) -> bool:
+    return case is not None and case.status == "queued" and case.mode in SLOT_KINDS
+
+
+class ActionCancelHandoff(Action):
+    """Cancels a call back, appointment or queue place, and frees the time for someone else."""
+
+    def name(self) -> str:
+        return "action_cancel_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        reference = case_reference(tracker)
+        case = handoff_store().find(reference) if reference else None
+        if case is None:
+            say(dispatcher, [Reply("I cannot find a booking to cancel. What is its reference? It starts with SCC-.")])
+            return []
+        try:
+            cancelled = handoff_store().cancel_by_resident(case.reference, now=now())
+        except InvalidTransition:
+            dispatcher.utter_message(text=case_status(case, default_schedule(), now()).text)
+            return []
+        if cancelled.status == "cancelled":
+            done = f"Done. I have cancelled {case.reference}. You do not need to do anything else."
+            dispatcher.utter_message(text=done)
+        else:
+            dispatcher.utter_message(
+                text=f"An adviser is already working on {case.reference}. I have told them you want to cancel."
+            )
+        return [SlotSet("handoff_reference", None)]
+
+
+class ActionAskRebooking(Action):
+    """Asks which booking to move, when the resident did not say and has none open here."""
+
+    def name(self) -> str:
+        return "action_ask_rebooking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, [ASK_REFERENCE])
+        return []
+
+
+class ActionAskRebookSlot(Action):
+    """Offers the next free times for the booking being moved."""
+
+    def name(self) -> str:
+        return "action_ask_rebook_slot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        case = handoff_store().get(str(tracker.get_slot("rebooking")))
+        slots = free_slots(case.mode)
+        if not slots:
+            say(dispatcher, [no_slots(case.mode, council_phone())])
+            return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("rebooking", None)]
+        say(dispatcher, [ask_slot(case.mode, slots, default_schedule(), now())])
+        return []
+
+
+class ValidateRebookForm(FormValidationAction):
+    """Finds the booking to move, then moves it to the chosen time."""
+
+    def name(self) -> str:
+        return "validate_rebook_form"
+
+    async def extract_rebooking(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") not in (None, "rebooking") or tracker.get_slot("rebooking"):
+            return {}
+        return {"rebooking": case_reference(tracker) or "unknown"}
+
+    def validate_rebooking(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A booking that can still be moved, with free times to move it to."""
+        case = handoff_store().find(str(value))
+        if not _movable(case):
+            if case is not None:
+                dispatcher.utter_message(text=case_status(case, default_schedule(), now()).text)
+            return {"rebooking": None}
+        assert case is not None
+        return {"rebooking": case.reference}
+
+    async def extract_rebook_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "rebook_slot":
+            return {}
+        case = handoff_store().find(str(tracker.get_slot("rebooking")))
+        return {"rebook_slot": chosen_slot_key(tracker, case.mode if case else "callback")}
+
+    def validate_rebook_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Move the booking now; a time that is not free is explained and asked again."""
+        try:
+            handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=now())
+        except (SlotUnavailable, InvalidTransition):
+            dispatcher.utter_message(text="Sorry, that time is not free. Your booking has not changed.")
+            return {"rebook_slot": None}
+        return {"rebook_slot": str(value)}
+
+
+class ActionRebookDone(Action):
+    """Confirms the new time."""
+
+    def name(self) -> str:
+        return "action_rebook_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        case = handoff_store().find(str(tracker.get_slot("rebooking")))
+        if case is not None and tracker.get_slot("rebook_slot"):
+            say(dispatcher, [Reply(f"Done. {case_status(case, default_schedule(), now()).text}")])
+        return [SlotSet("rebooking", None), SlotSet("rebook_slot", None)]
