@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -33,6 +33,7 @@ from routing.handoff_replies import (
 )
 from routing.handoffs import HandoffCase, NewHandoff
 from routing.hours import default_schedule
+from routing.live_chat import wait_estimate
 from routing.phone_numbers import check_uk_number
 
 HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_slot")
@@ -340,4 +341,9 @@ class ActionSubmitHandoff(Action):
         case = handoff_store().get(reference) if booked else create_case(tracker, option)
         position = handoff_store().position_in_queue(case) if case.mode == "live" else 0
         say(dispatcher, confirmation(case, default_schedule(), catalogue().council, position))
-        return [*events, SlotSet("handoff_reference", case.reference), *forget_task_slots()]
+        events += [SlotSet("handoff_reference", case.reference), *forget_task_slots()]
+        if case.mode == "live":
+            dispatcher.utter_message(text=wait_estimate(position, staff_accounts().advisers_online()))
+            # A person holds the conversation now: the bot stays silent until the adviser hands back.
+            events.append(ConversationPaused())
+        return events

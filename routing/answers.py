@@ -87,7 +87,7 @@ def information_answer(service: Service) -> list[Reply]:
     if isinstance(bands, Mapping) and bands:
         listed = ". ".join(f"Band {band}: {amount}" for band, amount in bands.items())
         replies.append(Reply(f"Yearly amounts this year: {listed}."))
-    replies.append(Reply(f"More information: {service.online.value}"))
+    replies.append(Reply(f"You can read more here: {service.online.value}"))
     return replies
 
 

@@ -39,6 +39,7 @@ def open_engine(url: str, create_tables: bool = True) -> Engine:
         # Imported for their side effect of adding tables to ``metadata``.
         import routing.bookings  # noqa: F401
         import routing.handoffs  # noqa: F401
+        import routing.live_chat  # noqa: F401
         import routing.reports  # noqa: F401
         import routing.staff  # noqa: F401
 

@@ -32,7 +32,7 @@ MODES = ("live", "call_now", "text_relay", "callback", "out_of_hours_line", "wal
 OUTCOMES = ("resolved", "unable_to_contact", "cancelled", "no_show")
 STATUSES = ("queued", "claimed", *OUTCOMES)
 ALLOWED = {
-    "queued": {"claimed", "cancelled"},
+    "queued": {"claimed", "cancelled", "unable_to_contact"},
     "claimed": {"queued", *OUTCOMES},
 }
 MAX_NOTE_LENGTH = 2000
@@ -376,6 +376,10 @@ class HandoffStore:
         if found is None:
             raise CaseNotFound(f"no handoff case {reference}")
         return int(found)
+
+    def give_up(self, reference: str, why: str, now: datetime | None = None) -> HandoffCase:
+        """Close a case nobody could answer in time (a live chat timing out), saying why."""
+        return self._transition(reference, "unable_to_contact", "assistant", detail=why, now=now)
 
     def cancel_by_resident(self, reference: str, now: datetime | None = None) -> HandoffCase:
         """The resident no longer needs the case; their booked time is freed."""

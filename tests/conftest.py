@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "council.tar.gz"
 START_TIMEOUT = 240
+ALWAYS_OPEN = ROOT / "tests" / "fixtures" / "channels_always_open.yml"
 
 
 def free_port() -> int:
@@ -63,6 +64,8 @@ def start_assistant(var_dir: Path) -> Assistant:
             "WEB_PORT": str(web_port),
             "VAR_DIR": str(var_dir),
             "PYTHONPATH": str(ROOT),
+            # Every channel open all day, so these tests do not depend on the time they run.
+            "COUNCIL_CHANNELS_FILE": str(ALWAYS_OPEN),
         }
     )
     env.pop("COUNCIL_DATABASE_URL", None)

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
 
 from bot.settings import PROJECT_ROOT, Settings
 from bot.web.api import add_api_routes
-from bot.web.rasa_client import RasaClient, RasaUnavailable
+from bot.web.chat_session import CHAT_COOKIE, chat_id_of
+from bot.web.live_chat import LIVE, add_live_chat_routes, relay_resident_message, resident_live_state
+from bot.web.rasa_client import RASA, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rendering import TEMPLATES, render, templates
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
 from bot.web.staff_pages import add_staff_routes
 from routing.database import open_engine
 from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
+from routing.live_chat import LiveChats
 from routing.staff import StaffAccounts, StaffSessions
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-RASA = web.AppKey("rasa", RasaClient)
-CHAT_COOKIE = "chat_id"
 MAX_FORM_MESSAGE = 2000
+UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
@@ -36,45 +39,71 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok" if ok else "unavailable", **status}, status=200 if ok else 503)
 
 
-def _chat_id(request: web.Request) -> str | None:
-    value = request.cookies.get(CHAT_COOKIE, "")
-    return value if value.isalnum() and 16 <= len(value) <= 64 else None
-
-
 async def chat_page(request: web.Request) -> web.Response:
     """The conversation so far and a box to type in. Works without JavaScript."""
-    chat_id = _chat_id(request)
-    lines = []
+    chat_id = chat_id_of(request)
+    lines: list[TranscriptLine] = []
     problem = None
+    live: dict[str, Any] = {"status": {"state": "none"}, "messages": []}
     if chat_id:
         try:
             lines = await request.app[RASA].transcript(chat_id)
         except RasaUnavailable:
-            problem = "Sorry, the assistant is not available just now. Please try again in a minute."
-    return render(request, "chat.html", lines=lines, problem=problem)
+            problem = UNAVAILABLE
+        live = await resident_live_state(request, chat_id, 0)
+    last_live = max((message["id"] for message in live["messages"]), default=0)
+    return render(
+        request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
+        exit_this_page=any(line["exit_this_page"] for line in lines),
+    )  # fmt: skip
 
 
 async def chat_post(request: web.Request) -> web.StreamResponse:
-    """Send the resident's message (or quick reply) to the bot, then show the page again."""
+    """Send the resident's message (or quick reply) to the bot, then show the page again.
+
+    The page's script asks for JSON instead (``Accept: application/json``) and adds the replies
+    itself, so focus stays in the message box.
+    """
     form = await request.post()
-    chat_id = _chat_id(request) or secrets.token_hex(16)
+    chat_id = chat_id_of(request) or secrets.token_hex(16)
     payload = form.get("payload")
     message = form.get("message")
     title = form.get("button_title")
     text = payload if isinstance(payload, str) and payload.startswith("/") else message
+    if isinstance(message, str) and message.strip() and await relay_resident_message(request, chat_id, message):
+        text = None  # a person holds the conversation: it went to them
+    elif isinstance(payload, str) and payload.startswith("/") and request.app[LIVE].open_chat(chat_id):
+        text = None  # buttons from before the chat do nothing while a person holds it
+    replies: list[BotMessage] = []
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if isinstance(text, str) and text.strip():
         try:
-            await request.app[RASA].send(
+            replies = await request.app[RASA].send(
                 chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None
             )
         except RasaUnavailable:
+            if wants_json:
+                raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
             return render(
-                request, "chat.html", status=503, lines=[],
-                problem="Sorry, the assistant is not available just now. Please try again in a minute.",
+                request, "chat.html", status=503, lines=[], problem=UNAVAILABLE, live={"state": "none"},
+                last_live=0, exit_this_page=False,
             )  # fmt: skip
-    response = web.HTTPSeeOther("/#latest")
+    response: web.StreamResponse
+    if wants_json:
+        live = await resident_live_state(request, chat_id, 0)
+        lines = [
+            {"sender": "assistant", "text": reply.get("text", ""), "buttons": reply.get("buttons") or []}
+            for reply in replies
+            if reply.get("text")
+        ]
+        exit_page = any((reply.get("custom") or {}).get("exit_this_page") for reply in replies)
+        response = web.json_response({"lines": lines, "live": live["status"], "exit_this_page": exit_page})
+    else:
+        response = web.HTTPSeeOther("/#latest")
     response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=60 * 60)
-    raise response
+    if isinstance(response, web.HTTPSeeOther):
+        raise response
+    return response
 
 
 @web.middleware
@@ -100,6 +129,7 @@ def create_app(settings: Settings) -> web.Application:
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts)
         app[HANDOFFS] = HandoffStore(engine, default_schedule())
+        app[LIVE] = LiveChats(engine, app[HANDOFFS])
         yield
         engine.dispose()
 
@@ -116,7 +146,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
     add_staff_routes(app)
+    add_live_chat_routes(app)
     add_api_routes(app)
+    app.router.add_static("/static", Path(__file__).with_name("static"))
     if GOVUK_FRONTEND.is_dir():
         app.router.add_static("/assets", GOVUK_FRONTEND / "assets")
         app.router.add_static("/govuk", GOVUK_FRONTEND)

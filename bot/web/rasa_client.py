@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 import aiohttp
+from aiohttp import web
 
 
 class BotMessage(TypedDict, total=False):
@@ -13,14 +14,17 @@ class BotMessage(TypedDict, total=False):
     recipient_id: str
     text: str
     buttons: list[dict[str, str]]
+    custom: dict[str, Any]
 
 
 class TranscriptLine(TypedDict):
     """One line of a conversation as the chat page shows it."""
 
-    sender: str  # "resident" or "assistant"
+    sender: str  # "resident", "assistant" or "adviser"
     text: str
     buttons: list[dict[str, str]]
+    author: str  # the adviser's name, for an adviser's line
+    exit_this_page: bool  # the bot saw signs of abuse: show the quick way to leave the page
 
 
 class RasaUnavailable(Exception):
@@ -68,11 +72,40 @@ class RasaClient:
                     text = str(
                         (event.get("metadata") or {}).get("title") or text.lstrip("/").split("{")[0].replace("_", " ")
                     )
-                lines.append({"sender": "resident", "text": text, "buttons": []})
+                lines.append({"sender": "resident", "text": text, "buttons": [], "author": "", "exit_this_page": False})
             elif event.get("event") == "bot" and event.get("text"):
-                buttons = (event.get("data") or {}).get("buttons") or []
-                lines.append({"sender": "assistant", "text": str(event["text"]), "buttons": list(buttons)})
+                data = event.get("data") or {}
+                adviser = str((event.get("metadata") or {}).get("adviser") or "")
+                lines.append(
+                    {
+                        "sender": "adviser" if adviser else "assistant",
+                        "text": str(event["text"]),
+                        "buttons": list(data.get("buttons") or []),
+                        "author": adviser,
+                        "exit_this_page": bool((data.get("custom") or {}).get("exit_this_page")),
+                    }
+                )
         return lines
+
+    async def add_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Append events to a conversation (an adviser's message, resuming the bot)."""
+        url = f"{self._rasa_url}/conversations/{sender}/tracker/events"
+        try:
+            async with self._session.post(url, json=events) as answer:
+                if answer.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {answer.status}")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise RasaUnavailable(str(error)) from error
+
+    async def adviser_says(self, sender: str, text: str, adviser: str) -> None:
+        """Record an adviser's message in the conversation, so it is in the transcript on reload."""
+        await self.add_events(sender, [{"event": "bot", "text": text, "metadata": {"adviser": adviser}}])
+
+    async def back_to_the_assistant(self, sender: str, text: str, buttons: list[dict[str, str]]) -> None:
+        """Resume the bot and tell the resident, with buttons for what they can do next."""
+        await self.add_events(
+            sender, [{"event": "resume"}, {"event": "bot", "text": text, "data": {"buttons": buttons}}]
+        )
 
     async def health(self) -> dict[str, str]:
         """Whether Rasa has a model loaded and the action server answers."""
@@ -91,3 +124,6 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError):
             pass
         return status
+
+
+RASA = web.AppKey("rasa", RasaClient)

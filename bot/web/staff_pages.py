@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web.live_chat import close_live_chat
 from bot.web.rendering import render
 from bot.web.staff_auth import (
     ACCOUNTS,
@@ -31,6 +32,7 @@ from routing.hours import default_schedule
 from routing.references import find_reference
 from routing.staff import SESSION_HOURS, AccountError
 
+CHAT_CLOSED = "The adviser has closed the chat. You are back with the online assistant."
 OUTCOME_LABELS = {
     "resolved": "Resolved",
     "unable_to_contact": "Unable to contact",
@@ -149,7 +151,11 @@ async def _change(request: web.Request, action: str, **fields: Any) -> web.Strea
         elif action == "note":
             store.add_note(reference, user, str(fields.get("note", "")))
         elif action == "outcome":
-            store.record_outcome(reference, str(fields.get("outcome", "")), user, note=fields.get("note") or None)
+            closed = store.record_outcome(
+                reference, str(fields.get("outcome", "")), user, note=fields.get("note") or None
+            )
+            if closed.mode == "live":
+                await close_live_chat(request, closed, CHAT_CLOSED)
     except CaseNotFound as missing:
         raise web.HTTPNotFound(text="There is no case with that reference.") from missing
     except HandoffError as error:
@@ -211,3 +217,4 @@ def add_staff_routes(app: web.Application) -> None:
     app.router.add_post("/staff/cases/{reference}/release", release)
     app.router.add_post("/staff/cases/{reference}/notes", add_note)
     app.router.add_post("/staff/cases/{reference}/outcome", record_outcome)
+    # Live chats (bot/web/live_chat.py) are reached from the case page.

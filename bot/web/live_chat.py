@@ -1,0 +1,219 @@
+"""Live webchat on the web app: the resident's side (updates by server-sent events, or polling) and
+the adviser's chat page in the staff inbox.
+
+While a person holds the conversation the bot is paused in Rasa (the handoff action paused it), so
+the resident's messages are recorded in the conversation but never answered by the bot. Each
+message also goes into the live chat table, which both pages read for what is new. Handing back
+resumes the bot with a message saying so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.web.chat_session import chat_id_of
+from bot.web.rasa_client import RASA, RasaUnavailable
+from bot.web.rendering import render
+from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
+from routing.handoffs import CaseNotFound, HandoffCase, HandoffError
+from routing.live_chat import LiveChatError, LiveChats, LiveMessage, wait_estimate
+from routing.references import find_reference
+
+LIVE = web.AppKey("live_chats", LiveChats)
+STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself
+BACK_TO_THE_ASSISTANT = "You are back with the online assistant. What would you like to do next?"
+NOBODY_FREE_BUTTONS = [
+    {"title": "Call me back", "payload": '/request_human{"channel":"phone","mode":"callback"}'},
+    {"title": "Book a Gateway visit", "payload": '/request_human{"channel":"gateway","mode":"appointment"}'},
+]
+MENU_BUTTONS = [
+    {"title": "Report a problem", "payload": "/report_issue"},
+    {"title": "Pay for something", "payload": "/make_payment"},
+    {"title": "Talk to a person", "payload": "/request_human"},
+]
+
+
+def _as_json(message: LiveMessage) -> dict[str, Any]:
+    return {"id": message.id, "sender": message.sender, "author": message.author, "text": message.text}
+
+
+async def relay_resident_message(request: web.Request, chat_id: str, text: str) -> bool:
+    """If a person holds this conversation, pass the resident's message to them; True if it did."""
+    live = request.app[LIVE]
+    case = live.open_chat(chat_id)
+    if case is None:
+        return False
+    try:
+        live.post(case, "resident", text)
+    except LiveChatError:
+        return True  # an empty or over-long message: nothing to pass on, and the page shows the chat as it is
+    # Recorded in the conversation, where the paused bot stays silent; if Rasa is down the adviser still has it.
+    with contextlib.suppress(RasaUnavailable):
+        await request.app[RASA].send(chat_id, text)
+    return True
+
+
+async def _check_waiting(request: web.Request, case: HandoffCase) -> HandoffCase:
+    """End a chat nobody can answer, tell the resident, and offer a call back instead."""
+    live = request.app[LIVE]
+    why = live.given_up(case)
+    if why is None:
+        return case
+    try:
+        ended = live.handoffs.give_up(case.reference, why)
+    except HandoffError:
+        return live.handoffs.get(case.reference)  # someone else changed it a moment ago
+    text = f"Sorry. {why} We can call you back instead, or you can book a visit to the Gateway."
+    live.post(case, "system", text)
+    with contextlib.suppress(RasaUnavailable):
+        await request.app[RASA].back_to_the_assistant(str(case.conversation_id), text, NOBODY_FREE_BUTTONS)
+    return ended
+
+
+async def resident_live_state(request: web.Request, chat_id: str, after: int) -> dict[str, Any]:
+    """The resident's live chat now: waiting (with position and wait), with an adviser, or none;
+    and the chat messages after id ``after``."""
+    live = request.app[LIVE]
+    case = live.open_chat(chat_id)
+    state: dict[str, Any] = {"state": "none"}
+    if case is not None:
+        case = await _check_waiting(request, case)
+    if case is not None and case.open:
+        if case.status == "queued":
+            position = live.handoffs.position_in_queue(case)
+            wait = wait_estimate(position, request.app[ACCOUNTS].advisers_online())
+            state = {"state": "waiting", "position": position, "wait": wait}
+        else:
+            state = {"state": "with_adviser", "adviser": case.claimed_by}
+    messages = [_as_json(m) for m in live.for_conversation(chat_id, after)]
+    return {"status": state, "messages": messages}
+
+
+def _after(request: web.Request) -> int:
+    try:
+        return max(0, int(request.query.get("after", "0")))
+    except ValueError:
+        return 0
+
+
+async def resident_updates(request: web.Request) -> web.Response:
+    """What is new in the resident's live chat (the polling fallback for the stream)."""
+    chat_id = chat_id_of(request)
+    if chat_id is None:
+        return web.json_response({"status": {"state": "none"}, "messages": []})
+    return web.json_response(await resident_live_state(request, chat_id, _after(request)))
+
+
+async def resident_stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: new live chat messages and the queue position, as they happen."""
+    chat_id = chat_id_of(request)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    await response.prepare(request)
+    if chat_id is None:
+        return response
+    after = _after(request)
+    last_status: dict[str, Any] | None = None
+    for _ in range(STREAM_SECONDS):
+        update = await resident_live_state(request, chat_id, after)
+        for message in update["messages"]:
+            after = max(after, message["id"])
+            await response.write(f"id: {message['id']}\nevent: message\ndata: {json.dumps(message)}\n\n".encode())
+        if update["status"] != last_status:
+            last_status = update["status"]
+            await response.write(f"event: status\ndata: {json.dumps(last_status)}\n\n".encode())
+        await asyncio.sleep(1)
+    return response
+
+
+# --- the adviser's side ------------------------------------------------------------------------
+
+
+def _case(request: web.Request) -> HandoffCase:
+    reference = find_reference(request.match_info["reference"]).reference
+    try:
+        if reference is None:
+            raise CaseNotFound("no reference")
+        case = request.app[HANDOFFS].get(reference)
+    except CaseNotFound as missing:
+        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+    if case.mode != "live":
+        raise web.HTTPNotFound(text="That case is not a live chat.")
+    return case
+
+
+@staff_page()
+async def adviser_page(request: web.Request) -> web.StreamResponse:
+    """The adviser's view of a live chat: what the resident told the assistant, and the chat."""
+    case = _case(request)
+    if case.claimed_by == signed_in(request).user.username:
+        request.app[LIVE].adviser_here(case.reference)
+    messages = request.app[LIVE].messages(case.reference)
+    return render(
+        request, "staff/live.html", session=signed_in(request), case=case, messages=messages,
+        last_id=messages[-1].id if messages else 0, error=request.query.get("error"),
+    )  # fmt: skip
+
+
+@staff_page()
+async def adviser_send(request: web.Request) -> web.StreamResponse:
+    """Send the adviser's message to the resident."""
+    case = _case(request)
+    user = signed_in(request).user
+    if case.claimed_by != user.username or not case.open:
+        raise web.HTTPConflict(text="Claim this chat before you reply.")
+    form = await request.post()
+    try:
+        message = request.app[LIVE].post(case, "adviser", str(form.get("message", "")), author=user.display_name)
+    except LiveChatError as error:
+        raise web.HTTPSeeOther(f"/staff/live/{case.reference}?error={quote(str(error))}") from None
+    request.app[LIVE].adviser_here(case.reference)
+    with contextlib.suppress(RasaUnavailable):  # the resident's page still gets it from the live chat
+        await request.app[RASA].adviser_says(str(case.conversation_id), message.text, user.display_name)
+    raise web.HTTPSeeOther(f"/staff/live/{case.reference}#latest")
+
+
+async def close_live_chat(request: web.Request, case: HandoffCase, text: str) -> None:
+    """Tell the resident the chat is over and give the conversation back to the bot."""
+    request.app[LIVE].post(case, "system", text)
+    with contextlib.suppress(RasaUnavailable):
+        await request.app[RASA].back_to_the_assistant(str(case.conversation_id), text, MENU_BUTTONS)
+
+
+@staff_page()
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    """End the chat as resolved and hand the resident back to the assistant."""
+    case = _case(request)
+    user = signed_in(request).user
+    if case.claimed_by != user.username or not case.open:
+        raise web.HTTPConflict(text="Only the adviser holding this chat can hand it back.")
+    await close_live_chat(request, case, BACK_TO_THE_ASSISTANT)
+    request.app[HANDOFFS].record_outcome(
+        case.reference, "resolved", user.username, note="Handed back to the assistant."
+    )
+    raise web.HTTPSeeOther(f"/staff/cases/{case.reference}")
+
+
+@staff_page()
+async def adviser_updates(request: web.Request) -> web.Response:
+    """What is new in the chat, for the adviser's page; checking in also shows the adviser is there."""
+    case = _case(request)
+    if case.claimed_by == signed_in(request).user.username:
+        request.app[LIVE].adviser_here(case.reference)
+    messages = [_as_json(m) for m in request.app[LIVE].messages(case.reference, _after(request))]
+    return web.json_response({"status": request.app[HANDOFFS].get(case.reference).status, "messages": messages})
+
+
+def add_live_chat_routes(app: web.Application) -> None:
+    """Register the live chat routes."""
+    app.router.add_get("/chat/updates", resident_updates)
+    app.router.add_get("/chat/stream", resident_stream)
+    app.router.add_get("/staff/live/{reference}", adviser_page)
+    app.router.add_get("/staff/live/{reference}/updates", adviser_updates)
+    app.router.add_post("/staff/live/{reference}/send", adviser_send)
+    app.router.add_post("/staff/live/{reference}/hand-back", hand_back)

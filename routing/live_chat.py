@@ -1,0 +1,154 @@
+"""Live webchat between a resident and an adviser: the messages, the wait, and when to give up.
+
+Messages are kept in their own table so both pages can pick up new ones by id (server-sent events,
+or polling where those fail). A resident is never left waiting in silence: if nobody picks the chat
+up in time, or the adviser's page stops checking in, the chat is closed as "unable to contact" and
+the resident is offered a call back instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
+from sqlalchemy.engine import Engine
+
+from routing.database import as_utc, metadata, utc_now
+from routing.handoffs import HandoffCase, HandoffStore
+from routing.redaction import redact
+
+MAX_MESSAGE = 2000
+QUEUE_TIMEOUT = timedelta(minutes=10)
+ADVISER_GONE = timedelta(seconds=90)
+MINUTES_PER_CHAT = 6  # a typical chat, for the honest wait estimate
+
+live_messages = Table(
+    "live_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(16), nullable=False, index=True),
+    Column("conversation_id", String(128), nullable=False, index=True),
+    Column("sender", String(16), nullable=False),  # resident, adviser or system
+    Column("author", String(80)),
+    Column("text", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+adviser_presence = Table(
+    "live_chat_presence",
+    metadata,
+    Column("reference", String(16), primary_key=True),
+    Column("adviser_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class LiveChatError(Exception):
+    """A live chat operation that cannot be done; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class LiveMessage:
+    """One message in a live chat."""
+
+    id: int
+    sender: str
+    author: str | None
+    text: str
+    at: datetime
+
+
+def wait_estimate(position: int, advisers_online: int) -> str:
+    """An honest wait in words: "about 6 minutes", or that nobody is free yet."""
+    if advisers_online <= 0:
+        return "Nobody is free to chat just now."
+    minutes = max(1, math.ceil((position - 1) * MINUTES_PER_CHAT / advisers_online)) if position > 1 else 1
+    return f"The wait is about {minutes} minute{'s' if minutes != 1 else ''}."
+
+
+class LiveChats:
+    """Live chat messages and the checks that stop a resident waiting in silence."""
+
+    def __init__(self, engine: Engine, handoffs: HandoffStore) -> None:
+        self._engine = engine
+        self.handoffs = handoffs
+
+    def open_chat(self, conversation_id: str) -> HandoffCase | None:
+        """The conversation's live chat that is waiting or with an adviser, if any."""
+        return next(
+            (case for case in self.handoffs.open_for_conversation(conversation_id) if case.mode == "live"), None
+        )
+
+    def post(self, case: HandoffCase, sender: str, text: str, author: str | None = None) -> LiveMessage:
+        """Add a message (card numbers removed); LiveChatError when empty, too long, or the chat is closed."""
+        clean = redact(text or "").text.strip()
+        if not clean:
+            raise LiveChatError("Please type a message.")
+        if len(clean) > MAX_MESSAGE:
+            raise LiveChatError(f"Please keep a message under {MAX_MESSAGE} characters.")
+        if not self.handoffs.get(case.reference).open:
+            raise LiveChatError("This chat has ended.")
+        now = utc_now()
+        with self._engine.begin() as connection:
+            new_id = connection.execute(
+                live_messages.insert().values(
+                    reference=case.reference,
+                    conversation_id=case.conversation_id or "",
+                    sender=sender,
+                    author=author,
+                    text=clean,
+                    at=now,
+                )  # fmt: skip
+            ).inserted_primary_key[0]
+        return LiveMessage(int(new_id), sender, author, clean, now)
+
+    def messages(self, reference: str, after: int = 0) -> list[LiveMessage]:
+        """The chat's messages after id ``after``, oldest first."""
+        query = (
+            select(live_messages)
+            .where(live_messages.c.reference == reference, live_messages.c.id > after)
+            .order_by(live_messages.c.id)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [LiveMessage(r.id, r.sender, r.author, r.text, as_utc(r.at)) for r in rows]
+
+    def for_conversation(self, conversation_id: str, after: int = 0) -> list[LiveMessage]:
+        """Every live message in a resident's conversation after id ``after`` (all their chats)."""
+        query = (
+            select(live_messages)
+            .where(live_messages.c.conversation_id == conversation_id, live_messages.c.id > after)
+            .order_by(live_messages.c.id)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [LiveMessage(r.id, r.sender, r.author, r.text, as_utc(r.at)) for r in rows]
+
+    def adviser_here(self, reference: str, now: datetime | None = None) -> None:
+        """The adviser's page checked in: they are still there."""
+        now = now or utc_now()
+        with self._engine.begin() as connection:
+            changed = connection.execute(
+                update(adviser_presence).where(adviser_presence.c.reference == reference).values(adviser_seen_at=now)
+            ).rowcount
+            if not changed:
+                connection.execute(adviser_presence.insert().values(reference=reference, adviser_seen_at=now))
+
+    def _adviser_seen(self, reference: str) -> datetime | None:
+        with self._engine.connect() as connection:
+            seen = connection.execute(
+                select(adviser_presence.c.adviser_seen_at).where(adviser_presence.c.reference == reference)
+            ).scalar()
+        return as_utc(seen) if seen else None
+
+    def given_up(self, case: HandoffCase, now: datetime | None = None) -> str | None:
+        """Why the chat should end now ("queue timed out", "adviser disconnected"), or None."""
+        now = now or utc_now()
+        if case.status == "queued" and now - case.created_at > QUEUE_TIMEOUT:
+            return "Nobody was free to chat in time."
+        if case.status == "claimed":
+            seen = self._adviser_seen(case.reference) or case.claimed_at or now
+            if now - seen > ADVISER_GONE:
+                return "The adviser was disconnected."
+        return None
