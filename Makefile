@@ -10,6 +10,8 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MODEL  := models/council.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/examples.yml data/support_needs/lexicon.yml) $(wildcard bot/nlu/*.py bot/support_policy.py routing/support_needs.py routing/risk_concepts.py routing/textclassifier.py)
 
@@ -43,6 +45,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Debian's Chromium for the browser tests (a test tool's own browser download does not run here).
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	@mkdir -p models var
 	$(RASA) train --fixed-model-name council --out models
@@ -58,7 +65,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check bot actions routing monitoring tests bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(NODE_STAMP) $(MODEL) lint
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(MODEL) lint
 	$(PY) -m pytest
 
 bench: $(STAMP) $(MODEL)

@@ -100,7 +100,8 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         response = web.json_response({"lines": lines, "live": live["status"], "exit_this_page": exit_page})
     else:
         response = web.HTTPSeeOther("/#latest")
-    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=60 * 60)
+    # A day: a resident who steps away for a while comes back to the same conversation.
+    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=24 * 60 * 60)
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
