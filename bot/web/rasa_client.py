@@ -102,10 +102,17 @@ class RasaClient:
         await self.add_events(sender, [{"event": "bot", "text": text, "metadata": {"adviser": adviser}}])
 
     async def back_to_the_assistant(self, sender: str, text: str, buttons: list[dict[str, str]]) -> None:
-        """Resume the bot and tell the resident, with buttons for what they can do next."""
-        await self.add_events(
-            sender, [{"event": "resume"}, {"event": "bot", "text": text, "data": {"buttons": buttons}}]
-        )
+        """Resume the bot and tell the resident, with buttons for what they can do next.
+
+        The closing ``action_listen`` marks the bot as waiting for the resident: messages sent while
+        it was paused were recorded with no action after them, which would confuse its next turn.
+        """
+        events: list[dict[str, Any]] = [
+            {"event": "resume"},
+            {"event": "bot", "text": text, "data": {"buttons": buttons}},
+            {"event": "action", "name": "action_listen"},
+        ]
+        await self.add_events(sender, events)
 
     async def health(self) -> dict[str, str]:
         """Whether Rasa has a model loaded and the action server answers."""

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var log = document.getElementById("log");
+  var list = document.getElementById("log-list");
   var status = document.getElementById("live-status");
   var input = document.getElementById("message");
   if (!log || !window.fetch) { return; }
@@ -20,7 +21,7 @@
     words.textContent = text;
     item.appendChild(who);
     item.appendChild(words);
-    log.appendChild(item);
+    list.appendChild(item);
     return item;
   }
 
