@@ -81,14 +81,15 @@ class LiveChats:
         )
 
     def post(self, case: HandoffCase, sender: str, text: str, author: str | None = None) -> LiveMessage:
-        """Add a message (card numbers removed); LiveChatError when empty, too long, or the chat is closed."""
+        """Add a message (card numbers removed); LiveChatError when empty, too long, or the chat has
+        ended (only the assistant's own notices are added after that)."""
         clean = redact(text or "").text.strip()
         if not clean:
             raise LiveChatError("Please type a message.")
         if len(clean) > MAX_MESSAGE:
             raise LiveChatError(f"Please keep a message under {MAX_MESSAGE} characters.")
-        if not self.handoffs.get(case.reference).open:
-            raise LiveChatError("This chat has ended.")
+        if sender != "system" and not self.handoffs.get(case.reference).open:
+            raise LiveChatError("This chat has ended.")  # the assistant may still say why it ended
         now = utc_now()
         with self._engine.begin() as connection:
             new_id = connection.execute(

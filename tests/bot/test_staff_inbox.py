@@ -285,3 +285,23 @@ async def test_the_openapi_description_is_served(inbox):
     client, _, _ = inbox
     answer = await client.get("/api/v1/openapi.yaml")
     assert answer.status == 200 and "/api/v1/cases/{reference}/claim" in await answer.text()
+
+
+async def test_closing_a_live_chat_with_an_outcome_tells_the_resident(inbox):
+    client, store, engine = inbox
+    from routing.live_chat import LiveChats
+
+    case = store.create(NewHandoff(channel="webchat", mode="live", trigger="asked", conversation_id="resident-x"))
+    token = await sign_in(client)
+    await post(client, f"/staff/cases/{case.reference}/claim", token)
+    page = await client.get(f"/staff/live/{case.reference}")
+    assert page.status == 200 and "Hand back to the assistant" in await page.text()
+    sent = await post(client, f"/staff/live/{case.reference}/send", token, message="Hello, <b>Asha</b> here")
+    assert sent.status == 303
+    done = await post(client, f"/staff/cases/{case.reference}/outcome", token, outcome="resolved")
+    assert done.status == 303
+    said = [(m.sender, m.text) for m in LiveChats(engine, store).messages(case.reference)]
+    assert said[0] == ("adviser", "Hello, <b>Asha</b> here")
+    assert said[-1][0] == "system" and "closed the chat" in said[-1][1]
+    html = await (await client.get(f"/staff/live/{case.reference}")).text()
+    assert "Hello, &lt;b&gt;Asha&lt;/b&gt; here" in html and "This chat has ended." in html

@@ -56,6 +56,7 @@ def test_a_closed_chat_takes_no_more_messages(live):
     live.handoffs.record_outcome(case.reference, "resolved", "asha")
     with pytest.raises(LiveChatError, match="ended"):
         live.post(case, "resident", "hello?")
+    assert live.post(case, "system", "The adviser has closed the chat.").sender == "system"
 
 
 def test_a_chat_nobody_picks_up_in_time_is_given_up(live):

@@ -1,0 +1,73 @@
+"""Live webchat over real HTTP: the bot stays silent while a person holds the conversation, and a
+resident nobody picks up is told and offered a call back, never left waiting in silence."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import timedelta
+from http.cookiejar import Cookie, CookieJar
+
+import pytest
+from sqlalchemy import update
+
+from bot.users import DEMO_USERS
+from routing.database import open_engine
+from routing.handoffs import HandoffStore, handoff_cases
+from routing.hours import load_schedule
+from routing.live_chat import QUEUE_TIMEOUT
+from routing.references import find_reference
+from routing.staff import StaffAccounts
+from tests.conftest import ALWAYS_OPEN, Assistant
+from tests.http import say, texts
+
+pytestmark = pytest.mark.server
+
+
+def join_the_queue(assistant: Assistant, sender: str) -> str:
+    StaffAccounts(open_engine(assistant.database_url)).set_available(DEMO_USERS[0][0], True)
+    say(assistant.rasa_url, sender, "can i talk to a person")
+    joined = texts(say(assistant.rasa_url, sender, '/request_human{"channel":"webchat","mode":"live"}'))
+    reference = find_reference(joined).reference
+    assert reference, joined
+    return reference
+
+
+def updates(assistant: Assistant, sender: str) -> dict:
+    jar = CookieJar()
+    jar.set_cookie(
+        Cookie(
+            0, "chat_id", sender, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {}
+        )
+    )
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    return dict(json.loads(browser.open(f"{assistant.web_url}/chat/updates").read()))
+
+
+def test_the_bot_never_replies_while_a_person_holds_the_conversation(assistant: Assistant) -> None:
+    sender = "live0123456789abcdef"
+    join_the_queue(assistant, sender)
+    for message in ("hello?", "i want to pay my council tax", "asdf ghjk"):
+        assert say(assistant.rasa_url, sender, message) == []
+    state = updates(assistant, sender)
+    assert state["status"]["state"] == "waiting" and state["status"]["position"] >= 1
+
+
+def test_a_chat_nobody_picks_up_is_ended_kindly_with_a_call_back_offered(assistant: Assistant) -> None:
+    sender = "livefedcba9876543210"
+    reference = join_the_queue(assistant, sender)
+    store = HandoffStore(open_engine(assistant.database_url), load_schedule(ALWAYS_OPEN))
+    long_ago = store.get(reference).created_at - QUEUE_TIMEOUT - timedelta(minutes=1)
+    with open_engine(assistant.database_url).begin() as connection:  # as if they had waited too long
+        connection.execute(
+            update(handoff_cases).where(handoff_cases.c.reference == reference).values(created_at=long_ago)
+        )
+    state = updates(assistant, sender)
+    assert state["status"]["state"] == "none"
+    told = [m for m in state["messages"] if m["sender"] == "system"]
+    assert told and "We can call you back instead" in told[-1]["text"]
+    # The bot is back, with the call-back offer as buttons, and answers again.
+    tracker = json.loads(urllib.request.urlopen(f"{assistant.rasa_url}/conversations/{sender}/tracker").read())
+    last_bot = [e for e in tracker["events"] if e["event"] == "bot"][-1]
+    assert [b["title"] for b in last_bot["data"]["buttons"]] == ["Call me back", "Book a Gateway visit"]
+    assert "postcode" in texts(say(assistant.rasa_url, sender, "when is my bin day"))
