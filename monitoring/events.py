@@ -1,0 +1,127 @@
+"""Outcome events: what happened in a conversation, recorded without identifying anyone.
+
+Each event is typed and timestamped in UTC. Only fixed vocabularies are stored (a need category,
+never the words; a service code, never a description); the resident and the conversation are keyed
+by a keyed hash (HMAC-SHA256 with a secret from the environment), so repeat contact within 7 days
+can be counted, but nobody can be looked up from the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Mapping
+
+from routing.support_needs import CATEGORIES
+
+ENTRY_CHANNELS = ("web", "rest", "embed")
+HANDOFF_CHANNELS = ("webchat", "phone", "gateway", "emergency")
+SATISFACTION = ("yes", "partly", "no")
+
+
+class EventKind(str, Enum):
+    """Everything the monitoring counts (issue: Prove the promises hold)."""
+
+    CONVERSATION_STARTED = "conversation_started"
+    INTENT = "intent"
+    SUPPORT_NEED_DETECTED = "support_need_detected"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_DECLINED = "consent_declined"
+    SAFEGUARDING_ESCALATED = "safeguarding_escalated"
+    HANDOFF_OFFERED = "handoff_offered"
+    HANDOFF_ACCEPTED = "handoff_accepted"
+    HANDOFF_CLAIMED = "handoff_claimed"
+    CONTACT_MADE = "contact_made"
+    RESOLVED = "resolved"
+    UNABLE_TO_CONTACT = "unable_to_contact"
+    NO_SHOW = "no_show"
+    ABANDONED = "abandoned"
+    REPORT_CREATED = "report_created"
+    PAYMENT_SIGNPOSTED = "payment_signposted"
+    APPLICATION_SIGNPOSTED = "application_signposted"
+    DIGITAL_INCLUSION_OFFERED = "digital_inclusion_offered"
+    DIGITAL_INCLUSION_ACCEPTED = "digital_inclusion_accepted"
+    SATISFACTION = "satisfaction"
+    CONVERSATION_ENDED = "conversation_ended"
+
+
+class InvalidEvent(ValueError):
+    """An event with a value outside its vocabulary (free text never gets in)."""
+
+
+def keyed_hash(secret: bytes, value: str) -> str:
+    """A stable pseudonym for ``value``: the same person gets the same key, and the key cannot be
+    turned back into them without the secret."""
+    return hmac.new(secret, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class OutcomeEvent:
+    """One thing that happened, in fixed vocabularies only.
+
+    Attributes:
+        kind: what happened.
+        conversation_key: keyed hash of the conversation id.
+        at: when (UTC).
+        entry_channel: how the resident came in (web page, REST, embedded widget).
+        intent, service: the task, as intent name and catalogue code.
+        category: a support-need category (CONTRACTS.md section 5), never the resident's words.
+        handoff_channel: webchat, phone, gateway or emergency.
+        in_hours: whether the offer was made while a non-online channel was open.
+        value: a small fixed answer (satisfaction: yes, partly, no).
+        event_id: unique, so an event written twice is stored once.
+    """
+
+    kind: EventKind
+    conversation_key: str
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    entry_channel: str | None = None
+    intent: str | None = None
+    service: str | None = None
+    category: str | None = None
+    handoff_channel: str | None = None
+    in_hours: bool | None = None
+    value: str | None = None
+    event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[str | None, tuple[str, ...], str]] = [
+            (self.entry_channel, ENTRY_CHANNELS, "entry_channel"),
+            (self.category, CATEGORIES, "category"),
+            (self.handoff_channel, HANDOFF_CHANNELS, "handoff_channel"),
+            (self.value, SATISFACTION, "value"),
+        ]
+        for given, allowed, name in checks:
+            if given is not None and given not in allowed:
+                raise InvalidEvent(f"{name} must be one of {allowed}, not {given!r}")
+        for name in ("intent", "service"):
+            given = getattr(self, name)
+            if given is not None and (not given.replace("_", "").isalnum() or len(given) > 64):
+                raise InvalidEvent(f"{name} must be a code such as 'council_tax', not free text")
+        if self.at.tzinfo is None:
+            raise InvalidEvent("at must be a UTC time, not a naive one")
+        if len(self.conversation_key) != 32 or not all(c in "0123456789abcdef" for c in self.conversation_key):
+            raise InvalidEvent("conversation_key must be a keyed hash, never the conversation id itself")
+
+    def as_row(self) -> dict[str, Any]:
+        """The event as a database row."""
+        row = asdict(self)
+        row["kind"] = self.kind.value
+        row["at"] = self.at.astimezone(timezone.utc)
+        return row
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> OutcomeEvent:
+        """An event read back from a row or the outbox."""
+        values = dict(row)
+        values.pop("id", None)
+        values["kind"] = EventKind(values["kind"])
+        at = values["at"]
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at)
+        values["at"] = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        return cls(**values)
