@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import catalogue, forget_task_slots, handoff_store, latest_text, now, say, staff_accounts
-from routing.bookings import Slot, SlotUnavailable, parse_slot_key
+from routing.bookings import KINDS, Slot, SlotUnavailable, parse_slot_key
 from routing.channels import NO_VOICE, Capacity, ChannelOption, HandoffContext, decide_channels
 from routing.handoff_replies import (
     ASK_NUMBER,
@@ -156,8 +156,9 @@ def _option_from_slots(tracker: Tracker) -> ChannelOption | None:
         return None
     options = offered_options(tracker)
     chosen = pick_option(options, channel, mode)
-    if chosen is None and mode in SLOT_KINDS:
-        # Open now, but they asked to book: booking is always possible for these channels.
+    if chosen is None and mode in SLOT_KINDS and channel == KINDS[mode]:
+        # Open now, but they asked to book: booking is always possible for these channels (and only
+        # these: a made-up payload cannot turn a booking into an urgent case).
         titles = {"callback": "Call me back", "appointment": "Book a Gateway visit"}
         return ChannelOption(channel, mode, "", titles[mode])
     return chosen

@@ -23,6 +23,9 @@ from routing.handoffs import HandoffCase, InvalidTransition
 from routing.hours import default_schedule
 from routing.references import find_reference
 
+NOT_FOUND_TO_CANCEL = Reply(
+    "I cannot find a booking to cancel in this chat. If you booked it another way, please call us on 023 8083 3000."
+)
 ASK_REFERENCE = Reply("Which booking would you like to change? Please give its reference. It starts with SCC-.")
 
 
@@ -41,6 +44,17 @@ def case_reference(tracker: Tracker) -> str | None:
     return tracker.get_slot("handoff_reference")
 
 
+def own_case(tracker: Tracker) -> HandoffCase | None:
+    """The handoff the resident means, if it was booked in this conversation.
+
+    References are read out and printed, so knowing one is not proof: a booking made elsewhere
+    (another device, or by phone) is changed by calling us, not here.
+    """
+    reference = case_reference(tracker)
+    case = handoff_store().find(reference) if reference else None
+    return case if case is not None and case.conversation_id == tracker.sender_id else None
+
+
 def _movable(case: HandoffCase | None) -> bool:
     return case is not None and case.status == "queued" and case.mode in SLOT_KINDS
 
@@ -52,10 +66,10 @@ class ActionCancelHandoff(Action):
         return "action_cancel_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        reference = case_reference(tracker)
-        case = handoff_store().find(reference) if reference else None
+        case = own_case(tracker)
         if case is None:
-            say(dispatcher, [Reply("I cannot find a booking to cancel. What is its reference? It starts with SCC-.")])
+            nothing = "I cannot find a booking to cancel in this chat. If you booked it another way, please call us on"
+            say(dispatcher, [Reply(f"{nothing} {council_phone()}.")])
             return []
         try:
             cancelled = handoff_store().cancel_by_resident(case.reference, now=now())
@@ -110,7 +124,8 @@ class ValidateRebookForm(FormValidationAction):
     ) -> Dict[str, Any]:
         if tracker.get_slot("requested_slot") not in (None, "rebooking") or tracker.get_slot("rebooking"):
             return {}
-        return {"rebooking": case_reference(tracker) or "unknown"}
+        case = own_case(tracker)
+        return {"rebooking": case.reference if case else "unknown"}
 
     def validate_rebooking(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -187,7 +187,8 @@ class ActionCheckStatus(Action):
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         if case is not None:
-            say(dispatcher, [case_status(case, default_schedule(), now())])
+            owner = case.conversation_id == tracker.sender_id
+            say(dispatcher, [case_status(case, default_schedule(), now(), owner=owner)])
         elif reference and report is None:
             dispatcher.utter_message(
                 text=f"I cannot find {reference}. Please check the reference. "

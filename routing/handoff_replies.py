@@ -167,8 +167,12 @@ def confirmation(
     return replies
 
 
-def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime) -> Reply:
-    """The status of a handoff, with buttons to change or cancel it while it can be."""
+def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime, owner: bool = True) -> Reply:
+    """The status of a handoff, with buttons to change or cancel it while it can be.
+
+    Asked from another conversation (``owner`` False), only the status is given: no booked time
+    and no buttons, since anyone who heard the reference could ask.
+    """
     what = {
         "callback": "call back",
         "appointment": "Gateway appointment",
@@ -176,6 +180,8 @@ def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime) -> 
         "emergency": "urgent request",
     }.get(case.mode, "request to talk to a person")
     text = f"Your {what} {case.reference} is {STATUS_WORDS.get(case.status, case.status)}."
+    if not owner:
+        return Reply(text)
     if case.slot_start is not None and case.open:
         start = schedule.local(case.slot_start)
         day = day_text(start, schedule.local(now).date())

@@ -96,6 +96,10 @@ class AlreadyClaimed(InvalidTransition):
     """Someone else claimed the case first."""
 
 
+class NotYours(InvalidTransition):
+    """The case is held by another member of staff."""
+
+
 @dataclass(frozen=True)
 class NewHandoff:
     """What the assistant knows when it hands a resident over."""
@@ -321,6 +325,8 @@ class HandoffStore:
             values |= {"claimed_by": None, "claimed_at": None}
         else:
             values["closed_at"] = now
+        if only_by is not None and case.status == "claimed" and case.claimed_by != only_by:
+            raise NotYours(f"case {reference} is with {case.claimed_by}; only they or a manager can change it")
         condition = and_(handoff_cases.c.reference == reference, handoff_cases.c.status == case.status)
         if only_by is not None and case.status == "claimed":
             condition = and_(condition, handoff_cases.c.claimed_by == only_by)
@@ -353,16 +359,19 @@ class HandoffStore:
             raise AlreadyClaimed(f"case {reference} is already claimed by {case.claimed_by}")
         return self._transition(reference, "claimed", staff, now=now)
 
-    def release(self, reference: str, staff: str, now: datetime | None = None) -> HandoffCase:
-        """Put a claimed case back in the queue."""
-        return self._transition(reference, "queued", staff, now=now)
+    def release(self, reference: str, staff: str, now: datetime | None = None, manager: bool = False) -> HandoffCase:
+        """Put a claimed case back in the queue (only its holder, or a manager, can)."""
+        return self._transition(reference, "queued", staff, now=now, only_by=None if manager else staff)
 
     def record_outcome(self, reference: str, outcome: str, staff: str, note: str | None = None,
-                       now: datetime | None = None) -> HandoffCase:  # fmt: skip
-        """Close a claimed case with its outcome (resolved, unable to contact, cancelled, no show)."""
+                       now: datetime | None = None, manager: bool = False) -> HandoffCase:  # fmt: skip
+        """Close a claimed case with its outcome (only its holder, or a manager, can)."""
         if outcome not in OUTCOMES:
             raise HandoffError(f"unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}")
-        return self._transition(reference, outcome, staff, detail=_note(note) if note else None, now=now)
+        note_text = _note(note) if note else None
+        return self._transition(
+            reference, outcome, staff, detail=note_text, now=now, only_by=None if manager else staff
+        )
 
     def add_note(self, reference: str, staff: str, note: str, now: datetime | None = None) -> HandoffCase:
         """Add a staff note to the case's history."""
@@ -399,22 +408,29 @@ class HandoffStore:
             raise InvalidTransition(f"case {reference} has no booked time that can be moved")
         holder = f"{reference}~"  # book the new seat under a temporary holder, then swap
         slot = self.slots.book(case.mode, slot_start, holder, now)
-        with self._engine.begin() as connection:
-            connection.execute(slot_bookings.delete().where(slot_bookings.c.reference == reference))
-            held = slot_bookings.c.reference == holder
-            connection.execute(slot_bookings.update().where(held).values(reference=reference))
-            connection.execute(
-                update(handoff_cases)
-                .where(handoff_cases.c.reference == reference)
-                .values(
-                    slot_start=slot.start,
-                    slot_end=slot.end,
-                    updated_at=now,
-                    sla_due_at=self.sla_due(case.channel, case.mode, now, slot.start, slot.end),
-                )  # fmt: skip
-            )
-            case_id = self._id(connection, reference)
-            self._event(connection, case_id, now, "resident", "rebooked", slot.start.isoformat())
+        try:
+            with self._engine.begin() as connection:
+                # Moved only while still waiting: a case cancelled a moment ago keeps no seat.
+                moved = connection.execute(
+                    update(handoff_cases)
+                    .where(handoff_cases.c.reference == reference, handoff_cases.c.status == "queued")
+                    .values(
+                        slot_start=slot.start,
+                        slot_end=slot.end,
+                        updated_at=now,
+                        sla_due_at=self.sla_due(case.channel, case.mode, now, slot.start, slot.end),
+                    )
+                ).rowcount
+                if moved != 1:
+                    raise InvalidTransition(f"case {reference} changed while it was being moved")
+                connection.execute(slot_bookings.delete().where(slot_bookings.c.reference == reference))
+                held = slot_bookings.c.reference == holder
+                connection.execute(slot_bookings.update().where(held).values(reference=reference))
+                case_id = self._id(connection, reference)
+                self._event(connection, case_id, now, "resident", "rebooked", slot.start.isoformat())
+        except InvalidTransition:
+            self.slots.release(holder)
+            raise
         return self.get(reference)
 
 

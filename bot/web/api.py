@@ -83,7 +83,7 @@ async def _change(request: web.Request, action: str) -> web.Response:
         if action == "claim":
             case = store.claim(reference, user.username)
         elif action == "release":
-            case = store.release(reference, user.username)
+            case = store.release(reference, user.username, manager=user.is_manager)
         elif action == "notes":
             body = await _body(request, {"note": True})
             case = store.add_note(reference, user.username, body["note"])
@@ -91,7 +91,8 @@ async def _change(request: web.Request, action: str) -> web.Response:
             body = await _body(request, {"outcome": True, "note": False})
             if body["outcome"] not in OUTCOMES:
                 raise api_error(web.HTTPBadRequest, f"outcome must be one of: {', '.join(OUTCOMES)}.")
-            case = store.record_outcome(reference, body["outcome"], user.username, note=body.get("note"))
+            outcome, note = body["outcome"], body.get("note")
+            case = store.record_outcome(reference, outcome, user.username, note=note, manager=user.is_manager)
     except CaseNotFound:
         raise api_error(web.HTTPNotFound, "No case has that reference.") from None
     except (AlreadyClaimed, InvalidTransition) as error:

@@ -192,10 +192,12 @@ async def hand_back(request: web.Request) -> web.StreamResponse:
     user = signed_in(request).user
     if case.claimed_by != user.username or not case.open:
         raise web.HTTPConflict(text="Only the adviser holding this chat can hand it back.")
+    try:
+        handed_back = "Handed back to the assistant."
+        request.app[HANDOFFS].record_outcome(case.reference, "resolved", user.username, note=handed_back)
+    except HandoffError as error:
+        raise web.HTTPConflict(text=str(error)) from None
     await close_live_chat(request, case, BACK_TO_THE_ASSISTANT)
-    request.app[HANDOFFS].record_outcome(
-        case.reference, "resolved", user.username, note="Handed back to the assistant."
-    )
     raise web.HTTPSeeOther(f"/staff/cases/{case.reference}")
 
 

@@ -27,7 +27,7 @@ from bot.web.staff_auth import (
 )
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
-from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError
+from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError, InvalidTransition
 from routing.hours import default_schedule
 from routing.references import find_reference
 from routing.staff import SESSION_HOURS, AccountError
@@ -142,12 +142,13 @@ async def case_page(request: web.Request) -> web.StreamResponse:
 
 async def _change(request: web.Request, action: str, **fields: Any) -> web.StreamResponse:
     reference = _reference(request)
-    store, user = request.app[HANDOFFS], signed_in(request).user.username
+    store, staff = request.app[HANDOFFS], signed_in(request).user
+    user, manager = staff.username, staff.is_manager
     try:
         if action == "claim":
             store.claim(reference, user)
         elif action == "release":
-            store.release(reference, user)
+            store.release(reference, user, manager=manager)
         elif action == "note":
             store.add_note(reference, user, str(fields.get("note", "")))
         elif action == "outcome":
@@ -159,7 +160,9 @@ async def _change(request: web.Request, action: str, **fields: Any) -> web.Strea
     except CaseNotFound as missing:
         raise web.HTTPNotFound(text="There is no case with that reference.") from missing
     except HandoffError as error:
-        return _case_page(request, reference, status=409 if "claimed" in str(error) else 400, error=str(error))
+        return _case_page(
+            request, reference, status=409 if isinstance(error, InvalidTransition) else 400, error=str(error)
+        )
     raise web.HTTPSeeOther(f"/staff/cases/{reference}")
 
 

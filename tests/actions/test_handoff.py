@@ -199,7 +199,39 @@ async def test_cancelling_with_nothing_booked_asks_for_the_reference(
     clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     await ActionCancelHandoff().run(dispatcher, tracker("cancel my callback", "cancel_handoff"), domain)
-    assert "What is its reference?" in said(dispatcher)
+    assert "I cannot find a booking to cancel in this chat" in said(dispatcher)
+
+
+async def test_nobody_can_cancel_or_see_the_time_of_someone_elses_booking(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    store = context.handoff_store()
+    slot = store.slots.free_slots("appointment", TUESDAY_11AM)[0]
+    slots = {"handoff_channel": "gateway", "handoff_mode": "appointment"}
+    booked = await form_turn(
+        dispatcher, domain, "handoff_slot", "x", slots, [{"entity": "slot_key", "value": slot.key}]
+    )
+    reference = booked["handoff_reference"]
+    stranger = tracker(f"cancel {reference}", "cancel_handoff", entities=[{"entity": "reference", "value": reference}])
+    stranger.sender_id = "someone-else"
+    refused = CollectingDispatcher()
+    await ActionCancelHandoff().run(refused, stranger, domain)
+    assert "cannot find a booking to cancel" in said(refused)
+    assert store.get(reference).status == "queued"
+    status = CollectingDispatcher()
+    asking = tracker(slots={"reference": reference})
+    asking.sender_id = "someone-else"
+    await ActionCheckStatus().run(status, asking, domain)
+    assert "waiting for an adviser" in said(status) and "booked for" not in said(status) and not buttons(status)
+
+
+async def test_a_made_up_button_cannot_turn_a_booking_into_an_urgent_case(
+    clock: Any, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    forged = [{"entity": "channel", "value": "emergency"}, {"entity": "mode", "value": "callback"}]
+    slots = await form_turn(dispatcher, domain, "handoff_channel", "/request_human", {}, forged)
+    assert slots["handoff_channel"] is None
+    assert context.handoff_store().queue() == []
 
 
 async def test_yes_to_urgent_contact_after_a_risk_cue_creates_an_urgent_case(

@@ -305,3 +305,16 @@ async def test_closing_a_live_chat_with_an_outcome_tells_the_resident(inbox):
     assert said[-1][0] == "system" and "closed the chat" in said[-1][1]
     html = await (await client.get(f"/staff/live/{case.reference}")).text()
     assert "Hello, &lt;b&gt;Asha&lt;/b&gt; here" in html and "This chat has ended." in html
+
+
+async def test_an_adviser_cannot_release_or_close_a_colleagues_case(inbox, api_token):
+    client, store, engine = inbox
+    reference = new_case(store)
+    StaffAccounts(engine).add("ben", "another long password", "staff")
+    store.claim(reference, "ben")
+    token = await sign_in(client)
+    answer = await post(client, f"/staff/cases/{reference}/outcome", token, outcome="resolved")
+    assert answer.status == 409 and "only they or a manager" in await answer.text()
+    auth = {"Authorization": f"Bearer {api_token}"}
+    assert (await client.post(f"/api/v1/cases/{reference}/release", headers=auth)).status == 409
+    assert store.get(reference).status == "claimed" and store.get(reference).claimed_by == "ben"

@@ -216,3 +216,24 @@ def test_queues_put_emergencies_first_then_the_soonest_due(store):
     chat = store.create(callback(channel="webchat", mode="live"), now=TUESDAY_11AM)
     assert [c.reference for c in store.queue()] == [urgent.reference, chat.reference, later.reference]
     assert [c.reference for c in store.queue("webchat")] == [chat.reference]
+
+
+def test_only_the_holder_or_a_manager_can_release_or_close_a_claimed_case(store):
+    case = store.create(callback(), now=MONDAY_8AM)
+    store.claim(case.reference, "asha")
+    with pytest.raises(InvalidTransition, match="with asha"):
+        store.release(case.reference, "ben")
+    with pytest.raises(InvalidTransition, match="with asha"):
+        store.record_outcome(case.reference, "resolved", "ben")
+    assert store.get(case.reference).status == "claimed"
+    assert store.record_outcome(case.reference, "resolved", "morgan", manager=True).status == "resolved"
+
+
+def test_a_booking_cancelled_while_it_was_being_moved_keeps_no_seat(store):
+    first, second, *_ = store.slots.free_slots("callback", MONDAY_8AM)
+    case = store.create(callback(), slot_start=first.start, now=MONDAY_8AM)
+    store.cancel_by_resident(case.reference)
+    with pytest.raises(InvalidTransition):
+        store.rebook(case.reference, second.start, now=MONDAY_8AM)
+    free = {slot.start: slot.free for slot in store.slots.free_slots("callback", MONDAY_8AM)}
+    assert free[first.start] == first.free and free[second.start] == second.free
