@@ -40,6 +40,8 @@ HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_
 TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
 FORM_VALUES = ("service", "location", "description", "postcode", "reference")
 SLOT_KINDS = ("callback", "appointment")
+NOT_A_TIME = "unknown"
+DID_NOT_CATCH_THE_TIME = "Sorry, I did not catch which time. Please choose one of the times below."
 
 
 def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -175,7 +177,7 @@ def chosen_slot_key(tracker: Tracker, kind: str) -> str:
     if key is not None:
         return str(key)
     slot = slot_from_text(latest_text(tracker), free_slots(kind), default_schedule(), now())
-    return slot.key if slot else "unknown"
+    return slot.key if slot else NOT_A_TIME
 
 
 class ActionAskHandoffChannel(Action):
@@ -313,6 +315,9 @@ class ValidateHandoffForm(FormValidationAction):
         option = _option_from_slots(tracker)
         if option is None:
             return {"handoff_slot": None, "handoff_channel": None, "handoff_mode": None}
+        if value == NOT_A_TIME:
+            dispatcher.utter_message(text=DID_NOT_CATCH_THE_TIME)
+            return {"handoff_slot": None}
         try:
             case = create_case(tracker, option, parse_slot_key(str(value)))
         except SlotUnavailable:

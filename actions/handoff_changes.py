@@ -15,7 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import handoff_store, latest_text, now, say
-from actions.handoff import SLOT_KINDS, chosen_slot_key, council_phone, free_slots
+from actions.handoff import (
+    DID_NOT_CATCH_THE_TIME,
+    NOT_A_TIME,
+    SLOT_KINDS,
+    chosen_slot_key,
+    council_phone,
+    free_slots,
+)
 from routing.answers import Reply
 from routing.bookings import SlotUnavailable, parse_slot_key
 from routing.handoff_replies import ask_slot, case_status, no_slots
@@ -151,6 +158,9 @@ class ValidateRebookForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Move the booking now; a time that is not free is explained and asked again."""
+        if value == NOT_A_TIME:
+            dispatcher.utter_message(text=DID_NOT_CATCH_THE_TIME)
+            return {"rebook_slot": None}
         try:
             handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=now())
         except (SlotUnavailable, InvalidTransition):

@@ -139,8 +139,8 @@ def wait_until_ready(settings: Settings, children: list[Child]) -> None:
 
 def _demo_users(settings: Settings) -> str:
     """Create the README's demo staff accounts on a fresh database; a note saying so, or nothing."""
-    if not settings.demo_users:
-        return ""
+    if not settings.demo_users or not settings.database_url.startswith("sqlite"):
+        return ""  # never on a real (PostgreSQL) database: create real accounts with `python -m bot users`
     from bot.users import DEMO_USERS, create_demo_users
     from routing.database import open_engine
     from routing.staff import StaffAccounts

@@ -146,10 +146,13 @@ class LiveChats:
     def given_up(self, case: HandoffCase, now: datetime | None = None) -> str | None:
         """Why the chat should end now ("queue timed out", "adviser disconnected"), or None."""
         now = now or utc_now()
-        if case.status == "queued" and now - case.created_at > QUEUE_TIMEOUT:
+        # Timed from when it last joined the queue (a released chat starts waiting again).
+        if case.status == "queued" and now - case.updated_at > QUEUE_TIMEOUT:
             return "Nobody was free to chat in time."
         if case.status == "claimed":
-            seen = self._adviser_seen(case.reference) or case.claimed_at or now
+            # A check-in from before this adviser claimed it (someone else's) does not count.
+            claimed = case.claimed_at or now
+            seen = max(self._adviser_seen(case.reference) or claimed, claimed)
             if now - seen > ADVISER_GONE:
                 return "The adviser was disconnected."
         return None

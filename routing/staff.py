@@ -128,18 +128,26 @@ class StaffAccounts:
         try:
             _hasher.verify(row.password_hash, password or "")
         except (VerificationError, InvalidHashError):
-            failures = int(row.failed_attempts) + 1
-            values: dict[str, object] = {"failed_attempts": failures}
-            if failures >= MAX_FAILURES:
-                values = {"failed_attempts": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)}
-            with self._engine.begin() as connection:
-                connection.execute(update(staff_users).where(staff_users.c.id == row.id).values(**values))
+            self._count_failure(row.id, now)
             raise wrong from None
         with self._engine.begin() as connection:
             connection.execute(
                 update(staff_users).where(staff_users.c.id == row.id).values(failed_attempts=0, locked_until=None)
             )
         return StaffUser(row.username, row.display_name, row.role, bool(row.available_for_webchat))
+
+    def _count_failure(self, user_id: int, now: datetime) -> None:
+        # Counted in the database (not read, add one, write back), so guesses sent in parallel
+        # all count and the lock cannot be dodged.
+        this_user = staff_users.c.id == user_id
+        with self._engine.begin() as connection:
+            connection.execute(
+                update(staff_users).where(this_user).values(failed_attempts=staff_users.c.failed_attempts + 1)
+            )
+            failures = connection.execute(select(staff_users.c.failed_attempts).where(this_user)).scalar_one()
+            if failures >= MAX_FAILURES:
+                lock = {"failed_attempts": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)}
+                connection.execute(update(staff_users).where(this_user).values(**lock))
 
     def set_available(self, username: str, available: bool) -> None:
         """Mark a member of staff as taking live webchats, or not."""
@@ -154,9 +162,13 @@ class StaffAccounts:
             rows = connection.execute(select(staff_users).order_by(staff_users.c.username)).all()
         return [StaffUser(r.username, r.display_name, r.role, bool(r.available_for_webchat)) for r in rows]
 
-    def advisers_online(self) -> int:
-        """How many staff are taking live webchats now."""
-        query = select(func.count()).where(staff_users.c.available_for_webchat.is_(True))
+    def advisers_online(self, now: datetime | None = None) -> int:
+        """How many staff are taking live webchats now: marked available and still signed in (an
+        adviser who closed the tab without signing out stops counting when their session ends)."""
+        signed_in = select(staff_sessions.c.username).where(staff_sessions.c.expires_at > (now or utc_now()))
+        query = select(func.count()).where(
+            staff_users.c.available_for_webchat.is_(True), staff_users.c.username.in_(signed_in)
+        )
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 

@@ -54,3 +54,16 @@ def fresh_engine(backend: str, tmp_path: object, postgres_url: str | None) -> It
         yield engine
     finally:
         engine.dispose()
+
+
+def adviser_taking_chats(database_url: str, username: str) -> None:
+    """Mark a member of staff as signed in and taking live chats, as the inbox does."""
+    from routing.staff import StaffAccounts, StaffSessions
+
+    engine = open_engine(database_url)
+    accounts = StaffAccounts(engine)
+    user = accounts.get(username)
+    assert user is not None, username
+    StaffSessions(engine, accounts).start(user)
+    accounts.set_available(username, True)
+    engine.dispose()

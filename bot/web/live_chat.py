@@ -22,7 +22,7 @@ from bot.web.rasa_client import RASA, RasaUnavailable
 from bot.web.rendering import render
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
 from routing.handoffs import CaseNotFound, HandoffCase, HandoffError
-from routing.live_chat import LiveChatError, LiveChats, LiveMessage, wait_estimate
+from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveChats, LiveMessage, wait_estimate
 from routing.references import find_reference
 
 LIVE = web.AppKey("live_chats", LiveChats)
@@ -50,9 +50,9 @@ async def relay_resident_message(request: web.Request, chat_id: str, text: str) 
     if case is None:
         return False
     try:
-        live.post(case, "resident", text)
+        live.post(case, "resident", text[:MAX_MESSAGE])
     except LiveChatError:
-        return True  # an empty or over-long message: nothing to pass on, and the page shows the chat as it is
+        return False  # the chat ended a moment ago: the bot answers instead
     # Recorded in the conversation, where the paused bot stays silent; if Rasa is down the adviser still has it.
     with contextlib.suppress(RasaUnavailable):
         await request.app[RASA].send(chat_id, text)
@@ -95,11 +95,19 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
     return {"status": state, "messages": messages}
 
 
+MAX_ID = 2**62  # larger ids do not fit the database's integers
+
+
 def _after(request: web.Request) -> int:
-    try:
-        return max(0, int(request.query.get("after", "0")))
-    except ValueError:
-        return 0
+    """The last message id the page has: ``?after=`` or, when an event stream reconnects, its
+    ``Last-Event-ID`` header (so nothing is shown twice)."""
+    best = 0
+    for raw in (request.query.get("after", "0"), request.headers.get("Last-Event-ID", "0")):
+        try:
+            best = max(best, min(max(0, int(raw)), MAX_ID))
+        except ValueError:
+            continue
+    return best
 
 
 async def resident_updates(request: web.Request) -> web.Response:

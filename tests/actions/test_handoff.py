@@ -16,6 +16,7 @@ from actions.handoff_changes import ActionCancelHandoff, ActionRebookDone, Valid
 from actions.support import ActionSafeguardingFollowup
 from actions.tasks import ActionCheckStatus
 from tests.actions.conftest import said, tracker
+from tests.databases import adviser_taking_chats
 
 UK = ZoneInfo("Europe/London")
 TUESDAY_11AM = datetime(2026, 12, 1, 11, 0, tzinfo=UK)
@@ -40,7 +41,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
 def adviser_online() -> None:
     accounts = context.staff_accounts()
     accounts.add("asha", "a long enough password", "staff")
-    accounts.set_available("asha", True)
+    adviser_taking_chats(str(context.database_engine().url), "asha")
 
 
 def user(text: str, intent: str, *needs: dict[str, Any]) -> dict[str, Any]:

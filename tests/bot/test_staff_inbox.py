@@ -318,3 +318,11 @@ async def test_an_adviser_cannot_release_or_close_a_colleagues_case(inbox, api_t
     auth = {"Authorization": f"Bearer {api_token}"}
     assert (await client.post(f"/api/v1/cases/{reference}/release", headers=auth)).status == 409
     assert store.get(reference).status == "claimed" and store.get(reference).claimed_by == "ben"
+
+
+@pytest.mark.parametrize("after", ["99999999999999999999999", "-5", "abc", ""])
+async def test_odd_after_values_on_the_chat_updates_are_answered_not_crashed(inbox, after):
+    client, _, _ = inbox
+    client.session.cookie_jar.update_cookies({"chat_id": "a" * 32})
+    answer = await client.get(f"/chat/updates?after={after}")
+    assert answer.status == 200 and (await answer.json())["status"] == {"state": "none"}

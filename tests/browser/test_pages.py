@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.users import DEMO_USERS
-from routing.database import open_engine
-from routing.staff import StaffAccounts
 from tests.browser.conftest import axe_violations
 from tests.conftest import Assistant
+from tests.databases import adviser_taking_chats
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 ADVISER = DEMO_USERS[0]
@@ -109,7 +108,7 @@ def test_without_javascript_every_message_is_a_plain_form_post(browser: Browser,
 def test_a_live_chat_between_a_resident_and_an_adviser_then_back_to_the_bot(
     browser: Browser, assistant: Assistant
 ) -> None:
-    StaffAccounts(open_engine(assistant.database_url)).set_available(ADVISER[0], True)
+    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
     resident = browser.new_context().new_page()
     adviser = browser.new_context().new_page()
 

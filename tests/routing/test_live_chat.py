@@ -76,3 +76,12 @@ def test_an_adviser_who_stops_checking_in_is_treated_as_gone(live):
     assert live.given_up(case, now=now + ADVISER_GONE + timedelta(seconds=1)) == "The adviser was disconnected."
     live.adviser_here(case.reference, now=now + ADVISER_GONE)
     assert live.given_up(case, now=now + ADVISER_GONE + timedelta(seconds=1)) is None
+
+
+def test_a_check_in_from_before_the_chat_was_reclaimed_does_not_count_against_the_new_adviser(live):
+    case = live.handoffs.claim(chat(live).reference, "asha")
+    now = datetime.now(timezone.utc)
+    live.adviser_here(case.reference, now=now - ADVISER_GONE * 3)  # asha, long ago
+    live.handoffs.release(case.reference, "asha")
+    reclaimed = live.handoffs.claim(case.reference, "ben", now=now)
+    assert live.given_up(reclaimed, now=now + timedelta(seconds=5)) is None

@@ -1,10 +1,11 @@
 """Staff accounts: hashed passwords, the same answer for a wrong name or password, lock-out."""
 
+import contextlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from routing.staff import MAX_FAILURES, AccountError, StaffAccounts, staff_users
+from routing.staff import MAX_FAILURES, AccountError, StaffAccounts, StaffSessions, staff_users
 
 PASSWORD = "correct horse battery"
 
@@ -68,5 +69,25 @@ def test_advisers_online_counts_only_those_taking_webchats(accounts):
     accounts.add("ben", PASSWORD, "manager")
     assert accounts.advisers_online() == 0
     accounts.set_available("asha", True)
+    assert accounts.advisers_online() == 0  # available, but not signed in
+    sessions = StaffSessions(accounts._engine, accounts)
+    token = sessions.start(accounts.get("asha"))
     assert accounts.advisers_online() == 1
+    sessions.end(token)
+    assert accounts.advisers_online() == 0
     assert accounts.get("ben").is_manager and not accounts.get("asha").is_manager
+
+
+def test_wrong_passwords_sent_in_parallel_all_count(accounts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    accounts.add("asha", PASSWORD)
+
+    def guess(_: int) -> None:
+        with contextlib.suppress(AccountError):
+            accounts.sign_in("asha", "guess")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(guess, range(4 * MAX_FAILURES)))
+    with pytest.raises(AccountError, match="locked"):
+        accounts.sign_in("asha", PASSWORD)

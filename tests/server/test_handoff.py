@@ -21,8 +21,8 @@ from routing.database import open_engine
 from routing.handoffs import HandoffStore
 from routing.hours import load_schedule
 from routing.references import find_reference
-from routing.staff import StaffAccounts
 from tests.conftest import ALWAYS_OPEN, Assistant
+from tests.databases import adviser_taking_chats
 from tests.http import say, texts
 
 pytestmark = pytest.mark.server
@@ -100,7 +100,7 @@ def test_a_gateway_appointment_then_rebook_then_cancel(assistant: Assistant) -> 
 
 
 def test_live_webchat_joins_the_queue_when_someone_is_taking_chats(assistant: Assistant) -> None:
-    StaffAccounts(open_engine(assistant.database_url)).set_available(DEMO_USERS[0][0], True)
+    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
     sender = "handoff-webchat"
     offer = say(assistant.rasa_url, sender, "can i talk to a person")
     assert any(choice(p)["channel"] == "webchat" for p in payloads(offer) if p.startswith("/request_human{"))

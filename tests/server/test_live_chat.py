@@ -17,15 +17,15 @@ from routing.handoffs import HandoffStore, handoff_cases
 from routing.hours import load_schedule
 from routing.live_chat import QUEUE_TIMEOUT
 from routing.references import find_reference
-from routing.staff import StaffAccounts
 from tests.conftest import ALWAYS_OPEN, Assistant
+from tests.databases import adviser_taking_chats
 from tests.http import say, texts
 
 pytestmark = pytest.mark.server
 
 
 def join_the_queue(assistant: Assistant, sender: str) -> str:
-    StaffAccounts(open_engine(assistant.database_url)).set_available(DEMO_USERS[0][0], True)
+    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
     say(assistant.rasa_url, sender, "can i talk to a person")
     joined = texts(say(assistant.rasa_url, sender, '/request_human{"channel":"webchat","mode":"live"}'))
     reference = find_reference(joined).reference

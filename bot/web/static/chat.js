@@ -82,7 +82,20 @@
         if (result.live && result.live.state !== "none") { showStatus(result.live); if (!following) { following = true; follow(); } }
         if (result.exit_this_page) { window.location.reload(); }
       })
-      .catch(function () { document.getElementById("send-form").submit(); });
+      .catch(function () {
+        // Fall back to a plain form post, carrying what the resident sent, so nothing is lost.
+        var form = document.getElementById("send-form");
+        if (fields.message) { input.value = fields.message; }
+        Object.keys(fields).forEach(function (name) {
+          if (name === "message") { return; }
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = name;
+          hidden.value = fields[name];
+          form.appendChild(hidden);
+        });
+        form.submit();
+      });
   }
 
   function quickReplies(buttons) {
