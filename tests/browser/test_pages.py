@@ -159,3 +159,14 @@ def test_the_embeddable_snippet_opens_the_chat_in_a_labelled_dialog(page: Page, 
     expect(frame.get_by_role("heading", name="Ask the council")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("button", name="Ask the council")).to_be_focused()
+
+
+def test_without_javascript_a_quick_reply_shows_its_own_words(browser: Browser, assistant: Assistant) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{assistant.web_url}/")
+    page.fill("#message", "hello")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Pay for something").click()
+    expect(page.locator(".chat-line--resident").last).to_contain_text("Pay for something")
+    context.close()

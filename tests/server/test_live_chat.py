@@ -60,7 +60,9 @@ def test_a_chat_nobody_picks_up_is_ended_kindly_with_a_call_back_offered(assista
     long_ago = store.get(reference).created_at - QUEUE_TIMEOUT - timedelta(minutes=1)
     with open_engine(assistant.database_url).begin() as connection:  # as if they had waited too long
         connection.execute(
-            update(handoff_cases).where(handoff_cases.c.reference == reference).values(created_at=long_ago)
+            update(handoff_cases)
+            .where(handoff_cases.c.reference == reference)
+            .values(created_at=long_ago, updated_at=long_ago)
         )
     state = updates(assistant, sender)
     assert state["status"]["state"] == "none"
