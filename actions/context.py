@@ -11,7 +11,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
-from bot.settings import load_settings
+from bot.settings import load_settings, metrics_secret
+from monitoring.events import EventKind
+from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
+from monitoring.schema import migrate
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
 from routing.database import open_engine
@@ -33,8 +36,23 @@ def catalogue() -> Catalogue:
 
 @lru_cache(maxsize=1)
 def database_engine() -> Engine:
-    """The assistant's database, opened once per action-server process."""
-    return open_engine(load_settings().database_url)
+    """The assistant's database, opened once per action-server process (monitoring tables migrated)."""
+    engine = open_engine(load_settings().database_url)
+    migrate(engine)
+    return engine
+
+
+@lru_cache(maxsize=1)
+def outcomes() -> Outcomes:
+    """The outcome recorder for this process (an outbox of its own, in var/)."""
+    settings = load_settings()
+    outbox = Outbox(settings.var_dir / "outbox-actions.jsonl")
+    return Outcomes(OutcomeRecorder(database_engine(), outbox), metrics_secret(settings))
+
+
+def record(tracker: Tracker, kind: EventKind, **fields: Any) -> None:
+    """Record an outcome event for this conversation (monitoring/; never breaks the conversation)."""
+    outcomes().record(tracker.sender_id, kind, **fields)
 
 
 def report_store() -> ReportStore:

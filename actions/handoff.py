@@ -17,7 +17,17 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, handoff_store, latest_text, now, say, staff_accounts
+from actions.context import (
+    catalogue,
+    forget_task_slots,
+    handoff_store,
+    latest_text,
+    now,
+    record,
+    say,
+    staff_accounts,
+)
+from monitoring.events import EventKind
 from routing.bookings import KINDS, Slot, SlotUnavailable, parse_slot_key
 from routing.channels import NO_VOICE, Capacity, ChannelOption, HandoffContext, decide_channels
 from routing.handoff_replies import (
@@ -149,7 +159,9 @@ def create_case(tracker: Tracker, option: ChannelOption, slot_start: datetime | 
         transcript=transcript(tracker),
         callback_number=tracker.get_slot("callback_number"),
     )
-    return handoff_store().create(new, slot_start=slot_start, now=now())
+    case = handoff_store().create(new, slot_start=slot_start, now=now())
+    record(tracker, EventKind.HANDOFF_ACCEPTED, handoff_channel=case.channel, service=case.service_code)
+    return case
 
 
 def _option_from_slots(tracker: Tracker) -> ChannelOption | None:
@@ -189,6 +201,10 @@ class ActionAskHandoffChannel(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         options = offered_options(tracker)
         say(dispatcher, offer(options, _trigger(tracker, conversation_needs(tracker))))
+        schedule, moment = default_schedule(), now()
+        in_hours = any(schedule.is_open(channel, moment) for channel in ("phone", "gateway"))
+        for channel in dict.fromkeys(option.channel for option in options):
+            record(tracker, EventKind.HANDOFF_OFFERED, handoff_channel=channel, in_hours=in_hours)
         return []
 
 

@@ -14,7 +14,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, form_answer, report_store, say
+from actions.context import catalogue, forget_task_slots, form_answer, record, report_store, say
+from monitoring.events import EventKind
 from routing import prompts
 from routing.answers import Button, Reply, human_contact_answer
 from routing.catalogue import Service
@@ -174,6 +175,8 @@ class ActionSubmitReport(Action):
             )
             say(dispatcher, human_contact_answer(catalogue())[:1])
             return []  # keep the answers so the resident can try again without retyping
+        record(tracker, EventKind.INTENT, intent="report_issue", service=service.code)
+        record(tracker, EventKind.REPORT_CREATED, intent="report_issue", service=service.code)
         details = service.report or {}
         lines = [
             f"Thank you. Your report has been sent. Your reference is {stored.service_request_id}.",

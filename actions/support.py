@@ -13,8 +13,9 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, say
+from actions.context import catalogue, forget_task_slots, record, say
 from actions.handoff import create_case
+from monitoring.events import EventKind
 from routing.channels import ChannelOption
 from routing.support_responses import (
     Need,
@@ -71,6 +72,7 @@ class ActionSafeguarding(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         risk = next((need for need in needs_in(tracker.latest_message) if need.category == "safeguarding"), None)
+        record(tracker, EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
         reply = safeguarding_reply(risk.kind if risk else None, catalogue())
         say(dispatcher, reply.replies[:-1])
         last = reply.replies[-1]
@@ -109,6 +111,8 @@ class ActionAcknowledgeNeed(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         needs, _ = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=False))
+        for need in needs:
+            record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
         say(dispatcher, acknowledgement(needs) or help_for(needs))
         return []
 
@@ -123,8 +127,11 @@ class ActionRecordConsent(Action):
         agreed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         needs, text = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=True))
         agreed = agreed and bool(recordable(needs))
+        record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
         say(dispatcher, [consent_reply(agreed, needs)])
         say(dispatcher, help_for(needs))
+        if any(need.category == "digital_exclusion" for need in needs):
+            record(tracker, EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])

@@ -15,10 +15,12 @@ from actions.context import (
     handoff_store,
     latest_text,
     now,
+    record,
     report_store,
     requested_service,
     say,
 )
+from monitoring.events import EventKind
 from routing import prompts
 from routing.answers import (
     Reply,
@@ -70,6 +72,8 @@ class ActionPaymentInfo(Action):
         service = requested_service(tracker, "pay")
         if service is not None:
             say(dispatcher, payment_answer(service, catalogue()))
+            record(tracker, EventKind.INTENT, intent="make_payment", service=service.code)
+            record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=service.code)
         elif (other := _any_service(tracker)) is not None:
             say(dispatcher, answer_for(other))
         else:
@@ -87,6 +91,8 @@ class ActionApplyInfo(Action):
         service = requested_service(tracker, "apply")
         if service is not None:
             say(dispatcher, apply_answer(service))
+            record(tracker, EventKind.INTENT, intent="apply_for_service", service=service.code)
+            record(tracker, EventKind.APPLICATION_SIGNPOSTED, intent="apply_for_service", service=service.code)
         elif (other := _any_service(tracker)) is not None:
             say(dispatcher, answer_for(other))
         else:

@@ -7,6 +7,7 @@ Every value has a default for the embedded set-up (localhost, SQLite under ``var
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +99,21 @@ def load_settings() -> Settings:
         secure_cookies=_flag("COUNCIL_SECURE_COOKIES", False),
         demo_users=_flag("COUNCIL_DEMO_USERS", True),
     )
+
+
+def metrics_secret(settings: Settings) -> bytes:
+    """The secret that keys the monitoring's pseudonyms: ``COUNCIL_METRICS_KEY`` (hex), or a random
+    key kept in ``var/metrics.key`` (readable by this user only) made on first use."""
+    raw = os.environ.get("COUNCIL_METRICS_KEY")
+    if raw:
+        try:
+            return bytes.fromhex(raw)
+        except ValueError as error:
+            raise SettingsError("COUNCIL_METRICS_KEY must be hexadecimal") from error
+    path = settings.var_dir / "metrics.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from monitoring.events import OutcomeEvent
+from monitoring.events import EventKind, OutcomeEvent, keyed_hash
 from monitoring.schema import outcome_events
 
 logger = logging.getLogger(__name__)
@@ -119,3 +119,25 @@ class OutcomeRecorder:
                     connection.execute(outcome_events.insert().values(**event.as_row()))
             except IntegrityError:
                 continue  # another process wrote the same event a moment ago
+
+
+class Outcomes:
+    """What the flows call: ``record(conversation_id, kind, ...)``. Builds the event (keying the
+    conversation with the secret) and records it; a mistake in an event is logged, never raised,
+    so recording can never break a conversation."""
+
+    def __init__(self, recorder: OutcomeRecorder, secret: bytes) -> None:
+        self._recorder = recorder
+        self._secret = secret
+
+    def key(self, conversation_id: str) -> str:
+        """The conversation's pseudonym."""
+        return keyed_hash(self._secret, conversation_id)
+
+    def record(self, conversation_id: str, kind: EventKind, **fields: object) -> None:
+        """Record one event for the conversation."""
+        try:
+            event = OutcomeEvent(kind=kind, conversation_key=self.key(conversation_id), **fields)  # type: ignore[arg-type]
+            self._recorder.record(event)
+        except Exception:  # noqa: BLE001 - monitoring must never stop a conversation
+            logger.exception("Could not record the outcome event %s", kind)

@@ -13,7 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.web.outcomes import record_case, record_closed
 from bot.web.staff_auth import HANDOFFS, api_error, api_user
+from monitoring.events import EventKind
 from routing.handoffs import CHANNELS, OUTCOMES, STATUSES, AlreadyClaimed, CaseNotFound, HandoffError, InvalidTransition
 from routing.references import find_reference
 
@@ -82,6 +84,7 @@ async def _change(request: web.Request, action: str) -> web.Response:
     try:
         if action == "claim":
             case = store.claim(reference, user.username)
+            record_case(request, case, EventKind.HANDOFF_CLAIMED)
         elif action == "release":
             case = store.release(reference, user.username, manager=user.is_manager)
         elif action == "notes":
@@ -93,6 +96,7 @@ async def _change(request: web.Request, action: str) -> web.Response:
                 raise api_error(web.HTTPBadRequest, f"outcome must be one of: {', '.join(OUTCOMES)}.")
             outcome, note = body["outcome"], body.get("note")
             case = store.record_outcome(reference, outcome, user.username, note=note, manager=user.is_manager)
+            record_closed(request, case)
     except CaseNotFound:
         raise api_error(web.HTTPNotFound, "No case has that reference.") from None
     except (AlreadyClaimed, InvalidTransition) as error:

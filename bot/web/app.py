@@ -10,14 +10,17 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import aiohttp
 from aiohttp import web
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import PROJECT_ROOT, Settings, metrics_secret
 from bot.web.api import add_api_routes
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
 from bot.web.live_chat import LIVE, add_live_chat_routes, relay_resident_message, resident_live_state
+from bot.web.outcomes import OUTCOMES
 from bot.web.rasa_client import RASA, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rendering import TEMPLATES, render, templates
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
 from bot.web.staff_pages import add_staff_routes
+from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
+from monitoring.schema import migrate
 from routing.database import open_engine
 from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
@@ -126,6 +129,9 @@ def create_app(settings: Settings) -> web.Application:
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         engine = open_engine(settings.database_url)
+        migrate(engine)
+        outbox = Outbox(settings.var_dir / "outbox-web.jsonl")
+        app[OUTCOMES] = Outcomes(OutcomeRecorder(engine, outbox), metrics_secret(settings))
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.web.chat_session import chat_id_of
+from bot.web.outcomes import record_closed
 from bot.web.rasa_client import RASA, RasaUnavailable
 from bot.web.rendering import render
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
@@ -69,6 +70,7 @@ async def _check_waiting(request: web.Request, case: HandoffCase) -> HandoffCase
         ended = live.handoffs.give_up(case.reference, why)
     except HandoffError:
         return live.handoffs.get(case.reference)  # someone else changed it a moment ago
+    record_closed(request, ended)
     text = f"Sorry. {why} We can call you back instead, or you can book a visit to the Gateway."
     live.post(case, "system", text)
     with contextlib.suppress(RasaUnavailable):
@@ -202,7 +204,8 @@ async def hand_back(request: web.Request) -> web.StreamResponse:
         raise web.HTTPConflict(text="Only the adviser holding this chat can hand it back.")
     try:
         handed_back = "Handed back to the assistant."
-        request.app[HANDOFFS].record_outcome(case.reference, "resolved", user.username, note=handed_back)
+        closed = request.app[HANDOFFS].record_outcome(case.reference, "resolved", user.username, note=handed_back)
+        record_closed(request, closed)
     except HandoffError as error:
         raise web.HTTPConflict(text=str(error)) from None
     await close_live_chat(request, case, BACK_TO_THE_ASSISTANT)

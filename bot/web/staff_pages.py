@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.live_chat import close_live_chat
+from bot.web.outcomes import record_case, record_closed
 from bot.web.rendering import render
 from bot.web.staff_auth import (
     ACCOUNTS,
@@ -25,6 +26,7 @@ from bot.web.staff_auth import (
     signed_in,
     staff_page,
 )
+from monitoring.events import EventKind
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
 from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError, InvalidTransition
@@ -146,15 +148,15 @@ async def _change(request: web.Request, action: str, **fields: Any) -> web.Strea
     user, manager = staff.username, staff.is_manager
     try:
         if action == "claim":
-            store.claim(reference, user)
+            record_case(request, store.claim(reference, user), EventKind.HANDOFF_CLAIMED)
         elif action == "release":
             store.release(reference, user, manager=manager)
         elif action == "note":
             store.add_note(reference, user, str(fields.get("note", "")))
         elif action == "outcome":
-            closed = store.record_outcome(
-                reference, str(fields.get("outcome", "")), user, note=fields.get("note") or None
-            )
+            outcome, note = str(fields.get("outcome", "")), fields.get("note") or None
+            closed = store.record_outcome(reference, outcome, user, note=note, manager=manager)
+            record_closed(request, closed)
             if closed.mode == "live":
                 await close_live_chat(request, closed, CHAT_CLOSED)
     except CaseNotFound as missing:

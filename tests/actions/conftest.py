@@ -23,8 +23,10 @@ def database(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'council.db'}"
     monkeypatch.setenv("COUNCIL_DATABASE_URL", url)
     context.database_engine.cache_clear()
+    context.outcomes.cache_clear()
     yield url
     context.database_engine.cache_clear()
+    context.outcomes.cache_clear()
 
 
 @pytest.fixture

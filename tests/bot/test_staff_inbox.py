@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.settings import Settings
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
+from bot.web.outcomes import OUTCOMES
 from routing.handoffs import HandoffStore, NewHandoff
 from routing.hours import default_schedule
 from routing.staff import StaffAccounts, StaffSessions
@@ -326,3 +327,34 @@ async def test_odd_after_values_on_the_chat_updates_are_answered_not_crashed(inb
     client.session.cookie_jar.update_cookies({"chat_id": "a" * 32})
     answer = await client.get(f"/chat/updates?after={after}")
     assert answer.status == 200 and (await answer.json())["status"] == {"state": "none"}
+
+
+async def test_claiming_and_closing_a_case_is_recorded_for_the_residents_conversation(inbox):
+    client, store, engine = inbox
+    from sqlalchemy import select
+
+    from monitoring.schema import outcome_events
+
+    case = store.create(NewHandoff(channel="phone", mode="call_now", trigger="asked", conversation_id="resident-y"))
+    token = await sign_in(client)
+    await post(client, f"/staff/cases/{case.reference}/claim", token)
+    await post(client, f"/staff/cases/{case.reference}/outcome", token, outcome="unable_to_contact")
+    key = client.app[OUTCOMES].key("resident-y")
+    with engine.connect() as connection:
+        kinds = list(
+            connection.execute(
+                select(outcome_events.c.kind, outcome_events.c.handoff_channel)
+                .where(outcome_events.c.conversation_key == key)
+                .order_by(outcome_events.c.id)
+            )
+        )
+    assert kinds == [("handoff_claimed", "phone"), ("unable_to_contact", "phone")]
+
+
+async def test_a_manager_can_close_a_colleagues_case(inbox):
+    client, store, engine = inbox
+    reference = new_case(store)
+    store.claim(reference, "asha")
+    token = await sign_in(client, MANAGER)
+    answer = await post(client, f"/staff/cases/{reference}/outcome", token, outcome="resolved")
+    assert answer.status == 303 and store.get(reference).status == "resolved"

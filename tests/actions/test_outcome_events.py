@@ -1,0 +1,105 @@
+"""Each flow leaves exactly the outcome events it should, and the outcome derived from them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions import context
+from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff
+from actions.support import ActionAcknowledgeNeed, ActionRecordConsent, ActionSafeguarding, ActionSafeguardingFollowup
+from actions.tasks import ActionPaymentInfo
+from monitoring.events import EventKind
+from monitoring.outcomes import derive_outcome
+from monitoring.schema import outcome_events
+from tests.actions.conftest import service, tracker
+from tests.actions.test_handoff import ANYONE, TUESDAY_11AM, user
+
+pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import actions.handoff
+
+    monkeypatch.setattr(context, "now", lambda: TUESDAY_11AM)
+    monkeypatch.setattr(actions.handoff, "now", lambda: TUESDAY_11AM)
+
+
+def recorded() -> list[tuple[str, dict[str, Any]]]:
+    """The events stored for the test conversation, in order, with their non-empty fields."""
+    key = context.outcomes().key("test-resident")
+    with context.database_engine().connect() as connection:
+        rows = connection.execute(
+            select(outcome_events).where(outcome_events.c.conversation_key == key).order_by(outcome_events.c.id)
+        ).mappings()
+        fields = ("entry_channel", "intent", "service", "category", "handoff_channel", "in_hours", "value")
+        return [(row["kind"], {f: row[f] for f in fields if row[f] is not None}) for row in rows]
+
+
+def outcome() -> str:
+    return derive_outcome(EventKind(kind) for kind, _ in recorded())
+
+
+async def test_paying_leaves_the_intent_and_the_signposting(domain: dict[str, Any]) -> None:
+    await ActionPaymentInfo().run(
+        CollectingDispatcher(), tracker("pay", "make_payment", entities=[service("council_tax")]), domain
+    )
+    assert recorded() == [
+        ("intent", {"intent": "make_payment", "service": "council_tax"}),
+        ("payment_signposted", {"intent": "make_payment", "service": "council_tax"}),
+    ]
+    assert outcome() == "resolved_by_bot"
+
+
+async def test_a_risk_then_urgent_contact(domain: dict[str, Any]) -> None:
+    risk = user("he hits me", "inform", {"category": "safeguarding", "confidence": 0.95, "kind": "domestic_abuse"})
+    current = tracker("he hits me", "inform", events=[risk])
+    current.latest_message["support_needs"] = [{"category": "safeguarding", "confidence": 0.95}]
+    await ActionSafeguarding().run(CollectingDispatcher(), current, domain)
+    await ActionSafeguardingFollowup().run(CollectingDispatcher(), tracker("yes", "affirm", events=[risk]), domain)
+    assert recorded() == [
+        ("safeguarding_escalated", {"category": "safeguarding"}),
+        ("handoff_accepted", {"handoff_channel": "emergency"}),
+    ]
+    assert outcome() == "safeguarding"
+
+
+async def test_a_disclosure_with_consent_and_digital_inclusion_help(domain: dict[str, Any]) -> None:
+    need = {"category": "digital_exclusion", "confidence": 0.95, "adjustment": "prefers_phone_or_face_to_face"}
+    said = user("i have no internet", "make_payment", need)
+    await ActionAcknowledgeNeed().run(CollectingDispatcher(), tracker(events=[said]), domain)
+    acknowledged = [said, {"event": "action", "name": "action_acknowledge_need"}]
+    await ActionRecordConsent().run(CollectingDispatcher(), tracker("yes", "affirm", events=acknowledged), domain)
+    assert recorded() == [
+        ("support_need_detected", {"category": "digital_exclusion"}),
+        ("consent_given", {}),
+        ("digital_inclusion_offered", {"category": "digital_exclusion"}),
+    ]
+    assert outcome() == "abandoned"  # nothing done yet: the task comes next
+
+
+async def test_a_handoff_offered_in_hours_then_accepted(domain: dict[str, Any]) -> None:
+    await ActionAskHandoffChannel().run(CollectingDispatcher(), tracker(events=[ANYONE]), domain)
+    slots = {"handoff_channel": "phone", "handoff_mode": "call_now"}
+    await ActionSubmitHandoff().run(CollectingDispatcher(), tracker(slots=slots, events=[ANYONE]), domain)
+    assert recorded() == [
+        ("handoff_offered", {"handoff_channel": "phone", "in_hours": True}),
+        ("handoff_offered", {"handoff_channel": "gateway", "in_hours": True}),
+        ("handoff_accepted", {"handoff_channel": "phone"}),
+    ]
+    assert outcome() == "handed_off"
+
+
+async def test_no_event_holds_the_residents_words_or_id(domain: dict[str, Any]) -> None:
+    words = "I'm Jo Bloggs of 12 Acacia Avenue, take my council tax"
+    await ActionPaymentInfo().run(
+        CollectingDispatcher(), tracker(words, "make_payment", entities=[service("council_tax")]), domain
+    )
+    with context.database_engine().connect() as connection:
+        everything = " ".join(str(value) for row in connection.execute(select(outcome_events)) for value in row)
+    assert "test-resident" not in everything
+    assert "Bloggs" not in everything and "Acacia" not in everything
