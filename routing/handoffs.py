@@ -335,15 +335,10 @@ class HandoffStore:
             changed = connection.execute(update(handoff_cases).where(condition).values(**values)).rowcount
             if changed != 1:
                 raise AlreadyClaimed(f"case {reference} was changed by someone else just now")
-            self._event(connection, self._id(connection, reference), now, actor, to, detail)
+            self._event(connection, _case_id(connection, reference), now, actor, to, detail)
         if to == "cancelled":
             self.slots.release(reference)
         return self.get(reference)
-
-    @staticmethod
-    def _id(connection: Connection, reference: str) -> int:
-        query = select(handoff_cases.c.id).where(handoff_cases.c.reference == reference)
-        return int(connection.execute(query).scalar_one())
 
     @staticmethod
     def _event(
@@ -377,14 +372,8 @@ class HandoffStore:
         """Add a staff note to the case's history."""
         text = _note(note)
         with self._engine.begin() as connection:
-            self._event(connection, self._id_or_raise(connection, reference), now or utc_now(), staff, "note", text)
+            self._event(connection, _case_id(connection, reference), now or utc_now(), staff, "note", text)
         return self.get(reference)
-
-    def _id_or_raise(self, connection: Connection, reference: str) -> int:
-        found = connection.execute(select(handoff_cases.c.id).where(handoff_cases.c.reference == reference)).scalar()
-        if found is None:
-            raise CaseNotFound(f"no handoff case {reference}")
-        return int(found)
 
     def give_up(self, reference: str, why: str, now: datetime | None = None) -> HandoffCase:
         """Close a case nobody could answer in time (a live chat timing out), saying why."""
@@ -426,12 +415,19 @@ class HandoffStore:
                 connection.execute(slot_bookings.delete().where(slot_bookings.c.reference == reference))
                 held = slot_bookings.c.reference == holder
                 connection.execute(slot_bookings.update().where(held).values(reference=reference))
-                case_id = self._id(connection, reference)
+                case_id = _case_id(connection, reference)
                 self._event(connection, case_id, now, "resident", "rebooked", slot.start.isoformat())
         except InvalidTransition:
             self.slots.release(holder)
             raise
         return self.get(reference)
+
+
+def _case_id(connection: Connection, reference: str) -> int:
+    found = connection.execute(select(handoff_cases.c.id).where(handoff_cases.c.reference == reference)).scalar()
+    if found is None:
+        raise CaseNotFound(f"no handoff case {reference}")
+    return int(found)
 
 
 def _words(status: str) -> str:

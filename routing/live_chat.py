@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
 
 from routing.database import as_utc, metadata, utc_now
 from routing.handoffs import HandoffCase, HandoffStore
@@ -106,22 +107,14 @@ class LiveChats:
 
     def messages(self, reference: str, after: int = 0) -> list[LiveMessage]:
         """The chat's messages after id ``after``, oldest first."""
-        query = (
-            select(live_messages)
-            .where(live_messages.c.reference == reference, live_messages.c.id > after)
-            .order_by(live_messages.c.id)
-        )
-        with self._engine.connect() as connection:
-            rows = connection.execute(query).all()
-        return [LiveMessage(r.id, r.sender, r.author, r.text, as_utc(r.at)) for r in rows]
+        return self._after(live_messages.c.reference == reference, after)
 
     def for_conversation(self, conversation_id: str, after: int = 0) -> list[LiveMessage]:
         """Every live message in a resident's conversation after id ``after`` (all their chats)."""
-        query = (
-            select(live_messages)
-            .where(live_messages.c.conversation_id == conversation_id, live_messages.c.id > after)
-            .order_by(live_messages.c.id)
-        )
+        return self._after(live_messages.c.conversation_id == conversation_id, after)
+
+    def _after(self, which: ColumnElement[bool], after: int) -> list[LiveMessage]:
+        query = select(live_messages).where(which, live_messages.c.id > after).order_by(live_messages.c.id)
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
         return [LiveMessage(r.id, r.sender, r.author, r.text, as_utc(r.at)) for r in rows]
