@@ -4,7 +4,7 @@ Counts from 1 to 9 are suppressed; other counts are rounded to the nearest 5. In
 totals, a row or column with exactly one suppressed cell gets a second one suppressed (the
 smallest other cell), repeated until no suppressed cell can be worked out by subtraction from its
 row or column total. Rates are computed from the unrounded figures and hidden when their
-denominator would be suppressed.
+denominator or their numerator would be suppressed.
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ def protect_count(count: int) -> int | None:
 
 
 def protect_rate(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator from the unrounded figures; None when the denominator is suppressed."""
-    if denominator == 0 or protect_count(denominator) is None:
+    """numerator / denominator from the unrounded figures; None when either is suppressed (a rate
+    over a shown denominator would give a hidden numerator away) or the denominator is 0."""
+    if denominator == 0 or protect_count(denominator) is None or protect_count(numerator) is None:
         return None
     return numerator / denominator
 

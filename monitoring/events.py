@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Mapping
@@ -20,7 +20,9 @@ from routing.support_needs import CATEGORIES
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
 HANDOFF_CHANNELS = ("webchat", "phone", "gateway", "emergency")
-SATISFACTION = ("yes", "partly", "no")
+SATISFACTION_ANSWERS = ("yes", "partly", "no")
+CONTACT_TIMING = ("on_time", "late")  # first human contact against the case's pick-up deadline
+ABANDONED_AT = ("queue", "form")  # where a resident gave up: waiting for a person, or mid-form
 
 
 class EventKind(str, Enum):
@@ -49,6 +51,13 @@ class EventKind(str, Enum):
     CONVERSATION_ENDED = "conversation_ended"
 
 
+VALUES: dict[EventKind, tuple[str, ...]] = {
+    EventKind.SATISFACTION: SATISFACTION_ANSWERS,
+    EventKind.CONTACT_MADE: CONTACT_TIMING,
+    EventKind.ABANDONED: ABANDONED_AT,
+}
+
+
 class InvalidEvent(ValueError):
     """An event with a value outside its vocabulary (free text never gets in)."""
 
@@ -65,19 +74,27 @@ class OutcomeEvent:
 
     Attributes:
         kind: what happened.
-        conversation_key: keyed hash of the conversation id.
+        resident_key: keyed hash of the resident's channel identity (the sender id), so repeat
+            contact can be counted without knowing who it is.
+        conversation_key: keyed hash of the conversation (the sender id and the Rasa session it is
+            in); None for an event staff cause on a case, which is tied to its conversation by
+            ``case_key`` when outcomes are derived.
+        case_key: keyed hash of a handoff case's reference, on events about that case.
         at: when (UTC).
         entry_channel: how the resident came in (web page, REST, embedded widget).
         intent, service: the task, as intent name and catalogue code.
         category: a support-need category (CONTRACTS.md section 5), never the resident's words.
         handoff_channel: webchat, phone, gateway or emergency.
         in_hours: whether the offer was made while a non-online channel was open.
-        value: a small fixed answer (satisfaction: yes, partly, no).
+        value: a small fixed answer: satisfaction (yes, partly, no), contact timing (on_time,
+            late) or where a resident gave up (queue, form); see ``VALUES``.
         event_id: unique, so an event written twice is stored once.
     """
 
     kind: EventKind
-    conversation_key: str
+    resident_key: str
+    conversation_key: str | None = None
+    case_key: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     entry_channel: str | None = None
     intent: str | None = None
@@ -93,7 +110,7 @@ class OutcomeEvent:
             (self.entry_channel, ENTRY_CHANNELS, "entry_channel"),
             (self.category, CATEGORIES, "category"),
             (self.handoff_channel, HANDOFF_CHANNELS, "handoff_channel"),
-            (self.value, SATISFACTION, "value"),
+            (self.value, VALUES.get(self.kind, ()), "value"),
         ]
         for given, allowed, name in checks:
             if given is not None and given not in allowed:
@@ -104,12 +121,16 @@ class OutcomeEvent:
                 raise InvalidEvent(f"{name} must be a code such as 'council_tax', not free text")
         if self.at.tzinfo is None:
             raise InvalidEvent("at must be a UTC time, not a naive one")
-        if len(self.conversation_key) != 32 or not all(c in "0123456789abcdef" for c in self.conversation_key):
-            raise InvalidEvent("conversation_key must be a keyed hash, never the conversation id itself")
+        if self.conversation_key is None and self.case_key is None:
+            raise InvalidEvent("an event belongs to a conversation or to a handoff case")
+        for name in ("resident_key", "conversation_key", "case_key"):
+            key = getattr(self, name)
+            if key is not None and (len(key) != 32 or not all(c in "0123456789abcdef" for c in key)):
+                raise InvalidEvent(f"{name} must be a keyed hash, never the id itself")
 
     def as_row(self) -> dict[str, Any]:
         """The event as a database row."""
-        row = asdict(self)
+        row = {name: getattr(self, name) for name in _FIELD_NAMES}  # shallow: asdict deep-copies
         row["kind"] = self.kind.value
         row["at"] = self.at.astimezone(timezone.utc)
         return row
@@ -125,3 +146,6 @@ class OutcomeEvent:
             at = datetime.fromisoformat(at)
         values["at"] = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(item.name for item in fields(OutcomeEvent))

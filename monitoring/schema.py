@@ -10,8 +10,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table
 from sqlalchemy.engine import Engine
+
+from monitoring.measures import COUNTERS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -24,7 +26,9 @@ outcome_events = Table(
     Column("event_id", String(32), nullable=False, unique=True),
     Column("kind", String(40), nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("conversation_key", String(32), nullable=False, index=True),
+    Column("resident_key", String(32), nullable=False, server_default=""),
+    Column("conversation_key", String(32), index=True),
+    Column("case_key", String(32), index=True),
     Column("entry_channel", String(16)),
     Column("intent", String(64)),
     Column("service", String(64)),
@@ -32,6 +36,55 @@ outcome_events = Table(
     Column("handoff_channel", String(16)),
     Column("in_hours", Boolean),
     Column("value", String(16)),
+)
+
+# One row per conversation: its facts, derived from the events (``monitoring.facts``). Sets of
+# channels or categories are stored sorted and comma-separated, from fixed vocabularies.
+conversation_facts = Table(
+    "conversation_facts",
+    metadata,
+    Column("conversation_key", String(32), primary_key=True),
+    Column("resident_key", String(32), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("entry_channel", String(16), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("needs", String(256), nullable=False),
+    Column("offered", String(64), nullable=False),
+    Column("accepted", String(64), nullable=False),
+    Column("contacted", String(64), nullable=False),
+    Column("resolved", String(64), nullable=False),
+    Column("offered_out_of_hours", Boolean),
+    Column("contact_minutes", Float),
+    Column("contact_channel", String(16)),
+    Column("contact_on_time", Boolean),
+    Column("digital_inclusion_offered", Boolean, nullable=False),
+    Column("digital_inclusion_accepted", Boolean, nullable=False),
+    Column("satisfaction", String(16)),
+    Column("consent", String(16)),
+    Column("abandoned_at", String(16)),
+    Column("ended", Boolean, nullable=False),
+    Column("repeat", Boolean, nullable=False),
+    Index("ix_conversation_facts_resident", "resident_key", "started_at"),
+)
+
+# The counters (``monitoring.measures``) summed by day, service ("" for none) and entry channel.
+daily_measures = Table(
+    "daily_measures",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("service", String(64), primary_key=True),
+    Column("entry_channel", String(16), primary_key=True),
+    *(Column(name, Integer, nullable=False, server_default="0") for name in COUNTERS),
+)
+
+# How far the facts have been brought up to date: the last outcome event id taken in.
+monitoring_state = Table(
+    "monitoring_state",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
 )
 
 

@@ -22,10 +22,11 @@ from monitoring.schema import migrate, outcome_events
 
 SECRET = b"test secret"
 KEY = keyed_hash(SECRET, "conversation-1")
+RESIDENT = keyed_hash(SECRET, "resident-1")
 
 
 def event(kind: EventKind = EventKind.CONVERSATION_STARTED, **fields: object) -> OutcomeEvent:
-    return OutcomeEvent(kind=kind, conversation_key=KEY, **fields)  # type: ignore[arg-type]
+    return OutcomeEvent(kind=kind, resident_key=RESIDENT, conversation_key=KEY, **fields)  # type: ignore[arg-type]
 
 
 def stored(engine) -> int:
@@ -41,6 +42,7 @@ def stored(engine) -> int:
         ({"intent": "x" * 65}, "must be a code"),
         ({"handoff_channel": "carrier pigeon"}, "handoff_channel must be one of"),
         ({"value": "it was rubbish, my name is Jo"}, "value must be one of"),
+        ({"value": "yes"}, "value must be one of"),  # a satisfaction answer only on a satisfaction event
         ({"at": datetime(2026, 12, 1, 9, 0)}, "naive"),
     ],
 )
@@ -51,7 +53,11 @@ def test_free_text_and_naive_times_never_get_in(fields, problem):
 
 def test_the_conversation_is_keyed_by_a_keyed_hash_never_its_id():
     with pytest.raises(InvalidEvent, match="keyed hash"):
-        OutcomeEvent(kind=EventKind.CONVERSATION_STARTED, conversation_key="conversation-1")
+        OutcomeEvent(kind=EventKind.CONVERSATION_STARTED, resident_key=RESIDENT, conversation_key="conversation-1")
+    with pytest.raises(InvalidEvent, match="keyed hash"):
+        OutcomeEvent(kind=EventKind.CONVERSATION_STARTED, resident_key="resident-1", conversation_key=KEY)
+    with pytest.raises(InvalidEvent, match="conversation or to a handoff case"):
+        OutcomeEvent(kind=EventKind.RESOLVED, resident_key=RESIDENT)
     assert keyed_hash(SECRET, "conversation-1") == KEY
     assert keyed_hash(b"another secret", "conversation-1") != KEY
     assert "conversation-1" not in KEY

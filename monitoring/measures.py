@@ -1,0 +1,103 @@
+"""The counters every metric is computed from, and what one conversation adds to them.
+
+The dashboard must answer over a million conversations in well under a second, so it never reads
+the conversations themselves: it sums a daily table with one row per day, service and entry
+channel and one column per counter here. A conversation adds 1 to each counter it belongs to;
+when its facts change (a case is closed days later), its old contribution is taken away and the
+new one added, so the daily table always equals a count over the facts.
+"""
+
+from __future__ import annotations
+
+from monitoring.facts import ConversationFacts
+from monitoring.outcomes import OUTCOMES
+from routing.support_needs import CATEGORIES
+
+FUNNEL_CHANNELS = ("webchat", "phone", "gateway", "emergency")
+# Residents with each need against residents with none (safeguarding has its own outcome, so it is
+# reported as escalations and time to contact, not as a parity group).
+GROUPS = tuple(category for category in CATEGORIES if category != "safeguarding") + ("none",)
+SATISFACTION_ANSWERS = ("yes", "partly", "no")
+# Upper edges, in minutes, of the time-to-first-contact bands. Each channel's SLA is an edge, so
+# "90% within the SLA" can be read off exactly.
+WAIT_EDGES = (1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 1440, 2880, 7200)
+WAIT_BANDS = len(WAIT_EDGES) + 1  # the last band is "longer than 5 days"
+# Outcomes that count as the resident getting what they came for.
+RESOLVED_OUTCOMES = frozenset({"resolved_by_bot", "handed_off_resolved"})
+# Outcomes not yet final, or not about resolution, leave the parity denominator.
+NOT_ELIGIBLE = frozenset({"handed_off", "safeguarding"})
+
+
+def _counter_names() -> tuple[str, ...]:
+    names = ["conversations", "repeat_7d", "ended"]
+    names += [f"outcome_{outcome}" for outcome in OUTCOMES]
+    names += [f"need_{category}" for category in CATEGORIES] + ["need_any"]
+    for group in GROUPS:
+        names += [f"group_{group}", f"eligible_{group}", f"resolved_{group}", f"offered_{group}"]
+        names += [f"accepted_{group}"] + [f"sat_{group}_{answer}" for answer in SATISFACTION_ANSWERS]
+    names += [f"sat_all_{answer}" for answer in SATISFACTION_ANSWERS]
+    for channel in FUNNEL_CHANNELS:
+        names += [f"{stage}_{channel}" for stage in ("offered", "accepted", "contact", "resolved", "ontime", "late")]
+        names += [f"wait_{channel}_{band}" for band in range(WAIT_BANDS)]
+    names += ["offers", "offers_ooh", "offers_non_online", "offers_ooh_non_online", "handed_off"]
+    names += ["di_offered", "di_accepted", "consent_given", "consent_declined"]
+    names += ["abandoned_queue", "abandoned_form"]
+    return tuple(names)
+
+
+COUNTERS = _counter_names()
+
+
+def wait_band(minutes: float) -> int:
+    """The band a time to first contact falls in."""
+    return next((band for band, edge in enumerate(WAIT_EDGES) if minutes <= edge), len(WAIT_EDGES))
+
+
+def contribution(facts: ConversationFacts) -> dict[str, int]:
+    """The counters this conversation adds 1 to."""
+    adds = ["conversations", f"outcome_{facts.outcome}"]
+    if facts.repeat:
+        adds.append("repeat_7d")
+    if facts.ended:
+        adds.append("ended")
+    adds += [f"need_{category}" for category in facts.needs]
+    groups = sorted(facts.needs & set(GROUPS)) or (["none"] if not facts.needs else [])
+    if facts.needs:
+        adds.append("need_any")
+    for group in groups:
+        adds.append(f"group_{group}")
+        if facts.outcome not in NOT_ELIGIBLE:
+            adds.append(f"eligible_{group}")
+            if facts.outcome in RESOLVED_OUTCOMES:
+                adds.append(f"resolved_{group}")
+        if facts.offered:
+            adds.append(f"offered_{group}")
+            if facts.accepted:
+                adds.append(f"accepted_{group}")
+        if facts.satisfaction:
+            adds.append(f"sat_{group}_{facts.satisfaction}")
+    if facts.satisfaction:
+        adds.append(f"sat_all_{facts.satisfaction}")
+    for stage, channels in (
+        ("offered", facts.offered),
+        ("accepted", facts.accepted),
+        ("contact", facts.contacted),
+        ("resolved", facts.resolved),
+    ):
+        adds += [f"{stage}_{channel}" for channel in channels if channel in FUNNEL_CHANNELS]
+    if facts.contact_channel in FUNNEL_CHANNELS and facts.contact_minutes is not None:
+        adds.append(f"wait_{facts.contact_channel}_{wait_band(facts.contact_minutes)}")
+        if facts.contact_on_time is not None:
+            adds.append(f"{'ontime' if facts.contact_on_time else 'late'}_{facts.contact_channel}")
+    if facts.offered_out_of_hours is not None:
+        adds.append("offers")
+        adds += ["offers_ooh"] if facts.offered_out_of_hours else []
+        if facts.non_online_offered:
+            adds += ["offers_non_online"] + (["offers_ooh_non_online"] if facts.offered_out_of_hours else [])
+    if facts.accepted:
+        adds.append("handed_off")
+    adds += ["di_offered"] if facts.digital_inclusion_offered else []
+    adds += ["di_accepted"] if facts.digital_inclusion_accepted else []
+    adds += [f"consent_{facts.consent}"] if facts.consent else []
+    adds += [f"abandoned_{facts.abandoned_at}"] if facts.abandoned_at else []
+    return dict.fromkeys(adds, 1)

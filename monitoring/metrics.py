@@ -1,0 +1,159 @@
+"""Reading the metrics: the filters, one query over the daily counters, and the arithmetic.
+
+Every figure is computed from unrounded counts here; what may be shown is decided afterwards by
+``monitoring.disclosure`` (in ``monitoring.dashboard``), never by the caller.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Mapping
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from monitoring.measures import COUNTERS, WAIT_BANDS, WAIT_EDGES
+from monitoring.registry import Metric, counters_in
+from monitoring.schema import daily_measures
+
+Counts = Mapping[str, int]
+DEFAULT_DAYS = 91
+MAX_DAYS = 3 * 366
+Z_95 = 1.959964
+
+
+class FilterError(ValueError):
+    """A filter a manager typed that cannot be used; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which conversations the figures cover: a date range (inclusive, council's calendar days),
+    optionally one service (catalogue code) and one entry channel."""
+
+    start: date
+    end: date
+    service: str | None = None
+    entry_channel: str | None = None
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], today: date, services: set[str], entries: set[str]) -> Filters:
+        """Filters from a web form's fields (``start``, ``end`` as YYYY-MM-DD, ``service``, ``entry``)."""
+        end = _day(query.get("end"), "end date", today)
+        start = _day(query.get("start"), "start date", end - timedelta(days=DEFAULT_DAYS - 1))
+        if start > end:
+            raise FilterError("The start date must be on or before the end date.")
+        if (end - start).days >= MAX_DAYS:
+            raise FilterError("Choose a date range of 3 years or less.")
+        service = (query.get("service") or "").strip() or None
+        if service is not None and service not in services:
+            raise FilterError("Choose a service from the list.")
+        entry = (query.get("entry") or "").strip() or None
+        if entry is not None and entry not in entries:
+            raise FilterError("Choose an entry channel from the list.")
+        return cls(start, end, service, entry)
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as form fields (for links and the CSV export)."""
+        fields = {"start": self.start.isoformat(), "end": self.end.isoformat()}
+        fields |= {"service": self.service} if self.service else {}
+        fields |= {"entry": self.entry_channel} if self.entry_channel else {}
+        return fields
+
+
+def _day(raw: str | None, name: str, default: date) -> date:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise FilterError(f"Enter the {name} as a date, for example 2026-11-28.") from None
+
+
+@dataclass(frozen=True)
+class Period:
+    """The counters for the filtered conversations: in total, and week by week (weeks start Monday)."""
+
+    filters: Filters
+    totals: Counts
+    weeks: tuple[tuple[date, Counts], ...]
+
+
+# The counters the week-by-week trend shows (the totals have every counter).
+TREND_COUNTERS = ("conversations", "outcome_resolved_by_bot", "handed_off", "outcome_abandoned")
+
+
+def read_period(connection: Connection, filters: Filters) -> Period:
+    """Sum the daily counters for ``filters``: every counter in total, and the trend's by week."""
+    conditions = [daily_measures.c.day >= filters.start, daily_measures.c.day <= filters.end]
+    if filters.service:
+        conditions.append(daily_measures.c.service == filters.service)
+    if filters.entry_channel:
+        conditions.append(daily_measures.c.entry_channel == filters.entry_channel)
+    sums = connection.execute(select(*(func.sum(daily_measures.c[name]) for name in COUNTERS)).where(*conditions)).one()
+    totals = {name: int(value or 0) for name, value in zip(COUNTERS, sums, strict=True)}
+    by_day = select(daily_measures.c.day, *(func.sum(daily_measures.c[name]) for name in TREND_COUNTERS))
+    weeks: dict[date, Counter[str]] = {}
+    for row in connection.execute(by_day.where(*conditions).group_by(daily_measures.c.day)):
+        day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
+        counts = {name: int(value or 0) for name, value in zip(TREND_COUNTERS, row[1:], strict=True)}
+        weeks.setdefault(day - timedelta(days=day.weekday()), Counter()).update(counts)
+    return Period(filters, totals, tuple(sorted((week, dict(counts)) for week, counts in weeks.items())))
+
+
+def amount(counts: Counts, expression: str) -> int:
+    """The sum of the counters in a numerator or denominator."""
+    return sum(counts.get(name, 0) for name in counters_in(expression))
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio of two rates with its 95% confidence interval (log method, Katz et al. 1978)."""
+
+    group_events: int
+    group_total: int
+    reference_events: int
+    reference_total: int
+    value: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def clearly_below_one(self) -> bool:
+        """The whole interval is below 1: the group is resolved less often, beyond chance."""
+        return self.high is not None and self.high < 1
+
+
+def ratio(counts: Counts, metric: Metric) -> Ratio:
+    """Outcome parity: the group's rate over the reference group's, with a 95% interval."""
+    group_events, group_total = (amount(counts, part) for part in metric.numerator.split("/"))
+    reference_events, reference_total = (amount(counts, part) for part in metric.denominator.split("/"))
+    impossible = group_events > group_total or reference_events > reference_total
+    if impossible or min(group_events, group_total, reference_events, reference_total) == 0:
+        return Ratio(group_events, group_total, reference_events, reference_total, None, None, None)
+    value = (group_events / group_total) / (reference_events / reference_total)
+    spread = math.sqrt(1 / group_events - 1 / group_total + 1 / reference_events - 1 / reference_total)
+    low, high = (math.exp(math.log(value) + sign * Z_95 * spread) for sign in (-1, 1))
+    return Ratio(group_events, group_total, reference_events, reference_total, value, low, high)
+
+
+def wait_bands(counts: Counts, channel: str) -> list[int]:
+    """How many first contacts by ``channel`` fell in each time band."""
+    return [counts.get(f"wait_{channel}_{band}", 0) for band in range(WAIT_BANDS)]
+
+
+def percentile_minutes(bands: list[int], share: float) -> float | None:
+    """The upper edge of the band holding the given share of contacts ("within N minutes");
+    infinity when it falls in the last, open band; None without contacts."""
+    total = sum(bands)
+    if total == 0:
+        return None
+    needed, seen = share * total, 0
+    for band, count in enumerate(bands):
+        seen += count
+        if seen >= needed:
+            return float(WAIT_EDGES[band]) if band < len(WAIT_EDGES) else math.inf
+    return math.inf

@@ -1,0 +1,334 @@
+"""Bring the conversation facts and the daily counters up to date with the outcome events.
+
+Events are taken in by id, from a watermark kept in ``monitoring_state``. Each conversation an
+event touches is derived again from all its events (its own and its cases'); its old contribution
+to the daily counters is taken away and the new one added, in the same transaction that moves
+the watermark. A batch is claimed by moving the watermark first, and only if nobody else moved
+it meanwhile, so two processes refreshing at once cannot count anything twice: the loser waits
+on the watermark's row, rolls back and starts again from where the winner left it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from monitoring.events import EventKind, OutcomeEvent
+from monitoring.facts import REPEAT_WINDOW, ConversationFacts, facts_of
+from monitoring.measures import COUNTERS, contribution
+from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
+from routing.database import as_utc
+
+BATCH = 2000
+WATERMARK = "events"
+LOCAL = ZoneInfo("Europe/London")
+DayKey = tuple[date, str, str]  # day, service ("" for none), entry channel
+
+
+class RefreshConflict(RuntimeError):
+    """Another process moved the watermark first; this refresh was rolled back."""
+
+
+def local_day(facts: ConversationFacts) -> date:
+    """The council's calendar day the conversation started on."""
+    return facts.started_at.astimezone(LOCAL).date()
+
+
+def day_key(facts: ConversationFacts) -> DayKey:
+    """The daily row a conversation counts in."""
+    return (local_day(facts), facts.service or "", facts.entry_channel)
+
+
+_IN_THIS_PROCESS = threading.Lock()
+CONFLICT_RETRIES = 20
+
+
+def refresh(engine: Engine, batch: int = BATCH) -> int:
+    """Take in every event recorded since the last refresh; how many conversation updates that made."""
+    updated, conflicts = 0, 0
+    with _IN_THIS_PROCESS:
+        while True:
+            try:
+                with engine.begin() as connection:
+                    count, more = _refresh_batch(connection, batch)
+            except (RefreshConflict, IntegrityError, OperationalError):
+                # Another process took the batch first (or holds the database's write lock): start again
+                # from the watermark it left.
+                conflicts += 1
+                if conflicts > CONFLICT_RETRIES:
+                    raise
+                time.sleep(0.05 * conflicts)
+                continue
+            updated += count
+            if not more:
+                return updated
+
+
+def rebuild(engine: Engine) -> int:
+    """Derive every conversation again from scratch (after a change to a definition)."""
+    with engine.begin() as connection:
+        connection.execute(delete(daily_measures))
+        connection.execute(delete(conversation_facts))
+        connection.execute(delete(monitoring_state))
+    return refresh(engine)
+
+
+def _refresh_batch(connection: Connection, batch: int) -> tuple[int, bool]:
+    mark = connection.execute(
+        select(monitoring_state.c.value).where(monitoring_state.c.name == WATERMARK)
+    ).scalar_one_or_none()
+    rows = connection.execute(
+        select(outcome_events.c.id, outcome_events.c.conversation_key, outcome_events.c.case_key)
+        .where(outcome_events.c.id > (mark or 0))
+        .order_by(outcome_events.c.id)
+        .limit(batch)
+    ).all()
+    if not rows:
+        return 0, False
+    # Claim the batch first: a second refresher now waits on this row, then finds it moved.
+    _move_watermark(connection, mark, rows[-1].id)
+    keys = {row.conversation_key for row in rows if row.conversation_key}
+    orphan_cases = {row.case_key for row in rows if row.conversation_key is None and row.case_key}
+    if orphan_cases:
+        keys |= set(
+            connection.execute(
+                select(outcome_events.c.conversation_key).where(
+                    outcome_events.c.case_key.in_(orphan_cases),
+                    outcome_events.c.conversation_key.is_not(None),
+                )
+            ).scalars()
+        )
+    return update_conversations(connection, keys), len(rows) == batch
+
+
+def _move_watermark(connection: Connection, mark: int | None, to: int) -> None:
+    if mark is None:
+        connection.execute(insert(monitoring_state).values(name=WATERMARK, value=to))
+        return
+    moved = connection.execute(
+        update(monitoring_state)
+        .where(monitoring_state.c.name == WATERMARK, monitoring_state.c.value == mark)
+        .values(value=to)
+    )
+    if moved.rowcount != 1:
+        raise RefreshConflict("another refresh took these events first")
+
+
+def update_conversations(connection: Connection, keys: Iterable[str]) -> int:
+    """Derive these conversations again and move their counts in the daily table."""
+    keys = sorted(set(keys))
+    if not keys:
+        return 0
+    events = _events_of(connection, keys)
+    old = {row.conversation_key: facts_from_row(row._mapping) for row in _facts_rows(connection, keys)}
+    fresh = [facts_of(key, events[key]) for key in keys if events.get(key)]
+    neighbours = _neighbours(connection, fresh, set(keys))
+    fresh = mark_repeats(fresh, _starts(neighbours))
+    deltas: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for facts in old.values():
+        for name, amount in contribution(facts).items():
+            deltas[day_key(facts)][name] -= amount
+    for facts in fresh:
+        for name, amount in contribution(facts).items():
+            deltas[day_key(facts)][name] += amount
+    connection.execute(delete(conversation_facts).where(conversation_facts.c.conversation_key.in_(keys)))
+    if fresh:
+        connection.execute(insert(conversation_facts), [facts_row(facts) for facts in fresh])
+    _recount_later_repeats(connection, neighbours, fresh, deltas)
+    add_to_daily(connection, deltas)
+    return len(fresh)
+
+
+def _neighbours(connection: Connection, fresh: list[ConversationFacts], keys: set[str]) -> list[ConversationFacts]:
+    """The same residents' other conversations from 7 days before the first of these onwards."""
+    if not fresh:
+        return []
+    residents = sorted({facts.resident_key for facts in fresh})
+    since = min(facts.started_at for facts in fresh) - REPEAT_WINDOW
+    rows = connection.execute(
+        select(conversation_facts).where(
+            and_(conversation_facts.c.resident_key.in_(residents), conversation_facts.c.started_at >= since)
+        )
+    ).mappings()
+    return [facts_from_row(row) for row in rows if row["conversation_key"] not in keys]
+
+
+def _starts(conversations: Iterable[ConversationFacts]) -> dict[str, list[tuple[str, datetime]]]:
+    starts: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    for facts in conversations:
+        starts[facts.resident_key].append((facts.conversation_key, facts.started_at))
+    return starts
+
+
+def _recount_later_repeats(
+    connection: Connection,
+    neighbours: list[ConversationFacts],
+    fresh: list[ConversationFacts],
+    deltas: dict[DayKey, dict[str, int]],
+) -> None:
+    """Events arrive in any order: a conversation derived now can make a later one by the same
+    resident a repeat (or, if it moved, stop it being one). Put those flags and counts right."""
+    for facts in mark_repeats(neighbours, _starts(fresh)):
+        before = next(other for other in neighbours if other.conversation_key == facts.conversation_key)
+        if facts.repeat == before.repeat:
+            continue
+        deltas[day_key(facts)]["repeat_7d"] += 1 if facts.repeat else -1
+        connection.execute(
+            update(conversation_facts)
+            .where(conversation_facts.c.conversation_key == facts.conversation_key)
+            .values(repeat=facts.repeat)
+        )
+
+
+def _events_of(connection: Connection, keys: list[str]) -> dict[str, list[OutcomeEvent]]:
+    """Each conversation's events, with the events staff recorded on its cases."""
+    columns = [column for column in outcome_events.c if column.name != "id"]
+    own = connection.execute(select(*columns).where(outcome_events.c.conversation_key.in_(keys))).mappings().all()
+    events: dict[str, list[OutcomeEvent]] = defaultdict(list)
+    case_owner: dict[str, str] = {}
+    for row in own:
+        event = OutcomeEvent.from_row(row)
+        events[row["conversation_key"]].append(event)
+        if event.case_key and event.kind is EventKind.HANDOFF_ACCEPTED:
+            case_owner[event.case_key] = row["conversation_key"]
+    if case_owner:
+        staff = connection.execute(
+            select(*columns).where(
+                outcome_events.c.case_key.in_(list(case_owner)), outcome_events.c.conversation_key.is_(None)
+            )
+        ).mappings()
+        for row in staff:
+            events[case_owner[row["case_key"]]].append(OutcomeEvent.from_row(row))
+    return events
+
+
+def _facts_rows(connection: Connection, keys: list[str]) -> list[Any]:
+    return list(connection.execute(select(conversation_facts).where(conversation_facts.c.conversation_key.in_(keys))))
+
+
+def mark_repeats(
+    conversations: list[ConversationFacts], earlier: Mapping[str, list[Any]] | None = None
+) -> list[ConversationFacts]:
+    """Flag each conversation whose resident started another one in the 7 days before it."""
+    starts: dict[str, list[Any]] = defaultdict(list)
+    for resident, known in (earlier or {}).items():
+        starts[resident].extend(known)
+    for facts in conversations:
+        starts[facts.resident_key].append((facts.conversation_key, facts.started_at))
+    marked = []
+    for facts in conversations:
+        repeat = any(
+            key != facts.conversation_key and facts.started_at - REPEAT_WINDOW <= started < facts.started_at
+            for key, started in starts[facts.resident_key]
+        )
+        marked.append(replace(facts, repeat=repeat))
+    return marked
+
+
+def add_to_daily(connection: Connection, deltas: Mapping[DayKey, Mapping[str, int]]) -> None:
+    """Add counts to the daily table: new rows inserted together, existing rows updated."""
+    changes = {key: {n: amount for n, amount in counts.items() if amount} for key, counts in deltas.items()}
+    changes = {key: counts for key, counts in changes.items() if counts}
+    if not changes:
+        return
+    days = [day for day, _, _ in changes]
+    existing = {
+        (row.day, row.service, row.entry_channel)
+        for row in connection.execute(
+            select(daily_measures.c.day, daily_measures.c.service, daily_measures.c.entry_channel).where(
+                daily_measures.c.day >= min(days), daily_measures.c.day <= max(days)
+            )
+        )
+    }
+    fresh = [key for key in changes if key not in existing]
+    if fresh:
+        blank = dict.fromkeys(COUNTERS, 0)
+        connection.execute(
+            insert(daily_measures),
+            [{**blank, **changes[key], "day": key[0], "service": key[1], "entry_channel": key[2]} for key in fresh],
+        )
+    for (day, service, entry), counts in changes.items():
+        if (day, service, entry) in existing:
+            connection.execute(
+                update(daily_measures)
+                .where(
+                    daily_measures.c.day == day,
+                    daily_measures.c.service == service,
+                    daily_measures.c.entry_channel == entry,
+                )
+                .values({name: daily_measures.c[name] + amount for name, amount in counts.items()})
+            )
+
+
+def _joined(values: Iterable[str]) -> str:
+    return ",".join(sorted(values))
+
+
+def _split(value: str) -> frozenset[str]:
+    return frozenset(part for part in value.split(",") if part)
+
+
+def facts_row(facts: ConversationFacts) -> dict[str, Any]:
+    """A conversation's facts as a row of ``conversation_facts``."""
+    return {
+        "conversation_key": facts.conversation_key,
+        "resident_key": facts.resident_key,
+        "started_at": facts.started_at,
+        "day": local_day(facts),
+        "entry_channel": facts.entry_channel,
+        "service": facts.service or "",
+        "outcome": facts.outcome,
+        "needs": _joined(facts.needs),
+        "offered": _joined(facts.offered),
+        "accepted": _joined(facts.accepted),
+        "contacted": _joined(facts.contacted),
+        "resolved": _joined(facts.resolved),
+        "offered_out_of_hours": facts.offered_out_of_hours,
+        "contact_minutes": facts.contact_minutes,
+        "contact_channel": facts.contact_channel,
+        "contact_on_time": facts.contact_on_time,
+        "digital_inclusion_offered": facts.digital_inclusion_offered,
+        "digital_inclusion_accepted": facts.digital_inclusion_accepted,
+        "satisfaction": facts.satisfaction,
+        "consent": facts.consent,
+        "abandoned_at": facts.abandoned_at,
+        "ended": facts.ended,
+        "repeat": facts.repeat,
+    }
+
+
+def facts_from_row(row: Mapping[str, Any]) -> ConversationFacts:
+    """A conversation's facts read back from its row."""
+    return ConversationFacts(
+        conversation_key=row["conversation_key"],
+        resident_key=row["resident_key"],
+        started_at=as_utc(row["started_at"]),
+        entry_channel=row["entry_channel"],
+        service=row["service"] or None,
+        outcome=row["outcome"],
+        needs=_split(row["needs"]),
+        offered=_split(row["offered"]),
+        accepted=_split(row["accepted"]),
+        contacted=_split(row["contacted"]),
+        resolved=_split(row["resolved"]),
+        offered_out_of_hours=row["offered_out_of_hours"],
+        contact_minutes=row["contact_minutes"],
+        contact_channel=row["contact_channel"],
+        contact_on_time=row["contact_on_time"],
+        digital_inclusion_offered=bool(row["digital_inclusion_offered"]),
+        digital_inclusion_accepted=bool(row["digital_inclusion_accepted"]),
+        satisfaction=row["satisfaction"],
+        consent=row["consent"],
+        abandoned_at=row["abandoned_at"],
+        ended=bool(row["ended"]),
+        repeat=bool(row["repeat"]),
+    )

@@ -1,0 +1,253 @@
+"""A realistic synthetic history of conversations, for demonstrations and benchmarks.
+
+Each synthetic conversation is a list of ordinary outcome events, built with the same
+``OutcomeEvent`` checks as real ones, and its facts come from the same ``facts_of`` the refresh
+uses, so the dashboard reads seeded data exactly as it reads real data. The shape follows the
+ESIA's figures loosely: most contact on weekdays in office hours; about a quarter of residents
+show a support need; residents with some needs are resolved less often (so the report has
+something to flag); a person is offered more often to residents with needs.
+
+Seed only a demonstration or benchmark database: the seeded events are marked as already taken
+in by the refresh.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
+from tqdm import tqdm
+
+from monitoring.events import EventKind, OutcomeEvent
+from monitoring.facts import ConversationFacts, facts_of
+from monitoring.measures import contribution
+from monitoring.refresh import (
+    WATERMARK,
+    DayKey,
+    add_to_daily,
+    day_key,
+    facts_row,
+    mark_repeats,
+    refresh,
+)
+from monitoring.schema import conversation_facts, monitoring_state, outcome_events
+
+CHUNK = 20_000
+SERVICES = (
+    ("report_issue", "fly_tipping"),
+    ("report_issue", "missed_bin"),
+    ("report_issue", "pothole"),
+    ("report_issue", "street_lighting"),
+    ("make_payment", "council_tax"),
+    ("make_payment", "parking_fine"),
+    ("apply_for_service", "housing_benefit"),
+    ("apply_for_service", "council_tax_reduction"),
+    ("apply_for_service", "garden_waste"),
+    ("ask_information", "bin_collection"),
+    ("ask_information", "council_tax"),
+    ("ask_information", "housing"),
+)
+# Share of conversations showing each need; how much it changes the chance the assistant resolves
+# the conversation alone, and the chance a person is accepted when offered (1.0: no effect). Two
+# groups fare worse overall, so the monitoring report has a gap to flag.
+NEEDS = {
+    "digital_exclusion": (0.06, 0.55, 0.6),
+    "older_age": (0.04, 0.75, 1.0),
+    "disability": (0.04, 0.8, 1.1),
+    "mental_health_cognitive": (0.03, 0.8, 1.0),
+    "financial_hardship": (0.05, 0.9, 1.0),
+    "language_literacy": (0.02, 0.7, 0.5),
+    "life_event": (0.02, 0.9, 1.1),
+    "carer_proxy": (0.02, 0.95, 1.0),
+    "frustration": (0.04, 0.7, 1.0),
+}
+SAFEGUARDING_SHARE = 0.005
+ENTRY = (("web", 0.7), ("embed", 0.2), ("rest", 0.1))
+# Typical minutes from accepting a person to first contact, per channel.
+CONTACT_MINUTES = {"webchat": 4.0, "phone": 150.0, "gateway": 1200.0, "emergency": 25.0}
+SLA_MINUTES = {"webchat": 10, "phone": 240, "gateway": 1440, "emergency": 60}
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What a seed run wrote."""
+
+    conversations: int
+    events: int
+    days: int
+
+
+def _hex(rng: random.Random) -> str:
+    return f"{rng.getrandbits(128):032x}"
+
+
+def _start_time(rng: random.Random, end: datetime, days: int) -> datetime:
+    """A moment weighted to weekdays and office hours (UK local time is close enough to UTC here)."""
+    while True:
+        day = end - timedelta(days=rng.randrange(days))
+        if day.weekday() >= 5 and rng.random() < 0.6:
+            continue  # fewer conversations at weekends
+        hour = rng.choices(
+            range(24), weights=[1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 13, 12, 10, 8, 7, 6, 5, 4, 3, 2]
+        )[0]
+        return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
+
+
+def synthetic_conversation(rng: random.Random, resident: str, started: datetime) -> list[OutcomeEvent]:
+    """One conversation's events, end to end, as the flows would record them."""
+    key = _hex(rng)
+    at = started
+    events: list[OutcomeEvent] = []
+
+    def add(kind: EventKind, minutes: float = 0.5, case: str | None = None, staff: bool = False, **fields: Any) -> None:
+        """One event, ``minutes`` after the last; ``staff`` events are keyed by their case only."""
+        nonlocal at
+        at = at + timedelta(minutes=minutes)
+        conversation = None if staff else key
+        events.append(
+            OutcomeEvent(
+                kind=kind, resident_key=resident, conversation_key=conversation, case_key=case, at=at, **fields
+            )
+        )
+
+    entry = rng.choices([e for e, _ in ENTRY], weights=[w for _, w in ENTRY])[0]
+    at = started - timedelta(minutes=0.5)
+    add(EventKind.CONVERSATION_STARTED, entry_channel=entry)
+    intent, service = rng.choice(SERVICES)
+    add(EventKind.INTENT, intent=intent, service=service)
+    if rng.random() < SAFEGUARDING_SHARE:
+        add(EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
+        if rng.random() < 0.7:
+            case = _hex(rng)
+            add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel="emergency")
+            if rng.random() < 0.95:
+                _contact(add, rng, "emergency", case, resolved=0.9)
+        return events
+    needs = [need for need, (share, _, _) in NEEDS.items() if rng.random() < share]
+    bot_chance, accept_chance = 0.72, 0.6
+    for need in needs:
+        add(EventKind.SUPPORT_NEED_DETECTED, category=need)
+        bot_chance *= NEEDS[need][1]
+        accept_chance *= NEEDS[need][2]
+    if needs:
+        consent = rng.random() < 0.75
+        add(EventKind.CONSENT_GIVEN if consent else EventKind.CONSENT_DECLINED)
+        if consent and "digital_exclusion" in needs:
+            add(EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
+            if rng.random() < 0.4:
+                add(EventKind.DIGITAL_INCLUSION_ACCEPTED)
+    resolved_by_bot = rng.random() < bot_chance
+    if resolved_by_bot:
+        kind = {
+            "report_issue": EventKind.REPORT_CREATED,
+            "make_payment": EventKind.PAYMENT_SIGNPOSTED,
+            "apply_for_service": EventKind.APPLICATION_SIGNPOSTED,
+        }.get(intent)
+        if kind:
+            add(kind, intent=intent, service=service)
+    elif rng.random() < (0.75 if needs else 0.45):
+        local_hour = started.hour
+        in_hours = started.weekday() < 5 and 9 <= local_hour < 17
+        offered = (["webchat"] if in_hours and rng.random() < 0.8 else []) + ["phone"]
+        offered += ["gateway"] if rng.random() < 0.97 else []
+        if not in_hours and rng.random() < 0.03:
+            offered = ["webchat"] if rng.random() < 0.5 else []
+        for channel in offered:
+            add(EventKind.HANDOFF_OFFERED, minutes=0.1, handoff_channel=channel, in_hours=in_hours)
+        if offered and rng.random() < accept_chance:
+            channel = rng.choice(offered)
+            case = _hex(rng)
+            add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel=channel, service=service)
+            if channel == "webchat" and rng.random() < 0.08:
+                add(EventKind.ABANDONED, minutes=rng.uniform(2, 10), case=case, staff=True, value="queue")
+            elif rng.random() < 0.9:
+                _contact(add, rng, channel, case, resolved=0.85)
+            elif rng.random() < 0.5:
+                add(
+                    EventKind.UNABLE_TO_CONTACT if channel != "gateway" else EventKind.NO_SHOW,
+                    minutes=240,
+                    case=case,
+                    staff=True,
+                    handoff_channel=channel,
+                )
+    elif rng.random() < 0.1:
+        add(EventKind.ABANDONED, value="form")
+    if rng.random() < 0.3:
+        answer = "yes" if rng.random() < (0.7 if resolved_by_bot else 0.45) else rng.choice(["partly", "no"])
+        add(EventKind.SATISFACTION, value=answer)
+    if rng.random() < 0.55:
+        add(EventKind.CONVERSATION_ENDED)
+    return events
+
+
+def _contact(add: Callable[..., None], rng: random.Random, channel: str, case: str, resolved: float) -> None:
+    wait = rng.expovariate(1 / CONTACT_MINUTES[channel])
+    timing = "on_time" if wait <= SLA_MINUTES[channel] else "late"
+    add(EventKind.HANDOFF_CLAIMED, minutes=wait * 0.8, case=case, staff=True, handoff_channel=channel)
+    add(EventKind.CONTACT_MADE, minutes=wait * 0.2, case=case, staff=True, handoff_channel=channel, value=timing)
+    outcome = EventKind.RESOLVED if rng.random() < resolved else EventKind.UNABLE_TO_CONTACT
+    add(outcome, minutes=rng.uniform(5, 30), case=case, staff=True, handoff_channel=channel)
+
+
+def _conversations(
+    rng: random.Random, count: int, days: int, end: datetime
+) -> Iterator[tuple[str, list[OutcomeEvent]]]:
+    residents = [_hex(rng) for _ in range(max(1, int(count * 0.85)))]
+    for _ in range(count):
+        events = synthetic_conversation(rng, rng.choice(residents), _start_time(rng, end, days))
+        yield events[0].conversation_key or "", events
+
+
+def seed(
+    engine: Engine,
+    conversations: int,
+    days: int = 365,
+    random_seed: int = 2026,
+    end: datetime | None = None,
+    progress: bool = True,
+) -> SeedResult:
+    """Write ``conversations`` synthetic conversations over the ``days`` before ``end``."""
+    if conversations < 1 or days < 1:
+        raise ValueError("seed at least one conversation over at least one day")
+    refresh(engine)  # take in any real events first: the watermark will jump past the seeded ones
+    rng = random.Random(random_seed)
+    end = end or datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    all_facts: list[ConversationFacts] = []
+    written = 0
+    rows: list[dict[str, object]] = []
+    bar = tqdm(total=conversations, desc="Seeding conversations", unit="conv", disable=not progress)
+    with engine.begin() as connection:
+        for key, events in _conversations(rng, conversations, days, end):
+            all_facts.append(facts_of(key, events))
+            rows += [event.as_row() for event in events]
+            if len(rows) >= CHUNK:
+                connection.execute(insert(outcome_events), rows)
+                written += len(rows)
+                rows = []
+            bar.update(1)
+        if rows:
+            connection.execute(insert(outcome_events), rows)
+            written += len(rows)
+    bar.close()
+    all_facts = mark_repeats(sorted(all_facts, key=lambda facts: facts.started_at))
+    deltas: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    with engine.begin() as connection:
+        for start in tqdm(range(0, len(all_facts), CHUNK), desc="Deriving facts", unit="chunk", disable=not progress):
+            chunk = all_facts[start : start + CHUNK]
+            connection.execute(insert(conversation_facts), [facts_row(facts) for facts in chunk])
+            for facts in chunk:
+                for name, amount in contribution(facts).items():
+                    deltas[day_key(facts)][name] += amount
+        add_to_daily(connection, deltas)
+        top = connection.execute(select(func.max(outcome_events.c.id))).scalar_one()
+        moved = connection.execute(
+            monitoring_state.update().where(monitoring_state.c.name == WATERMARK).values(value=top)
+        )
+        if moved.rowcount == 0:
+            connection.execute(insert(monitoring_state).values(name=WATERMARK, value=top))
+    return SeedResult(conversations, written, days)

@@ -1,0 +1,164 @@
+"""Facts and daily counters follow the events: one outcome per conversation, staff events joined
+through the case, counts moved (not added twice) when a conversation changes, repeats within 7
+days, and a seeded history that reads the same as one derived event by event."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from monitoring.events import EventKind as E
+from monitoring.events import OutcomeEvent, keyed_hash
+from monitoring.metrics import Filters, read_period
+from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
+from monitoring.refresh import rebuild, refresh
+from monitoring.schema import conversation_facts, daily_measures, migrate, monitoring_state, outcome_events
+from monitoring.seed import seed
+
+SECRET = b"refresh tests"
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+WHOLE_MONTH = Filters(date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.fixture
+def engine(engine):  # the project's engine fixture (SQLite and PostgreSQL), monitoring tables emptied
+    migrate(engine)
+    with engine.begin() as connection:
+        for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
+            connection.execute(delete(table))
+    return engine
+
+
+@pytest.fixture
+def outcomes(engine, tmp_path) -> Outcomes:
+    return Outcomes(OutcomeRecorder(engine, Outbox(tmp_path / "outbox.jsonl")), SECRET)
+
+
+def say(outcomes: Outcomes, sender: str, kind: E, at: datetime, session: str | None = "s1", **fields) -> None:
+    outcomes.record(sender, kind, session=session, at=at, **fields)
+
+
+def totals(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return dict(read_period(connection, WHOLE_MONTH).totals)
+
+
+def facts(engine) -> list:
+    with engine.connect() as connection:
+        return list(connection.execute(select(conversation_facts).order_by(conversation_facts.c.started_at)).mappings())
+
+
+def test_a_handoff_resolved_days_later_moves_the_conversation_not_adds_it(engine, outcomes):
+    at = MONDAY_10AM
+    say(outcomes, "resident-a", E.CONVERSATION_STARTED, at, entry_channel="web")
+    say(outcomes, "resident-a", E.SUPPORT_NEED_DETECTED, at, category="digital_exclusion")
+    say(outcomes, "resident-a", E.HANDOFF_OFFERED, at, handoff_channel="phone", in_hours=True)
+    say(outcomes, "resident-a", E.HANDOFF_ACCEPTED, at + timedelta(minutes=1), case="SCC-CB-1", handoff_channel="phone")
+    assert refresh(engine) == 1
+    before = totals(engine)
+    assert (before["conversations"], before["outcome_handed_off"], before["eligible_digital_exclusion"]) == (1, 1, 0)
+
+    # Two days later a member of staff calls back and resolves it: events keyed by the case only.
+    later = at + timedelta(days=2)
+    outcomes.record("resident-a", E.CONTACT_MADE, case="SCC-CB-1", at=later, handoff_channel="phone", value="late")
+    outcomes.record("resident-a", E.RESOLVED, case="SCC-CB-1", at=later, handoff_channel="phone")
+    assert refresh(engine) == 1
+    after = totals(engine)
+    assert after["conversations"] == 1  # the same conversation, not a second one
+    assert (after["outcome_handed_off"], after["outcome_handed_off_resolved"]) == (0, 1)
+    assert (after["eligible_digital_exclusion"], after["resolved_digital_exclusion"]) == (1, 1)
+    assert (after["contact_phone"], after["late_phone"], after["wait_phone_11"]) == (1, 1, 1)  # within 2 days
+    [row] = facts(engine)
+    assert (row["outcome"], row["needs"], row["contacted"]) == ("handed_off_resolved", "digital_exclusion", "phone")
+    assert refresh(engine) == 0  # nothing new: nothing moves
+
+
+def test_each_session_is_its_own_conversation_and_a_return_within_7_days_is_a_repeat(engine, outcomes):
+    say(outcomes, "resident-b", E.CONVERSATION_STARTED, MONDAY_10AM, session="s1", entry_channel="rest")
+    say(outcomes, "resident-b", E.PAYMENT_SIGNPOSTED, MONDAY_10AM, session="s1", service="council_tax")
+    say(
+        outcomes,
+        "resident-b",
+        E.CONVERSATION_STARTED,
+        MONDAY_10AM + timedelta(days=3),
+        session="s2",
+        entry_channel="rest",
+    )
+    say(outcomes, "resident-c", E.CONVERSATION_STARTED, MONDAY_10AM + timedelta(days=3), entry_channel="web")
+    refresh(engine)
+    rows = facts(engine)
+    assert [(row["outcome"], row["repeat"]) for row in rows] == [
+        ("resolved_by_bot", False),
+        ("abandoned", True),
+        ("abandoned", False),
+    ]
+    assert totals(engine)["repeat_7d"] == 1
+
+
+def test_the_tables_hold_no_identity_only_keyed_hashes(engine, outcomes):
+    say(outcomes, "jo.bloggs@example.org", E.CONVERSATION_STARTED, MONDAY_10AM, entry_channel="web")
+    refresh(engine)
+    [row] = facts(engine)
+    assert "jo.bloggs" not in str(dict(row))
+    assert row["resident_key"] == keyed_hash(SECRET, "resident:jo.bloggs@example.org")
+
+
+def test_two_refreshes_at_once_count_everything_once(engine, outcomes):
+    for number in range(40):
+        say(outcomes, f"resident-{number}", E.CONVERSATION_STARTED, MONDAY_10AM, entry_channel="web")
+        say(outcomes, f"resident-{number}", E.REPORT_CREATED, MONDAY_10AM, service="fly_tipping")
+    threads = [threading.Thread(target=refresh, args=(engine, 7)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counted = totals(engine)
+    assert (counted["conversations"], counted["outcome_resolved_by_bot"]) == (40, 40)
+
+
+def test_filters_by_service_and_entry_channel(engine, outcomes):
+    for sender, entry, service in [
+        ("r1", "web", "fly_tipping"),
+        ("r2", "embed", "fly_tipping"),
+        ("r3", "web", "council_tax"),
+    ]:
+        say(outcomes, sender, E.CONVERSATION_STARTED, MONDAY_10AM, entry_channel=entry)
+        say(outcomes, sender, E.INTENT, MONDAY_10AM, intent="report_issue", service=service)
+    refresh(engine)
+    with engine.connect() as connection:
+
+        def count(**filters: str) -> int:
+            return read_period(connection, Filters(WHOLE_MONTH.start, WHOLE_MONTH.end, **filters)).totals[
+                "conversations"
+            ]
+
+        assert count() == 3
+        assert count(service="fly_tipping") == 2
+        assert count(entry_channel="web") == 2
+        assert count(service="fly_tipping", entry_channel="embed") == 1
+        assert read_period(connection, Filters(date(2026, 12, 1), date(2026, 12, 31))).totals["conversations"] == 0
+
+
+def test_a_seeded_history_reads_the_same_as_one_derived_event_by_event(engine):
+    end = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    result = seed(engine, 600, days=30, end=end, progress=False)
+    window = Filters(date(2026, 10, 1), date(2026, 11, 30))
+    with engine.connect() as connection:
+        seeded = dict(read_period(connection, window).totals)
+        events = connection.execute(select(func.count()).select_from(outcome_events)).scalar_one()
+    assert seeded["conversations"] == 600 and events == result.events
+    assert 0 < seeded["outcome_resolved_by_bot"] < 600 and seeded["need_any"] > 0
+    rebuild(engine)  # derive every conversation again from its events, through the refresh
+    with engine.connect() as connection:
+        assert dict(read_period(connection, window).totals) == seeded
+
+
+def test_a_broken_event_never_reaches_the_table(engine, outcomes):
+    outcomes.record("resident-d", E.SATISFACTION, session="s1", value="it was awful, call me on 07700 900123")
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(outcome_events)).scalar_one() == 0
+    with pytest.raises(ValueError):
+        OutcomeEvent(kind=E.SATISFACTION, resident_key=keyed_hash(SECRET, "x"), conversation_key=None)

@@ -1,0 +1,44 @@
+"""Every metric is documented: name, definition, numerator, denominator and the ESIA row it
+evidences; every figure the dashboard shows is one of them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitoring.dashboard import build_dashboard
+from monitoring.measures import COUNTERS
+from monitoring.metrics import Filters, Period
+from monitoring.registry import BY_KEY, ESIA_KEYS, ESIA_SECTIONS, METRICS, Metric, counters_in
+from monitoring.thresholds import load_thresholds
+
+
+@pytest.mark.parametrize("metric", METRICS, ids=lambda metric: metric.key)
+def test_every_metric_is_documented(metric: Metric) -> None:
+    assert metric.title and metric.definition.endswith(".")
+    assert metric.numerator, "every metric says what it counts"
+    assert set(metric.evidences) <= set(ESIA_KEYS) and metric.evidences, "every metric evidences an ESIA row"
+    for expression in (metric.numerator, metric.denominator):
+        for part in expression.replace("/", "+").split("+") if expression else []:
+            assert counters_in(part), f"{metric.key}: {part!r} is not a counter"
+    if metric.kind in ("rate", "ratio", "time"):
+        assert metric.denominator, f"{metric.key}: a rate states its denominator"
+    if metric.kind == "ratio":
+        assert "/" in metric.numerator and "/" in metric.denominator
+
+
+def test_metric_names_are_unique_and_every_esia_row_is_evidenced() -> None:
+    assert len(BY_KEY) == len(METRICS)
+    evidenced = {section for metric in METRICS for section in metric.evidences}
+    assert evidenced == set(ESIA_KEYS)
+    assert [section.title for section in ESIA_SECTIONS][:4] == ["Age", "Disability", "Poverty", "Community Safety"]
+
+
+def test_every_figure_on_the_dashboard_is_a_registered_metric() -> None:
+    counts = dict.fromkeys(COUNTERS, 0)
+    period = Period(Filters(date(2026, 11, 1), date(2026, 11, 30)), counts, ((date(2026, 11, 2), counts),))
+    dashboard = build_dashboard(period, load_thresholds())
+    shown = {headline.metric for headline in dashboard.headlines}
+    shown |= {key for table in dashboard.tables for key in table.metrics}
+    assert shown <= set(BY_KEY), shown - set(BY_KEY)
