@@ -1,4 +1,5 @@
-"""``make bench``: bot-turn latency and throughput over the REST channel.
+"""``make bench``: bot-turn latency and throughput over the REST channel, and the dashboard's load
+time over a million conversations (``bench/dashboard.py``).
 
 Uses the assistant already running on ``RASA_PORT`` if there is one, otherwise starts one (with its
 data in a temporary folder) and stops it afterwards. Figures are printed and saved to
@@ -109,8 +110,14 @@ def running_assistant() -> Iterator[str]:
 
 
 def main() -> int:
-    """Run the benchmarks and print the figures."""
+    """Run the benchmarks and print the figures (``python -m bench dashboard``: the dashboard's only)."""
     settings = load_settings()
+    from bench import dashboard
+
+    if sys.argv[1:] == ["dashboard"]:
+        figures = dashboard.run()
+        print("\n".join(dashboard.describe(figures)))
+        return 0
     with running_assistant() as rasa_url:
         url = f"{rasa_url}/webhooks/rest/webhook"
         single = asyncio.run(one_user(url, turns=400))
@@ -118,10 +125,12 @@ def main() -> int:
     from bench.parse_overhead import run as parse_overhead
 
     overhead = parse_overhead()
+    pages = dashboard.run()
     results: dict[str, Any] = {
         "one_user_no_custom_action": single,
         "twenty_concurrent_users": many,
         "support_need_detector": overhead,
+        "dashboard": pages,
     }
     print(f"One user, turns with no custom action: p50 {single['p50_ms']:.1f} ms, p95 {single['p95_ms']:.1f} ms")
     print(
@@ -133,6 +142,7 @@ def main() -> int:
         f"without {overhead['parse_p50_ms_without_detector']:.2f} ms "
         f"(adds {overhead['detector_adds_ms']:.2f} ms, {overhead['messages']:.0f} parses)"
     )
+    print("\n".join(dashboard.describe(pages)))
     out = Path(settings.var_dir) / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -3,8 +3,8 @@ print as they are.
 
 Disclosure control happens here, in the query layer, so no page or export can show a raw count:
 counts pass through ``protect_table`` (suppression, secondary suppression, rounding); a rate is
-computed from unrounded counts and shown only when neither its numerator nor its denominator is
-hidden in the table it sits in; a time is shown only when its number of contacts may be shown.
+computed from unrounded counts and shown only when ``protect_rate`` allows it and neither of its
+cells is hidden in the table it sits in; a time is shown only when its number of contacts may be.
 """
 
 from __future__ import annotations
@@ -116,6 +116,20 @@ def _cell(table: ProtectedTable, row: str, column: str) -> str:
 
 def _visible(table: ProtectedTable, row: str, column: str) -> bool:
     return table.cells[(row, column)] is not None
+
+
+def _rate_within(table: ProtectedTable, counts: Mapping[str, Mapping[str, int]], row: str, of: str, over: str) -> str:
+    """The rate of one cell over another in the same row, hidden if either cell is hidden."""
+    return protected_rate(counts[row][of], counts[row][over], _visible(table, row, of), _visible(table, row, over))
+
+
+def _time_cells(bands: list[int], visible: bool) -> tuple[str, str]:
+    """Median and 90th percentile of a time, hidden with the count of contacts they come from."""
+    if not sum(bands):
+        return ("no data", "no data")
+    if not visible:
+        return (NOT_SHOWN, NOT_SHOWN)
+    return (minutes(percentile_minutes(bands, 0.5)), minutes(percentile_minutes(bands, 0.9)))
 
 
 def build_dashboard(period: Period, thresholds: Thresholds) -> Dashboard:
@@ -241,12 +255,7 @@ def funnel_table(totals: Counts) -> Table:
     for channel in FUNNEL_CHANNELS:
         cells = [_cell(protected, channel, name) for name, _ in FUNNEL_STAGES]
         rates = [
-            protected_rate(
-                counts[channel][later],
-                counts[channel][earlier],
-                _visible(protected, channel, later),
-                _visible(protected, channel, earlier),
-            )
+            _rate_within(protected, counts, channel, later, earlier)
             for (earlier, _), (later, _) in zip(FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=False)
         ]
         rows.append((label(channel), *cells, *rates))
@@ -315,12 +324,7 @@ def parity_table(totals: Counts, thresholds: Thresholds) -> Table:
     rows = []
     chart: list[tuple[str, float | None]] = []
     for group in GROUPS:
-        rate = protected_rate(
-            counts[group]["Resolved"],
-            counts[group]["Finished"],
-            _visible(protected, group, "Resolved"),
-            _visible(protected, group, "Finished"),
-        )
+        rate = _rate_within(protected, counts, group, "Resolved", "Finished")
         if group == "none":
             rows.append(
                 (
@@ -378,8 +382,7 @@ def contact_time_table(totals: Counts, thresholds: Thresholds) -> Table:
             (
                 label(channel),
                 _cell(protected, channel, "First contacts"),
-                minutes(percentile_minutes(bands, 0.5)) if visible else (NOT_SHOWN if sum(bands) else "no data"),
-                minutes(percentile_minutes(bands, 0.9)) if visible else (NOT_SHOWN if sum(bands) else "no data"),
+                *_time_cells(bands, visible),
                 deadline(channel, thresholds),
                 protected_rate(on_time, on_time + late),
             )
@@ -426,12 +429,7 @@ def availability_table(totals: Counts) -> Table:
             when,
             _cell(protected, when, "Offers"),
             _cell(protected, when, "With phone or face to face"),
-            protected_rate(
-                c["With phone or face to face"],
-                c["Offers"],
-                _visible(protected, when, "With phone or face to face"),
-                _visible(protected, when, "Offers"),
-            ),
+            _rate_within(protected, counts, when, "With phone or face to face", "Offers"),
             protected_rate(c["Offers"], offers, _visible(protected, when, "Offers"), protect_count(offers) is not None),
         )
         for when, c in counts.items()
@@ -461,12 +459,7 @@ def digital_inclusion_table(totals: Counts) -> Table:
     row = (
         "Digital inclusion",
         *(_cell(protected, "Digital inclusion", name) for name in c),
-        protected_rate(
-            c["Took it up"],
-            c["Offered help"],
-            _visible(protected, "Digital inclusion", "Took it up"),
-            _visible(protected, "Digital inclusion", "Offered help"),
-        ),
+        _rate_within(protected, counts, "Digital inclusion", "Took it up", "Offered help"),
     )
     return Table(
         "digital_inclusion",
@@ -514,12 +507,7 @@ def repeat_table(totals: Counts) -> Table:
         "All",
         _cell(protected, "All", "Conversations"),
         _cell(protected, "All", "Came back within 7 days"),
-        protected_rate(
-            totals["repeat_7d"],
-            totals["conversations"],
-            _visible(protected, "All", "Came back within 7 days"),
-            _visible(protected, "All", "Conversations"),
-        ),
+        _rate_within(protected, counts, "All", "Came back within 7 days", "Conversations"),
     )
     return Table(
         "repeat_contact",
@@ -548,8 +536,7 @@ def safeguarding_table(totals: Counts, thresholds: Thresholds) -> Table:
     row = (
         "Safeguarding",
         *(_cell(protected, "Safeguarding", name) for name in counts["Safeguarding"]),
-        minutes(percentile_minutes(bands, 0.5)) if visible else (NOT_SHOWN if sum(bands) else "no data"),
-        minutes(percentile_minutes(bands, 0.9)) if visible else (NOT_SHOWN if sum(bands) else "no data"),
+        *_time_cells(bands, visible),
         protected_rate(on_time, on_time + late),
     )
     return Table(

@@ -4,7 +4,7 @@ Counts from 1 to 9 are suppressed; other counts are rounded to the nearest 5. In
 totals, a row or column with exactly one suppressed cell gets a second one suppressed (the
 smallest other cell), repeated until no suppressed cell can be worked out by subtraction from its
 row or column total. Rates are computed from the unrounded figures and hidden when their
-denominator or their numerator would be suppressed.
+denominator, their numerator or the rest (denominator minus numerator) would be suppressed.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ def protect_count(count: int) -> int | None:
 
 
 def protect_rate(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator from the unrounded figures; None when either is suppressed (a rate
-    over a shown denominator would give a hidden numerator away) or the denominator is 0."""
-    if denominator == 0 or protect_count(denominator) is None or protect_count(numerator) is None:
+    """numerator / denominator from the unrounded figures; None when the denominator is 0 or when
+    the numerator, the denominator or the rest (denominator - numerator) would be suppressed: with
+    the denominator shown, a rate of 97% of 100 gives away the 3 who were not counted."""
+    small = (protect_count(part) is None for part in (denominator, numerator, max(denominator - numerator, 0)))
+    if denominator == 0 or any(small):
         return None
     return numerator / denominator
 

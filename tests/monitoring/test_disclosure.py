@@ -24,7 +24,8 @@ def test_a_negative_count_is_a_programming_error():
 
 
 def test_rates_use_unrounded_figures_and_hide_when_the_denominator_is_hidden():
-    assert protect_rate(13, 17) == pytest.approx(13 / 17)  # not 15 / 15
+    assert protect_rate(13, 30) == pytest.approx(13 / 30)  # not 15 / 30
+    assert protect_rate(13, 17) is None  # the other 4 would be given away
     assert protect_rate(3, 8) is None
     assert protect_rate(3, 400) is None  # 0.75% of about 400 would give the 3 away
     assert protect_rate(0, 400) == 0
