@@ -251,6 +251,7 @@ def funnel_table(totals: Counts) -> Table:
     """Offered -> accepted -> contact made -> resolved, per channel; each rate over the stage before."""
     counts = {ch: {name: totals[f"{stage}_{ch}"] for name, stage in FUNNEL_STAGES} for ch in FUNNEL_CHANNELS}
     protected = _count_table(counts)
+    everyone_shown = protect_count(totals["conversations"]) is not None
     rows = []
     for channel in FUNNEL_CHANNELS:
         cells = [_cell(protected, channel, name) for name, _ in FUNNEL_STAGES]
@@ -258,7 +259,11 @@ def funnel_table(totals: Counts) -> Table:
             _rate_within(protected, counts, channel, later, earlier)
             for (earlier, _), (later, _) in zip(FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=False)
         ]
-        rows.append((label(channel), *cells, *rates))
+        accepted = counts[channel]["Accepted"]
+        handoff_rate = protected_rate(
+            accepted, totals["conversations"], _visible(protected, channel, "Accepted"), everyone_shown
+        )
+        rows.append((label(channel), *cells, *rates, handoff_rate))
     chart = tuple(
         (f"{label(ch)}: {name.lower()}", protected.cells[(ch, name)])
         for ch in FUNNEL_CHANNELS
@@ -267,10 +272,19 @@ def funnel_table(totals: Counts) -> Table:
     return Table(
         "funnel",
         "From offer to resolution, by channel",
-        "Each share is of the stage before it: accepted of offered, contact of accepted, resolved of contact.",
-        ("Channel", *(name for name, _ in FUNNEL_STAGES), "Accepted (%)", "Contact made (%)", "Resolved (%)"),
+        "Each share is of the stage before it: accepted of offered, contact of accepted, resolved of contact. "
+        "Handed to a person is accepted as a share of all conversations.",
+        (
+            "Channel",
+            *(name for name, _ in FUNNEL_STAGES),
+            "Accepted (%)",
+            "Contact made (%)",
+            "Resolved (%)",
+            "Handed to a person (% of conversations)",
+        ),
         tuple(rows),
-        tuple(f"funnel.{ch}.{stage}" for ch in FUNNEL_CHANNELS for _, stage in FUNNEL_STAGES),
+        tuple(f"funnel.{ch}.{stage}" for ch in FUNNEL_CHANNELS for _, stage in FUNNEL_STAGES)
+        + tuple(f"handoff_rate.{ch}" for ch in FUNNEL_CHANNELS),
         chart,
         "conversations",
     )
