@@ -84,7 +84,9 @@ def postgres_database(wanted: int) -> str | None:
 
 
 async def _time_pages(database_url: str) -> dict[str, Any]:
-    settings = replace(load_settings(), database_url=database_url, demo_users=False)
+    settings = replace(
+        load_settings(), database_url=database_url, monitoring_database_url=database_url, demo_users=False
+    )
     server = TestServer(create_app(settings))
     await server.start_server()
     end = date.today()
@@ -112,12 +114,20 @@ async def _time_pages(database_url: str) -> dict[str, Any]:
                         body = await answer.text()
                         if answer.status != 200:
                             raise SystemExit(f"{path} answered {answer.status}: {body[:300]}")
+                    if path == "/dashboard" and "service" not in query and not load:
+                        results["conversations_shown"] = _conversations_shown(body)
                     if load:  # the first load warms caches
                         times.append(time.perf_counter() - started)
                 results[name] = {"median_s": statistics.median(times), "max_s": max(times), "loads": LOADS}
     finally:
         await server.close()
     return results
+
+
+def _conversations_shown(page: str) -> str:
+    """The headline number of conversations on a dashboard page (to check it read the whole year)."""
+    first = page.split('class="dashboard-headline__value">', 1)[1]
+    return first.split("<", 1)[0].strip()
 
 
 def run() -> dict[str, Any]:
@@ -135,7 +145,12 @@ def describe(results: dict[str, Any]) -> list[str]:
     """The figures as lines for the terminal."""
     lines = []
     for backend in ("sqlite", "postgresql"):
-        for page, figures in results.get(backend, {}).items():
+        pages = results.get(backend, {})
+        if "conversations_shown" in pages:
+            lines.append(f"{backend}: the dashboard's headline shows {pages['conversations_shown']} conversations")
+        for page, figures in pages.items():
+            if not isinstance(figures, dict):
+                continue
             lines.append(
                 f"{backend} {page} over {results['conversations']:,} conversations: "
                 f"median {figures['median_s'] * 1000:.0f} ms, worst {figures['max_s'] * 1000:.0f} ms"

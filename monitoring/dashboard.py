@@ -107,7 +107,23 @@ def minutes(value: float | None) -> str:
 
 
 def _count_table(counts: Mapping[str, Mapping[str, int]]) -> ProtectedTable:
+    """Counts in a table whose rows or columns add up: with secondary suppression."""
     return protect_table({row: dict(columns) for row, columns in counts.items()})
+
+
+def _group_table(counts: Mapping[str, Mapping[str, int]]) -> ProtectedTable:
+    """Counts by need group. Groups overlap (a resident can have two needs), so no total of them
+    exists to work a hidden cell out from, and each cell is protected on its own. The report shows
+    the same figures, so the two agree."""
+    columns = tuple(dict.fromkeys(column for row in counts.values() for column in row))
+    return ProtectedTable(
+        rows=tuple(counts),
+        columns=columns,
+        cells={(row, column): protect_count(counts[row].get(column, 0)) for row in counts for column in columns},
+        row_totals={},
+        column_totals={},
+        grand_total=None,
+    )
 
 
 def _cell(table: ProtectedTable, row: str, column: str) -> str:
@@ -292,7 +308,7 @@ def funnel_table(totals: Counts) -> Table:
 
 def needs_table(totals: Counts) -> Table:
     """How often each support need is noticed."""
-    protected = _count_table({c: {"Conversations": totals[f"need_{c}"]} for c in CATEGORIES})
+    protected = _group_table({c: {"Conversations": totals[f"need_{c}"]} for c in CATEGORIES})
     everyone_shown = protect_count(totals["conversations"]) is not None
     rows = tuple(
         (
@@ -319,8 +335,11 @@ def needs_table(totals: Counts) -> Table:
 def parity_row(totals: Counts, group: str, thresholds: Thresholds) -> tuple[Ratio, bool, bool]:
     """A group's parity, whether it may be shown, and whether it is flagged."""
     found = ratio(totals, BY_KEY[f"parity.{group}"])
-    counts = (found.group_events, found.group_total, found.reference_events, found.reference_total)
-    may_show = found.value is not None and all(protect_count(n) is not None for n in counts)
+    may_show = (
+        found.value is not None
+        and protect_rate(found.group_events, found.group_total) is not None
+        and protect_rate(found.reference_events, found.reference_total) is not None
+    )
     flagged = (
         may_show
         and found.group_total >= thresholds.min_group_size
@@ -334,7 +353,7 @@ def parity_row(totals: Counts, group: str, thresholds: Thresholds) -> tuple[Rati
 def parity_table(totals: Counts, thresholds: Thresholds) -> Table:
     """Outcome parity: each group's resolution rate against residents with no need noticed."""
     counts = {g: {"Finished": totals[f"eligible_{g}"], "Resolved": totals[f"resolved_{g}"]} for g in GROUPS}
-    protected = _count_table(counts)
+    protected = _group_table(counts)
     rows = []
     chart: list[tuple[str, float | None]] = []
     for group in GROUPS:
@@ -352,11 +371,11 @@ def parity_table(totals: Counts, thresholds: Thresholds) -> Table:
                 )
             )
             continue
-        found, may_show, flagged = parity_row(totals, group, thresholds)
-        visible = may_show and _visible(protected, group, "Resolved") and _visible(protected, group, "Finished")
-        value = f"{found.value:.2f}" if visible and found.value is not None else NOT_SHOWN
-        interval = f"{found.low:.2f} to {found.high:.2f}" if visible and found.low is not None else NOT_SHOWN
-        flag = "Below threshold" if visible and flagged else ""
+        found, visible, flagged = parity_row(totals, group, thresholds)
+        hidden = "no data" if found.value is None and rate == "no data" else NOT_SHOWN
+        value = f"{found.value:.2f}" if visible and found.value is not None else hidden
+        interval = f"{found.low:.2f} to {found.high:.2f}" if visible and found.low is not None else hidden
+        flag = "Below threshold" if flagged else ""
         rows.append(
             (
                 label(group),
@@ -489,8 +508,8 @@ def satisfaction_table(totals: Counts) -> Table:
     """Answers to "Did you get what you needed?", by group."""
     groups = ("all",) + GROUPS
     counts = {g: {label(a): totals[f"sat_{g}_{a}"] for a in SATISFACTION_ANSWERS} for g in groups}
-    protected = _count_table({g: c for g, c in counts.items() if g != "all"})
-    everyone = _count_table({"all": counts["all"]})
+    protected = _group_table({g: c for g, c in counts.items() if g != "all"})
+    everyone = _group_table({"all": counts["all"]})
     rows = []
     for group in groups:
         table = everyone if group == "all" else protected

@@ -219,7 +219,7 @@ def _metrics() -> tuple[Metric, ...]:
             Metric(
                 f"need_rate.{category}",
                 f"Support need: {_label(category)}",
-                f"Conversations where a {_label(category)} need was noticed (the category only).",
+                f"Conversations where a need was noticed: {_label(category)} (the category only).",
                 f"need_{category}",
                 everyone,
                 _sections_for(category) or ("accessibility",),
@@ -289,7 +289,8 @@ def _metrics() -> tuple[Metric, ...]:
             ),
         ]
     for group in GROUPS:
-        who = "with no support need noticed" if group == "none" else f"with a {_label(group)} need"
+        article = "an" if group[0] in "aeiou" else "a"
+        who = "with no support need noticed" if group == "none" else f"with {article} {_label(group)} need"
         group_evidences = _sections_for(group) or ("accessibility",)
         metrics += [
             Metric(
