@@ -128,14 +128,19 @@ class Ratio:
 
 
 def ratio(counts: Counts, metric: Metric) -> Ratio:
-    """Outcome parity: the group's rate over the reference group's, with a 95% interval."""
+    """Outcome parity: the group's rate over the reference group's, with a 95% interval. When a
+    group has none or all resolved, 0.5 is added to each count (Haldane's correction), so a group
+    nobody was resolved for still gets a ratio, near 0, rather than none."""
     group_events, group_total = (amount(counts, part) for part in metric.numerator.split("/"))
     reference_events, reference_total = (amount(counts, part) for part in metric.denominator.split("/"))
     impossible = group_events > group_total or reference_events > reference_total
-    if impossible or min(group_events, group_total, reference_events, reference_total) == 0:
+    if impossible or group_total == 0 or reference_total == 0:
         return Ratio(group_events, group_total, reference_events, reference_total, None, None, None)
-    value = (group_events / group_total) / (reference_events / reference_total)
-    spread = math.sqrt(1 / group_events - 1 / group_total + 1 / reference_events - 1 / reference_total)
+    a, n, b, m = float(group_events), float(group_total), float(reference_events), float(reference_total)
+    if 0 in (a, b) or a == n or b == m:
+        a, n, b, m = a + 0.5, n + 1, b + 0.5, m + 1
+    value = (a / n) / (b / m)
+    spread = math.sqrt(1 / a - 1 / n + 1 / b - 1 / m)
     low, high = (math.exp(math.log(value) + sign * Z_95 * spread) for sign in (-1, 1))
     return Ratio(group_events, group_total, reference_events, reference_total, value, low, high)
 

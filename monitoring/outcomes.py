@@ -5,7 +5,8 @@ clear numerator:
 
 1. ``safeguarding``: a risk was escalated;
 2. ``handed_off_resolved``: a person took it and resolved it;
-3. ``handed_off_unresolved``: a person could not reach the resident, or they did not come;
+3. ``handed_off_unresolved``: a person could not reach the resident, they did not come, or they
+   gave up waiting in the queue;
 4. ``handed_off``: accepted a person, not closed yet;
 5. ``resolved_by_bot``: a report made, or a payment or application link given;
 6. ``abandoned``: none of these.
@@ -36,7 +37,7 @@ def derive_outcome(kinds: Iterable[EventKind]) -> str:
     if EventKind.HANDOFF_ACCEPTED in seen:
         if EventKind.RESOLVED in seen:
             return "handed_off_resolved"
-        if seen & {EventKind.UNABLE_TO_CONTACT, EventKind.NO_SHOW}:
+        if seen & {EventKind.UNABLE_TO_CONTACT, EventKind.NO_SHOW, EventKind.ABANDONED}:
             return "handed_off_unresolved"
         return "handed_off"
     if seen & BOT_RESOLUTIONS:

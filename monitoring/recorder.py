@@ -3,8 +3,9 @@
 Recording must never slow or break a conversation. Each event is written straight to the database
 when it answers; when it does not, the event goes to a local outbox file (one JSON line per event,
 flushed to disk) and the database is left alone for a short while. The next successful write
-first empties the outbox, in order. Every event has a unique id and the table refuses a second
-copy, so an event that reaches the database twice is still stored once.
+first empties the outbox, in order; a background flusher also empties it once the database is
+back, so nothing waits for a next event that may not come. Every event has a unique id and the
+table refuses a second copy, so an event that reaches the database twice is still stored once.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from monitoring.events import EventKind, OutcomeEvent, keyed_hash
@@ -26,6 +28,23 @@ from monitoring.schema import outcome_events
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30.0
+CONNECT_TIMEOUT_SECONDS = 3  # a database that does not answer must not hold a conversation up
+MIN_FLUSH_INTERVAL = 0.5
+
+
+def open_monitoring_engine(url: str) -> Engine:
+    """An engine for the monitoring database (its tables come from ``monitoring.schema.migrate``).
+
+    PostgreSQL gets a short connect timeout and a liveness check on each checkout, so a database
+    that has gone away is noticed at once and the events wait in the outbox instead.
+    """
+    if make_url(url).get_backend_name() == "postgresql":
+        return create_engine(
+            url, future=True, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        )
+    from routing.database import open_engine
+
+    return open_engine(url, create_tables=False)
 
 
 class Outbox:
@@ -76,37 +95,91 @@ class Outbox:
 
 
 class OutcomeRecorder:
-    """Writes outcome events to the database, or to the outbox while the database is away."""
+    """Writes outcome events to the database, or to the outbox while the database is away.
 
-    def __init__(self, engine: Engine, outbox: Outbox, retry_after: float = RETRY_AFTER_SECONDS) -> None:
+    ``prepare`` (the schema migration, say) runs once before the first write, so a database that
+    is away when the process starts is made ready when it comes back.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        outbox: Outbox,
+        retry_after: float = RETRY_AFTER_SECONDS,
+        prepare: Callable[[Engine], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._outbox = outbox
         self._retry_after = retry_after
         self._database_down_until = 0.0
+        self._prepare = prepare
+        # One writer at a time, so the outbox reaches the table in the order it was written.
+        self._writing = threading.Lock()
+        self._flusher: threading.Thread | None = None
 
     def record(self, event: OutcomeEvent) -> None:
         """Record ``event``. Never raises for a database problem: the event waits in the outbox."""
-        if time.monotonic() < self._database_down_until:
+        # While the database is away, or the background flusher is writing, the event queues behind
+        # the others in the outbox rather than waiting here.
+        if time.monotonic() < self._database_down_until or not self._writing.acquire(blocking=False):
             self._outbox.add(event)
             return
         try:
-            self.flush()
+            self._flush_waiting()
             self._write([event])
         except DBAPIError:
-            logger.warning("Monitoring database unavailable; keeping events in %s", self._outbox.path)
-            self._database_down_until = time.monotonic() + self._retry_after
+            self._went_away()
             self._outbox.add(event)
+        finally:
+            self._writing.release()
 
     def flush(self) -> int:
         """Write the outbox to the database; how many events it held. Raises if the database is away."""
-        waiting = self._outbox.waiting()
-        if waiting:
+        with self._writing:
+            return self._flush_waiting()
+
+    def start_flushing(self, every: float | None = None) -> None:
+        """Empty the outbox in the background (a daemon thread) once the database is back."""
+        if self._flusher is not None:
+            return
+        interval = max(MIN_FLUSH_INTERVAL, self._retry_after if every is None else every)
+        self._flusher = threading.Thread(target=self._flush_forever, args=(interval,), daemon=True)
+        self._flusher.start()
+
+    def _flush_forever(self, interval: float) -> None:
+        while True:
+            time.sleep(interval)
+            if time.monotonic() < self._database_down_until or not self._outbox.path.exists():
+                continue
+            try:
+                if self._writing.acquire(blocking=False):
+                    try:
+                        self._flush_waiting()
+                    finally:
+                        self._writing.release()
+            except DBAPIError:
+                self._went_away()
+            except Exception:  # noqa: BLE001 - the flusher must outlive any one bad moment
+                logger.exception("Could not flush the monitoring outbox")
+
+    def _went_away(self) -> None:
+        logger.warning("Monitoring database unavailable; keeping events in %s", self._outbox.path)
+        self._database_down_until = time.monotonic() + self._retry_after
+
+    def _flush_waiting(self) -> int:
+        """Write what the outbox holds, again until it is empty (events may arrive meanwhile)."""
+        total = 0
+        while waiting := self._outbox.waiting():
             self._write(waiting)
             self._outbox.remove({event.event_id for event in waiting})
             self._database_down_until = 0.0
-        return len(waiting)
+            total += len(waiting)
+        return total
 
     def _write(self, events: list[OutcomeEvent]) -> None:
+        if self._prepare is not None:
+            self._prepare(self._engine)
+            self._prepare = None
         ids = [event.event_id for event in events]
         with self._engine.connect() as connection:
             query = select(outcome_events.c.event_id).where(outcome_events.c.event_id.in_(ids))
@@ -122,22 +195,38 @@ class OutcomeRecorder:
 
 
 class Outcomes:
-    """What the flows call: ``record(conversation_id, kind, ...)``. Builds the event (keying the
-    conversation with the secret) and records it; a mistake in an event is logged, never raised,
-    so recording can never break a conversation."""
+    """What the flows call: ``record(sender_id, kind, session=..., case=..., ...)``. Builds the event,
+    turning every identity into a keyed hash with the secret, and records it. A mistake in an event
+    is logged, never raised, so recording can never break a conversation."""
 
     def __init__(self, recorder: OutcomeRecorder, secret: bytes) -> None:
         self._recorder = recorder
         self._secret = secret
 
-    def key(self, conversation_id: str) -> str:
-        """The conversation's pseudonym."""
-        return keyed_hash(self._secret, conversation_id)
+    def resident_key(self, sender_id: str) -> str:
+        """The resident's pseudonym (the same across their conversations)."""
+        return keyed_hash(self._secret, f"resident:{sender_id}")
 
-    def record(self, conversation_id: str, kind: EventKind, **fields: object) -> None:
-        """Record one event for the conversation."""
+    def conversation_key(self, sender_id: str, session: str) -> str:
+        """The pseudonym of one conversation: a resident's Rasa session, named by when it started."""
+        return keyed_hash(self._secret, f"conversation:{sender_id}:{session}")
+
+    def case_key(self, reference: str) -> str:
+        """The pseudonym of a handoff case, which ties what staff do to the conversation."""
+        return keyed_hash(self._secret, f"case:{reference}")
+
+    def record(
+        self, sender_id: str, kind: EventKind, session: str | None = None, case: str | None = None, **fields: object
+    ) -> None:
+        """Record one event: in a conversation (``session`` given), about a case (``case``), or both."""
         try:
-            event = OutcomeEvent(kind=kind, conversation_key=self.key(conversation_id), **fields)  # type: ignore[arg-type]
+            event = OutcomeEvent(
+                kind=kind,
+                resident_key=self.resident_key(sender_id),
+                conversation_key=None if session is None else self.conversation_key(sender_id, session),
+                case_key=None if case is None else self.case_key(case),
+                **fields,  # type: ignore[arg-type]
+            )
             self._recorder.record(event)
         except Exception:  # noqa: BLE001 - monitoring must never stop a conversation
             logger.exception("Could not record the outcome event %s", kind)

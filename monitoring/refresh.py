@@ -1,11 +1,14 @@
 """Bring the conversation facts and the daily counters up to date with the outcome events.
 
-Events are taken in by id, from a watermark kept in ``monitoring_state``. Each conversation an
-event touches is derived again from all its events (its own and its cases'); its old contribution
-to the daily counters is taken away and the new one added, in the same transaction that moves
-the watermark. A batch is claimed by moving the watermark first, and only if nobody else moved
-it meanwhile, so two processes refreshing at once cannot count anything twice: the loser waits
-on the watermark's row, rolls back and starts again from where the winner left it.
+Each event is taken in once: refresh picks the events not yet ``taken_in`` (oldest first),
+derives every conversation they touch again from all its events (its own and its cases'), takes
+the conversation's old contribution away from the daily counters and adds the new one, and marks
+the events taken in, all in one transaction. An event whose transaction commits late is simply
+not visible yet and is taken in next time (a watermark on ids would skip it).
+
+Refreshes are serialised by a lock row in ``monitoring_state``: each transaction first updates
+it, so a second refresher (in another process or on another host) waits until the first commits,
+then sees its work and finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, insert, select, update
@@ -29,13 +32,11 @@ from monitoring.schema import conversation_facts, daily_measures, monitoring_sta
 from routing.database import as_utc
 
 BATCH = 2000
-WATERMARK = "events"
+LOCK = "refresh_lock"
 LOCAL = ZoneInfo("Europe/London")
 DayKey = tuple[date, str, str]  # day, service ("" for none), entry channel
-
-
-class RefreshConflict(RuntimeError):
-    """Another process moved the watermark first; this refresh was rolled back."""
+_IN_THIS_PROCESS = threading.Lock()
+BUSY_RETRIES = 20
 
 
 def local_day(facts: ConversationFacts) -> date:
@@ -48,54 +49,69 @@ def day_key(facts: ConversationFacts) -> DayKey:
     return (local_day(facts), facts.service or "", facts.entry_channel)
 
 
-_IN_THIS_PROCESS = threading.Lock()
-CONFLICT_RETRIES = 20
-
-
 def refresh(engine: Engine, batch: int = BATCH) -> int:
     """Take in every event recorded since the last refresh; how many conversation updates that made."""
-    updated, conflicts = 0, 0
+    updated = 0
     with _IN_THIS_PROCESS:
         while True:
-            try:
-                with engine.begin() as connection:
-                    count, more = _refresh_batch(connection, batch)
-            except (RefreshConflict, IntegrityError, OperationalError):
-                # Another process took the batch first (or holds the database's write lock): start again
-                # from the watermark it left.
-                conflicts += 1
-                if conflicts > CONFLICT_RETRIES:
-                    raise
-                time.sleep(0.05 * conflicts)
-                continue
+            count, more = _with_retries(engine, lambda connection: _refresh_batch(connection, batch))
             updated += count
             if not more:
                 return updated
 
 
 def rebuild(engine: Engine) -> int:
-    """Derive every conversation again from scratch (after a change to a definition)."""
-    with engine.begin() as connection:
+    """Derive every conversation again from its events, in one transaction (after a definition
+    changes): readers see the old figures until the new ones are complete."""
+
+    def everything(connection: Connection) -> tuple[int, bool]:
         connection.execute(delete(daily_measures))
         connection.execute(delete(conversation_facts))
-        connection.execute(delete(monitoring_state))
-    return refresh(engine)
+        connection.execute(update(outcome_events).values(taken_in=False))
+        total, more = 0, True
+        while more:
+            count, more = _refresh_batch(connection, BATCH)
+            total += count
+        return total, False
+
+    with _IN_THIS_PROCESS:
+        return _with_retries(engine, everything)[0]
+
+
+def _with_retries(engine: Engine, work: Callable[[Connection], tuple[int, bool]]) -> tuple[int, bool]:
+    """Run ``work`` in a transaction holding the refresh lock; SQLite's "database is locked" (another
+    writer) and a lost race to create the lock row are retried after a pause."""
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            with engine.begin() as connection:
+                take_lock(connection)
+                return work(connection)
+        except (IntegrityError, OperationalError) as error:
+            if attempt == BUSY_RETRIES or "no such table" in str(error):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def take_lock(connection: Connection) -> None:
+    """Hold the refresh lock until this transaction ends (a row update, which both SQLite and
+    PostgreSQL make other writers wait for)."""
+    held = connection.execute(
+        update(monitoring_state).where(monitoring_state.c.name == LOCK).values(value=monitoring_state.c.value + 1)
+    )
+    if held.rowcount == 0:
+        connection.execute(insert(monitoring_state).values(name=LOCK, value=1))
 
 
 def _refresh_batch(connection: Connection, batch: int) -> tuple[int, bool]:
-    mark = connection.execute(
-        select(monitoring_state.c.value).where(monitoring_state.c.name == WATERMARK)
-    ).scalar_one_or_none()
     rows = connection.execute(
         select(outcome_events.c.id, outcome_events.c.conversation_key, outcome_events.c.case_key)
-        .where(outcome_events.c.id > (mark or 0))
+        .where(outcome_events.c.taken_in.is_(False))
         .order_by(outcome_events.c.id)
         .limit(batch)
     ).all()
     if not rows:
         return 0, False
-    # Claim the batch first: a second refresher now waits on this row, then finds it moved.
-    _move_watermark(connection, mark, rows[-1].id)
     keys = {row.conversation_key for row in rows if row.conversation_key}
     orphan_cases = {row.case_key for row in rows if row.conversation_key is None and row.case_key}
     if orphan_cases:
@@ -107,20 +123,11 @@ def _refresh_batch(connection: Connection, batch: int) -> tuple[int, bool]:
                 )
             ).scalars()
         )
-    return update_conversations(connection, keys), len(rows) == batch
-
-
-def _move_watermark(connection: Connection, mark: int | None, to: int) -> None:
-    if mark is None:
-        connection.execute(insert(monitoring_state).values(name=WATERMARK, value=to))
-        return
-    moved = connection.execute(
-        update(monitoring_state)
-        .where(monitoring_state.c.name == WATERMARK, monitoring_state.c.value == mark)
-        .values(value=to)
+    updated = update_conversations(connection, keys)
+    connection.execute(
+        update(outcome_events).where(outcome_events.c.id.in_([row.id for row in rows])).values(taken_in=True)
     )
-    if moved.rowcount != 1:
-        raise RefreshConflict("another refresh took these events first")
+    return updated, len(rows) == batch
 
 
 def update_conversations(connection: Connection, keys: Iterable[str]) -> int:
@@ -176,8 +183,15 @@ def _recount_later_repeats(
     deltas: dict[DayKey, dict[str, int]],
 ) -> None:
     """Events arrive in any order: a conversation derived now can make a later one by the same
-    resident a repeat (or, if it moved, stop it being one). Put those flags and counts right."""
+    resident a repeat (or, if it moved, stop it being one). Put those flags and counts right. Only
+    conversations in the 7 days after one derived now can change, and their windows reach back no
+    further than the neighbours loaded."""
+    if not fresh:
+        return
+    first, last = min(f.started_at for f in fresh), max(f.started_at for f in fresh) + REPEAT_WINDOW
     for facts in mark_repeats(neighbours, _starts(fresh)):
+        if not first < facts.started_at <= last:
+            continue
         before = next(other for other in neighbours if other.conversation_key == facts.conversation_key)
         if facts.repeat == before.repeat:
             continue
@@ -191,7 +205,7 @@ def _recount_later_repeats(
 
 def _events_of(connection: Connection, keys: list[str]) -> dict[str, list[OutcomeEvent]]:
     """Each conversation's events, with the events staff recorded on its cases."""
-    columns = [column for column in outcome_events.c if column.name != "id"]
+    columns = [column for column in outcome_events.c if column.name not in ("id", "taken_in")]
     own = connection.execute(select(*columns).where(outcome_events.c.conversation_key.in_(keys))).mappings().all()
     events: dict[str, list[OutcomeEvent]] = defaultdict(list)
     case_owner: dict[str, str] = {}

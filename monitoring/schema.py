@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, false, text
 from sqlalchemy.engine import Engine
 
 from monitoring.measures import COUNTERS
@@ -36,6 +36,14 @@ outcome_events = Table(
     Column("handoff_channel", String(16)),
     Column("in_hours", Boolean),
     Column("value", String(16)),
+    # Whether the refresh has taken this event into the conversation facts yet.
+    Column("taken_in", Boolean, nullable=False, server_default=false()),
+    Index(
+        "ix_outcome_events_waiting",
+        "id",
+        postgresql_where=text("NOT taken_in"),
+        sqlite_where=text("NOT taken_in"),
+    ),
 )
 
 # One row per conversation: its facts, derived from the events (``monitoring.facts``). Sets of
@@ -79,7 +87,7 @@ daily_measures = Table(
     *(Column(name, Integer, nullable=False, server_default="0") for name in COUNTERS),
 )
 
-# How far the facts have been brought up to date: the last outcome event id taken in.
+# The refresh lock (one row, updated at the start of every refresh transaction).
 monitoring_state = Table(
     "monitoring_state",
     metadata,

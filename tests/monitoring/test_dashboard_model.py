@@ -86,3 +86,13 @@ def test_no_hidden_cell_can_be_worked_out_from_its_row_or_column_total(counts) -
         assert total is None or len(hidden) != 1, f"{hidden} could be worked out from the total {total}"
     shown = [value for value in table.cells.values() if value is not None]
     assert all(value == 0 or (value >= 10 and value % 5 == 0) for value in shown)
+
+
+def test_a_group_nobody_was_resolved_for_is_flagged() -> None:
+    nobody = period_with(
+        conversations=400, group_older_age=40, eligible_older_age=40, resolved_older_age=0,
+        group_none=360, eligible_none=360, resolved_none=300,
+    )  # fmt: skip
+    parity = {row[0]: row for row in build_dashboard(nobody, load_thresholds()).table("parity").rows}
+    assert parity["Older age"][3] == "0.0%"
+    assert parity["Older age"][4] == "0.01" and parity["Older age"][6] == "Below threshold"

@@ -16,6 +16,8 @@ from monitoring.outcomes import OUTCOMES, derive_outcome
         ([E.HANDOFF_OFFERED, E.HANDOFF_ACCEPTED, E.HANDOFF_CLAIMED, E.RESOLVED], "handed_off_resolved"),
         ([E.HANDOFF_ACCEPTED, E.UNABLE_TO_CONTACT], "handed_off_unresolved"),
         ([E.HANDOFF_ACCEPTED, E.NO_SHOW], "handed_off_unresolved"),
+        ([E.HANDOFF_ACCEPTED, E.ABANDONED], "handed_off_unresolved"),  # gave up waiting in the queue
+        ([E.INTENT, E.ABANDONED], "abandoned"),  # left a form midway
         ([E.PAYMENT_SIGNPOSTED, E.HANDOFF_ACCEPTED, E.RESOLVED], "handed_off_resolved"),
         ([E.SAFEGUARDING_ESCALATED, E.HANDOFF_ACCEPTED, E.RESOLVED], "safeguarding"),
         ([], "abandoned"),

@@ -8,7 +8,7 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import create_engine, delete, func, select
 
 from monitoring.events import EventKind as E
 from monitoring.events import OutcomeEvent, keyed_hash
@@ -162,3 +162,69 @@ def test_a_broken_event_never_reaches_the_table(engine, outcomes):
         assert connection.execute(select(func.count()).select_from(outcome_events)).scalar_one() == 0
     with pytest.raises(ValueError):
         OutcomeEvent(kind=E.SATISFACTION, resident_key=keyed_hash(SECRET, "x"), conversation_key=None)
+
+
+@pytest.mark.postgres
+def test_an_event_committed_late_is_still_taken_in(postgres_url, tmp_path):
+    """Ids are handed out before commit: on PostgreSQL an event with a lower id can appear after a
+    higher one has been taken in. (SQLite lets one writer in at a time, so this cannot happen.)"""
+    engine = create_engine(postgres_url, future=True)
+    migrate(engine)
+    with engine.begin() as connection:
+        for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
+            connection.execute(delete(table))
+    outcomes = Outcomes(OutcomeRecorder(engine, Outbox(tmp_path / "outbox.jsonl")), SECRET)
+    slow = engine.connect()
+    transaction = slow.begin()
+    row = OutcomeEvent(
+        kind=E.CONVERSATION_STARTED,
+        resident_key=outcomes.resident_key("resident-slow"),
+        conversation_key=outcomes.conversation_key("resident-slow", "s1"),
+        at=MONDAY_10AM,
+        entry_channel="web",
+    ).as_row()
+    slow.execute(outcome_events.insert().values(**row))  # its id is taken; not committed yet
+    say(outcomes, "resident-fast", E.CONVERSATION_STARTED, MONDAY_10AM, entry_channel="web")
+    assert refresh(engine) == 1  # takes in the fast one, with the higher id
+    transaction.commit()
+    slow.close()
+    assert refresh(engine) == 1  # and the slow one once it is there
+    assert totals(engine)["conversations"] == 2
+    engine.dispose()
+
+
+def test_a_late_conversation_does_not_undo_a_later_ones_repeat(engine, outcomes):
+    nov = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    say(outcomes, "resident-e", E.CONVERSATION_STARTED, nov, session="a", entry_channel="web")
+    say(outcomes, "resident-e", E.CONVERSATION_STARTED, nov + timedelta(days=3), session="n", entry_channel="web")
+    refresh(engine)
+    say(outcomes, "resident-e", E.CONVERSATION_STARTED, nov + timedelta(days=9), session="f", entry_channel="web")
+    refresh(engine)
+    assert totals(engine)["repeat_7d"] == 2  # n (3 days after a) and f (6 days after n)
+    rebuild(engine)
+    assert totals(engine)["repeat_7d"] == 2
+
+
+def test_events_recorded_before_resident_keys_existed_are_still_counted(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from monitoring.schema import MIGRATIONS
+
+    old = create_engine(f"sqlite:///{tmp_path}/old.db", future=True)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO outcome_events (event_id, kind, at, conversation_key, entry_channel) "
+                "VALUES ('e1', 'conversation_started', '2026-11-23 10:00:00', :key, 'web')"
+            ),
+            {"key": keyed_hash(SECRET, "old conversation")},
+        )
+    migrate(old)
+    assert refresh(old) == 1
+    assert totals(old)["conversations"] == 1
