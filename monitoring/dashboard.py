@@ -17,7 +17,7 @@ from monitoring.disclosure import SUPPRESSED, ProtectedTable, protect_count, pro
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS, SATISFACTION_ANSWERS
 from monitoring.metrics import Counts, Period, Ratio, amount, percentile_minutes, ratio, wait_bands
 from monitoring.outcomes import OUTCOMES
-from monitoring.registry import BY_KEY
+from monitoring.registry import BY_KEY, Metric, counters_in
 from monitoring.thresholds import Thresholds
 from routing.support_needs import CATEGORIES
 
@@ -107,19 +107,29 @@ def minutes(value: float | None) -> str:
 
 
 def _count_table(counts: Mapping[str, Mapping[str, int]]) -> ProtectedTable:
-    """Counts in a table whose rows or columns add up: with secondary suppression."""
+    """Counts whose rows add up to a total that is shown (outcomes, weeks): with secondary
+    suppression, so no hidden cell can be worked out from the total."""
     return protect_table({row: dict(columns) for row, columns in counts.items()})
 
 
-def _group_table(counts: Mapping[str, Mapping[str, int]]) -> ProtectedTable:
-    """Counts by need group. Groups overlap (a resident can have two needs), so no total of them
-    exists to work a hidden cell out from, and each cell is protected on its own. The report shows
-    the same figures, so the two agree."""
+def _separate_cells(
+    counts: Mapping[str, Mapping[str, int]], also_hidden: set[tuple[str, str]] | None = None
+) -> ProtectedTable:
+    """Counts that do not add up to anything shown (need groups overlap; a conversation can be
+    offered several channels; stages of a funnel are nested): each cell protected on its own, and
+    each rate hidden by ``protect_rate`` when its rest is small. The report shows the same figures
+    by the same rules, so the two agree."""
     columns = tuple(dict.fromkeys(column for row in counts.values() for column in row))
     return ProtectedTable(
         rows=tuple(counts),
         columns=columns,
-        cells={(row, column): protect_count(counts[row].get(column, 0)) for row in counts for column in columns},
+        cells={
+            (row, column): None
+            if (row, column) in (also_hidden or set())
+            else protect_count(counts[row].get(column, 0))
+            for row in counts
+            for column in columns
+        },
         row_totals={},
         column_totals={},
         grand_total=None,
@@ -148,6 +158,20 @@ def _time_cells(bands: list[int], visible: bool) -> tuple[str, str]:
     return (minutes(percentile_minutes(bands, 0.5)), minutes(percentile_minutes(bands, 0.9)))
 
 
+def hidden_counters(totals: Counts) -> frozenset[str]:
+    """Outcome counters the outcomes table hides (1 to 9, or hidden beside one so it cannot be
+    worked out from the total). Every other place that shows them, as a count or in a rate (the
+    headlines, the safeguarding table, the report), hides them too."""
+    protected = _count_table({o: {"Conversations": totals[f"outcome_{o}"]} for o in OUTCOMES})
+    return frozenset(f"outcome_{o}" for o in OUTCOMES if protected.cells[(o, "Conversations")] is None)
+
+
+def metric_hidden(metric: Metric, totals: Counts) -> bool:
+    """Whether a count or rate metric uses a counter the outcomes table hides."""
+    used = set(counters_in(metric.numerator)) | set(counters_in(metric.denominator))
+    return bool(used & hidden_counters(totals))
+
+
 def build_dashboard(period: Period, thresholds: Thresholds) -> Dashboard:
     """The dashboard for one period: headlines and every table, all protected."""
     totals = period.totals
@@ -173,7 +197,11 @@ def headlines(totals: Counts) -> tuple[Headline, ...]:
 
     def rate(key: str) -> str:
         metric = BY_KEY[key]
+        if metric_hidden(metric, totals):
+            return NOT_SHOWN
         return protected_rate(amount(totals, metric.numerator), amount(totals, metric.denominator))
+
+    escalations = None if metric_hidden(BY_KEY["safeguarding_escalations"], totals) else totals["outcome_safeguarding"]
 
     return (
         Headline("contacts", "Conversations", shown(protect_count(conversations)), "started with the assistant"),
@@ -184,7 +212,7 @@ def headlines(totals: Counts) -> tuple[Headline, ...]:
         Headline(
             "safeguarding_escalations",
             "Safeguarding escalations",
-            shown(protect_count(totals["outcome_safeguarding"])),
+            shown(None if escalations is None else protect_count(escalations)),
             "urgent help shown",
         ),
         Headline("repeat_contact", "Came back within 7 days", rate("repeat_contact"), "of conversations"),
@@ -266,7 +294,7 @@ FUNNEL_STAGES = (
 def funnel_table(totals: Counts) -> Table:
     """Offered -> accepted -> contact made -> resolved, per channel; each rate over the stage before."""
     counts = {ch: {name: totals[f"{stage}_{ch}"] for name, stage in FUNNEL_STAGES} for ch in FUNNEL_CHANNELS}
-    protected = _count_table(counts)
+    protected = _separate_cells(counts)
     everyone_shown = protect_count(totals["conversations"]) is not None
     rows = []
     for channel in FUNNEL_CHANNELS:
@@ -308,7 +336,7 @@ def funnel_table(totals: Counts) -> Table:
 
 def needs_table(totals: Counts) -> Table:
     """How often each support need is noticed."""
-    protected = _group_table({c: {"Conversations": totals[f"need_{c}"]} for c in CATEGORIES})
+    protected = _separate_cells({c: {"Conversations": totals[f"need_{c}"]} for c in CATEGORIES})
     everyone_shown = protect_count(totals["conversations"]) is not None
     rows = tuple(
         (
@@ -353,7 +381,7 @@ def parity_row(totals: Counts, group: str, thresholds: Thresholds) -> tuple[Rati
 def parity_table(totals: Counts, thresholds: Thresholds) -> Table:
     """Outcome parity: each group's resolution rate against residents with no need noticed."""
     counts = {g: {"Finished": totals[f"eligible_{g}"], "Resolved": totals[f"resolved_{g}"]} for g in GROUPS}
-    protected = _group_table(counts)
+    protected = _separate_cells(counts)
     rows = []
     chart: list[tuple[str, float | None]] = []
     for group in GROUPS:
@@ -405,7 +433,7 @@ def parity_table(totals: Counts, thresholds: Thresholds) -> Table:
 def contact_time_table(totals: Counts, thresholds: Thresholds) -> Table:
     """Time from accepting a person to the first human contact, per channel, against its SLA."""
     counts = {ch: {"First contacts": sum(wait_bands(totals, ch))} for ch in FUNNEL_CHANNELS}
-    protected = _count_table(counts)
+    protected = _separate_cells(counts)
     rows = []
     for channel in FUNNEL_CHANNELS:
         bands = wait_bands(totals, channel)
@@ -456,7 +484,7 @@ def availability_table(totals: Counts) -> Table:
         "In hours": {"Offers": offers - ooh, "With phone or face to face": non_online - ooh_non_online},
         "Out of hours": {"Offers": ooh, "With phone or face to face": ooh_non_online},
     }
-    protected = _count_table(counts)
+    protected = _separate_cells(counts)
     rows = tuple(
         (
             when,
@@ -487,7 +515,7 @@ def digital_inclusion_table(totals: Counts) -> Table:
             "Took it up": totals["di_accepted"],
         }
     }
-    protected = _count_table(counts)
+    protected = _separate_cells(counts)
     c = counts["Digital inclusion"]
     row = (
         "Digital inclusion",
@@ -508,8 +536,8 @@ def satisfaction_table(totals: Counts) -> Table:
     """Answers to "Did you get what you needed?", by group."""
     groups = ("all",) + GROUPS
     counts = {g: {label(a): totals[f"sat_{g}_{a}"] for a in SATISFACTION_ANSWERS} for g in groups}
-    protected = _group_table({g: c for g, c in counts.items() if g != "all"})
-    everyone = _group_table({"all": counts["all"]})
+    protected = _separate_cells({g: c for g, c in counts.items() if g != "all"})
+    everyone = _separate_cells({"all": counts["all"]})
     rows = []
     for group in groups:
         table = everyone if group == "all" else protected
@@ -535,7 +563,7 @@ def satisfaction_table(totals: Counts) -> Table:
 def repeat_table(totals: Counts) -> Table:
     """Failure demand: residents coming back within 7 days."""
     counts = {"All": {"Conversations": totals["conversations"], "Came back within 7 days": totals["repeat_7d"]}}
-    protected = _count_table(counts)
+    protected = _separate_cells(counts)
     row = (
         "All",
         _cell(protected, "All", "Conversations"),
@@ -563,7 +591,9 @@ def safeguarding_table(totals: Counts, thresholds: Thresholds) -> Table:
             "Contact made": sum(bands),
         }
     }
-    protected = _count_table(counts)
+    # Escalations are hidden here whenever the outcomes table hides them (beside another outcome).
+    hidden = {("Safeguarding", "Escalations")} if "outcome_safeguarding" in hidden_counters(totals) else set()
+    protected = _separate_cells(counts, hidden)
     visible = _visible(protected, "Safeguarding", "Contact made") and sum(bands) > 0
     on_time, late = totals["ontime_emergency"], totals["late_emergency"]
     row = (

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
-from monitoring.dashboard import NOT_SHOWN, deadline, label, minutes, parity_row, percent, protected_rate
+from monitoring.dashboard import (
+    NOT_SHOWN,
+    deadline,
+    label,
+    metric_hidden,
+    minutes,
+    parity_row,
+    percent,
+    protected_rate,
+)
 from monitoring.disclosure import protect_count, shown
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS
 from monitoring.metrics import Counts, Filters, Period, amount, percentile_minutes, wait_bands
@@ -224,6 +233,8 @@ def _section(section: EsiaSection, now: Counts, before: Counts, thresholds: Thre
 
 def value_of(metric: Metric, totals: Counts, thresholds: Thresholds) -> Value:
     """A figure as protected text, with the number used to compare it with another period."""
+    if metric.kind in ("count", "rate") and metric_hidden(metric, totals):
+        return Value(NOT_SHOWN, None)  # hidden in the dashboard's outcomes table too
     if metric.kind == "count":
         protected = protect_count(amount(totals, metric.numerator))
         return Value(shown(protected), None if protected is None else float(protected))

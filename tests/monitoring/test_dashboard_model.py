@@ -96,3 +96,20 @@ def test_a_group_nobody_was_resolved_for_is_flagged() -> None:
     parity = {row[0]: row for row in build_dashboard(nobody, load_thresholds()).table("parity").rows}
     assert parity["Older age"][3] == "0.0%"
     assert parity["Older age"][4] == "0.01" and parity["Older age"][6] == "Below threshold"
+
+
+def test_an_outcome_hidden_beside_a_small_one_is_hidden_everywhere() -> None:
+    """5 handed off (hidden), so 12 resolved is hidden beside it; the headline and the report must
+    not show the 12 as a rate either, or 227 - 12 - 210 gives the 5 away."""
+    from monitoring.registry import BY_KEY
+    from monitoring.report import value_of
+
+    period = period_with(conversations=227, outcome_handed_off=5, outcome_resolved_by_bot=12, outcome_abandoned=210)
+    dashboard = build_dashboard(period, load_thresholds())
+    outcomes = {row[0]: row[1:] for row in dashboard.table("outcomes").rows}
+    assert outcomes["Handed off"] == (SUPPRESSED, SUPPRESSED)
+    assert outcomes["Resolved by bot"] == (SUPPRESSED, SUPPRESSED)
+    headline = {h.metric: h.value for h in dashboard.headlines}
+    assert headline["outcome.resolved_by_bot"] == SUPPRESSED
+    metric = BY_KEY["outcome.resolved_by_bot"]
+    assert value_of(metric, period.totals, load_thresholds()).text == SUPPRESSED
