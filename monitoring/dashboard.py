@@ -172,6 +172,12 @@ def metric_hidden(metric: Metric, totals: Counts) -> bool:
     return bool(used & hidden_counters(totals))
 
 
+TABLE_KEYS = (
+    "trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
+    "satisfaction", "repeat_contact", "safeguarding",
+)  # fmt: skip
+
+
 def build_dashboard(period: Period, thresholds: Thresholds) -> Dashboard:
     """The dashboard for one period: headlines and every table, all protected."""
     totals = period.totals

@@ -25,7 +25,7 @@ class ConversationFacts:
 
     Attributes:
         conversation_key, resident_key: the keyed pseudonyms (see ``monitoring.events``).
-        started_at: when it started (UTC).
+        started_at: the hour it started in (UTC).
         entry_channel: how the resident came in ("unknown" if the start was not recorded).
         service: the first catalogue code the conversation was about, if any.
         outcome: the one outcome, by the precedence in ``monitoring.outcomes``.
@@ -87,7 +87,7 @@ def facts_of(conversation_key: str, events: Iterable[OutcomeEvent], repeat: bool
         return next((event for event in ordered if event.kind is kind), None)
 
     started = first(EventKind.CONVERSATION_STARTED)
-    offer, accepted, contact = first(EventKind.HANDOFF_OFFERED), first(EventKind.HANDOFF_ACCEPTED), None
+    offer, accepted = first(EventKind.HANDOFF_OFFERED), first(EventKind.HANDOFF_ACCEPTED)
     contact = first(EventKind.CONTACT_MADE)
     satisfaction = [event.value for event in ordered if event.kind is EventKind.SATISFACTION]
     consent = [event.kind for event in ordered if event.kind in (EventKind.CONSENT_GIVEN, EventKind.CONSENT_DECLINED)]
@@ -95,7 +95,8 @@ def facts_of(conversation_key: str, events: Iterable[OutcomeEvent], repeat: bool
     return ConversationFacts(
         conversation_key=conversation_key,
         resident_key=own[0].resident_key,
-        started_at=(started or own[0]).at,
+        # To the hour only, so a row cannot be matched to a transcript by its exact time.
+        started_at=(started or own[0]).at.replace(minute=0, second=0, microsecond=0),
         entry_channel=(started.entry_channel if started else None) or "unknown",
         service=next((event.service for event in ordered if event.service), None),
         outcome=derive_outcome(kinds),

@@ -64,13 +64,19 @@ class Filters:
         return fields
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def _day(raw: str | None, name: str, default: date) -> date:
     if raw is None or not raw.strip():
         return default
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         raise FilterError(f"Enter the {name} as a date, for example 2026-11-28.") from None
+    if not EARLIEST <= day <= LATEST:
+        raise FilterError(f"Enter {'an' if name[0] in 'aeiou' else 'a'} {name} between 2000 and 2099.")
+    return day
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,20 @@ def day_key(facts: ConversationFacts) -> DayKey:
 def refresh(engine: Engine, batch: int = BATCH) -> int:
     """Take in every event recorded since the last refresh; how many conversation updates that made."""
     updated = 0
+    if not _anything_waiting(engine):
+        return 0  # the usual case for a page load: no write, so no lock taken
     with _IN_THIS_PROCESS:
         while True:
             count, more = _with_retries(engine, lambda connection: _refresh_batch(connection, batch))
             updated += count
             if not more:
                 return updated
+
+
+def _anything_waiting(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        waiting = select(outcome_events.c.id).where(outcome_events.c.taken_in.is_(False)).limit(1)
+        return connection.execute(waiting).first() is not None
 
 
 def rebuild(engine: Engine) -> int:

@@ -311,6 +311,14 @@ def _metrics() -> tuple[Metric, ...]:
                 group_evidences,
             ),
             Metric(
+                f"accepted_person.{group}",
+                f"Took up the offer of a person: residents {who}",
+                f"Of conversations by residents {who} that were offered a person, the share that accepted one.",
+                f"accepted_{group}",
+                f"offered_{group}",
+                group_evidences,
+            ),
+            Metric(
                 f"satisfied.{group}",
                 f"Got what they needed: residents {who}",
                 f"Of residents {who} who answered the closing question, the share who said yes.",

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.web.charts import chart_for
 from bot.web.rendering import render
 from bot.web.staff_auth import current_session, signed_in, staff_page
-from monitoring.dashboard import NOT_SHOWN, Dashboard, build_dashboard, csv_rows
+from monitoring.dashboard import NOT_SHOWN, TABLE_KEYS, Dashboard, build_dashboard, csv_rows
 from monitoring.events import ENTRY_CHANNELS
 from monitoring.metrics import FilterError, Filters, Period, read_period
 from monitoring.refresh import LOCAL, refresh
@@ -158,14 +158,14 @@ def _charts(dashboard: Dashboard, thresholds: Thresholds) -> dict[str, Any]:
 async def export_table(request: web.Request) -> web.StreamResponse:
     """One dashboard table as a CSV file, for the same filters."""
     key = request.match_info["key"]
+    if key not in TABLE_KEYS:
+        return problem(request, 404, "There is no table with that name. Go back to the dashboard and choose one.")
     try:
         filters = filters_of(request)
     except FilterError as error:
         return problem(request, 400, str(error))
     period, _ = await _read(request, filters)
     dashboard = build_dashboard(period, request.app[THRESHOLDS])
-    if key not in {table.key for table in dashboard.tables}:
-        return problem(request, 404, "There is no table with that name. Go back to the dashboard and choose one.")
     text = io.StringIO()
     csv.writer(text).writerows(csv_rows(dashboard.table(key)))
     name = f"{key}-{filters.start.isoformat()}-to-{filters.end.isoformat()}.csv"

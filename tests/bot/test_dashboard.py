@@ -135,6 +135,7 @@ async def test_filters_change_the_figures(app):
         ("start=2020-01-01&end=2026-01-01", "Choose a date range of 3 years or less.", "start"),
         ("service=%3Cscript%3E", "Choose a service from the list.", "service"),
         ("entry=fax", "Choose an entry channel from the list.", "entry"),
+        ("end=0001-01-05", "Enter an end date between 2000 and 2099.", "end"),
     ],
 )
 async def test_bad_filters_get_a_govuk_error_summary_not_a_stack_trace(app, query, message, field):

@@ -42,3 +42,23 @@ def test_every_figure_on_the_dashboard_is_a_registered_metric() -> None:
     shown = {headline.metric for headline in dashboard.headlines}
     shown |= {key for table in dashboard.tables for key in table.metrics}
     assert shown <= set(BY_KEY), shown - set(BY_KEY)
+
+
+def test_the_table_keys_the_export_accepts_are_the_dashboards_tables() -> None:
+    from monitoring.dashboard import TABLE_KEYS
+
+    counts = dict.fromkeys(COUNTERS, 0)
+    period = Period(Filters(date(2026, 11, 1), date(2026, 11, 30)), counts, ())
+    assert tuple(table.key for table in build_dashboard(period, load_thresholds()).tables) == TABLE_KEYS
+
+
+def test_the_migrations_make_the_daily_table_the_code_sums(tmp_path) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    from monitoring.schema import metadata, migrate
+
+    engine = create_engine(f"sqlite:///{tmp_path}/m.db", future=True)
+    migrate(engine)
+    for table in ("outcome_events", "conversation_facts", "daily_measures", "monitoring_state"):
+        made = {column["name"] for column in inspect(engine).get_columns(table)}
+        assert made == {column.name for column in metadata.tables[table].columns}, table
