@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Mapping, Sequence
 
 from monitoring.disclosure import SUPPRESSED, ProtectedTable, protect_count, protect_rate, protect_table, shown
@@ -234,7 +235,12 @@ def trend_table(period: Period) -> Table:
         "Handed to a person": "handed_off",
         "Abandoned": "outcome_abandoned",
     }
-    weeks = {week.isoformat(): counts for week, counts in period.weeks}
+
+    def name(week: date) -> str:
+        whole = period.filters.start <= week and week + timedelta(days=6) <= period.filters.end
+        return week.isoformat() if whole else f"{week.isoformat()} (part week)"
+
+    weeks = {name(week): counts for week, counts in period.weeks}
     protected = _count_table(
         {week: {name: counts.get(c, 0) for name, c in columns.items()} for week, counts in weeks.items()}
     )

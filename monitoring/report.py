@@ -126,8 +126,8 @@ class Report:
 
     @property
     def flag_count(self) -> int:
-        """How many flags the report raises."""
-        return sum(len(section.flags) for section in self.sections)
+        """How many flags the report raises (a flag shown under several ESIA rows counts once)."""
+        return len({flag.metric for section in self.sections for flag in section.flags})
 
 
 def previous_filters(filters: Filters) -> Filters:
