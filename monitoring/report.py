@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
-from monitoring.dashboard import (
+from monitoring.disclosure import protect_count, shown
+from monitoring.figures import (
     NOT_SHOWN,
     deadline,
     label,
@@ -24,7 +25,6 @@ from monitoring.dashboard import (
     percent,
     protected_rate,
 )
-from monitoring.disclosure import protect_count, shown
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS
 from monitoring.metrics import Counts, Filters, Period, amount, percentile_minutes, wait_bands
 from monitoring.registry import ESIA_SECTIONS, METRICS, EsiaSection, Metric

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from monitoring.dashboard import NOT_SHOWN, Table
+from monitoring.figures import NOT_SHOWN, Table
 
 WIDTH = 640
 LABEL_WIDTH = 210

@@ -25,8 +25,9 @@ from sqlalchemy.exc import DBAPIError
 from bot.web.charts import chart_for
 from bot.web.rendering import render
 from bot.web.staff_auth import current_session, signed_in, staff_page
-from monitoring.dashboard import NOT_SHOWN, TABLE_KEYS, Dashboard, build_dashboard, csv_rows
+from monitoring.dashboard import TABLE_KEYS, Dashboard, build_dashboard, csv_rows
 from monitoring.events import ENTRY_CHANNELS
+from monitoring.figures import NOT_SHOWN
 from monitoring.metrics import FilterError, Filters, Period, read_period
 from monitoring.refresh import LOCAL, refresh
 from monitoring.registry import BY_KEY
