@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.settings import load_settings, metrics_secret
 from monitoring.events import EventKind
-from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
+from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
 from monitoring.schema import migrate
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
@@ -36,23 +36,48 @@ def catalogue() -> Catalogue:
 
 @lru_cache(maxsize=1)
 def database_engine() -> Engine:
-    """The assistant's database, opened once per action-server process (monitoring tables migrated)."""
-    engine = open_engine(load_settings().database_url)
-    migrate(engine)
-    return engine
+    """The assistant's database, opened once per action-server process."""
+    return open_engine(load_settings().database_url)
 
 
 @lru_cache(maxsize=1)
 def outcomes() -> Outcomes:
-    """The outcome recorder for this process (an outbox of its own, in var/)."""
+    """The outcome recorder for this process (an outbox of its own, in var/).
+
+    The monitoring database may be another server (``COUNCIL_MONITORING_DATABASE_URL``); its tables
+    are migrated before the first write, so it can be away when the action server starts.
+    """
     settings = load_settings()
+    same = settings.monitoring_database_url == settings.database_url
+    engine = database_engine() if same else open_monitoring_engine(settings.monitoring_database_url)
     outbox = Outbox(settings.var_dir / "outbox-actions.jsonl")
-    return Outcomes(OutcomeRecorder(database_engine(), outbox), metrics_secret(settings))
+    recorder = OutcomeRecorder(engine, outbox, settings.monitoring_retry_seconds, prepare=migrate)
+    recorder.start_flushing()
+    return Outcomes(recorder, metrics_secret(settings))
 
 
-def record(tracker: Tracker, kind: EventKind, **fields: Any) -> None:
+SESSION_SLOT = "session_started_at"
+
+
+def session_of(tracker: Tracker) -> str:
+    """Which of the resident's Rasa sessions this is (a conversation, to the monitoring: a resident
+    who comes back after the session expired starts a new one).
+
+    Named by when it started: ``action_session_start`` keeps that name in a slot, because Rasa
+    stamps the ``session_started`` event with its own time after the action has returned.
+    """
+    named = tracker.get_slot(SESSION_SLOT)
+    if named:
+        return str(named)
+    for event in reversed(tracker.events):  # a session started before the slot existed
+        if event.get("event") == "session_started":
+            return f"{float(event.get('timestamp') or 0):.6f}"
+    return "first"
+
+
+def record(tracker: Tracker, kind: EventKind, case: str | None = None, **fields: Any) -> None:
     """Record an outcome event for this conversation (monitoring/; never breaks the conversation)."""
-    outcomes().record(tracker.sender_id, kind, **fields)
+    outcomes().record(tracker.sender_id, kind, session=session_of(tracker), case=case, **fields)
 
 
 def report_store() -> ReportStore:
@@ -135,3 +160,23 @@ def form_answer(tracker: Tracker, slot: str) -> str | None:
     if confidence >= SWITCHING_INTENTS.get(name, 2.0) and len(text.split()) >= MIN_SWITCH_WORDS:
         return None
     return text
+
+
+def left_a_form(tracker: Tracker) -> bool:
+    """True when this turn closed a form part-way: the resident stopped it or switched task.
+
+    The rules that do this run ``action_deactivate_loop`` after the resident's message; a form that
+    finished, or one closed by a safeguarding interruption, does not.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_deactivate_loop":
+            return True
+    return False
+
+
+def record_left_form(tracker: Tracker) -> None:
+    """Record that the resident gave up a form part-way, if this turn is where they did."""
+    if left_a_form(tracker):
+        record(tracker, EventKind.ABANDONED, value="form")

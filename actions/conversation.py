@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import forget_task_slots, say
+from actions.context import forget_task_slots, record_left_form, say
 from routing.answers import Button, Reply
 
 TALK_TO_A_PERSON = Button("Talk to a person", "/request_human")
@@ -29,6 +29,7 @@ class ActionCancelTask(Action):
         return "action_cancel_task"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record_left_form(tracker)
         in_progress = any(tracker.get_slot(slot) for slot in ("service", "location", "description"))
         if in_progress:
             dispatcher.utter_message(text="OK, I have stopped. I have not sent anything.")

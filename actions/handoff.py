@@ -160,7 +160,13 @@ def create_case(tracker: Tracker, option: ChannelOption, slot_start: datetime | 
         callback_number=tracker.get_slot("callback_number"),
     )
     case = handoff_store().create(new, slot_start=slot_start, now=now())
-    record(tracker, EventKind.HANDOFF_ACCEPTED, handoff_channel=case.channel, service=case.service_code)
+    record(
+        tracker,
+        EventKind.HANDOFF_ACCEPTED,
+        case=case.reference,
+        handoff_channel=case.channel,
+        service=case.service_code,
+    )
     return case
 
 

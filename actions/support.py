@@ -22,8 +22,11 @@ from routing.support_responses import (
     acknowledgement,
     adjustment_record,
     consent_reply,
+    digital_inclusion_offer,
+    digital_inclusion_reply,
     help_for,
     offer_support,
+    offers_digital_inclusion,
     recordable,
     safeguarding_followup,
     safeguarding_reply,
@@ -130,14 +133,30 @@ class ActionRecordConsent(Action):
         record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
         say(dispatcher, [consent_reply(agreed, needs)])
         say(dispatcher, help_for(needs))
-        if any(need.category == "digital_exclusion" for need in needs):
+        if offers_digital_inclusion(needs):
+            # Asked last, so a typed yes or no answers it; the support policy waits for the answer.
+            say(dispatcher, [digital_inclusion_offer()])
             record(tracker, EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])
             new = [adjustment_record(need, text) for need in recordable(needs)]
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
-        return events  # the support policy then resumes the resident's task
+        return events  # the support policy then resumes the resident's task (after the offer's answer)
+
+
+class ActionDigitalInclusion(Action):
+    """The answer to the offer of free help to get online: how to get it, or that it is fine."""
+
+    def name(self) -> str:
+        return "action_digital_inclusion"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        accepted = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        if accepted:
+            record(tracker, EventKind.DIGITAL_INCLUSION_ACCEPTED, category="digital_exclusion")
+        say(dispatcher, [digital_inclusion_reply(accepted, catalogue())])
+        return []  # the support policy then resumes the resident's task
 
 
 class ActionOfferSupport(Action):

@@ -16,6 +16,7 @@ from actions.context import (
     latest_text,
     now,
     record,
+    record_left_form,
     report_store,
     requested_service,
     say,
@@ -69,6 +70,7 @@ class ActionPaymentInfo(Action):
         return "action_payment_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record_left_form(tracker)  # a report left part-way to pay instead
         service = requested_service(tracker, "pay")
         if service is not None:
             say(dispatcher, payment_answer(service, catalogue()))
@@ -88,6 +90,7 @@ class ActionApplyInfo(Action):
         return "action_apply_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record_left_form(tracker)  # a report left part-way to apply instead
         service = requested_service(tracker, "apply")
         if service is not None:
             say(dispatcher, apply_answer(service))
@@ -148,10 +151,12 @@ class ActionInformation(Action):
                 bin_day = find_bin_day(postcode, catalogue().bin_days)
                 phone = catalogue().get("bin_collection")
                 say(dispatcher, bin_day_answer(bin_day, postcode, phone.phone.value if phone else ""))
+                record(tracker, EventKind.INTENT, intent="get_information", service="bin_collection")
                 return reset
         service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
         if service is not None and service.information is not None:
             say(dispatcher, information_answer(service))
+            record(tracker, EventKind.INTENT, intent="get_information", service=service.code)
         elif service is not None or (service := _any_service(tracker)) is not None:
             say(dispatcher, answer_for(service))
         else:

@@ -45,6 +45,7 @@ def child_environment(settings: Settings) -> dict[str, str]:
             "WEB_PORT": str(settings.web_port),
             "VAR_DIR": str(settings.var_dir),
             "COUNCIL_DATABASE_URL": settings.database_url,
+            "COUNCIL_MONITORING_DATABASE_URL": settings.monitoring_database_url,
             "RASA_TRACKER_DB": str(settings.tracker_db),
             "ACTION_SERVER_URL": settings.action_server_url,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),

@@ -51,6 +51,11 @@ class Settings:
         host: the interface every server listens on. Env ``BIND_HOST``.
         var_dir: runtime data (databases, logs, reports). Env ``VAR_DIR``.
         database_url: the assistant's own database. Env ``COUNCIL_DATABASE_URL``.
+        monitoring_database_url: where outcome events and the figures built from them are kept;
+            the assistant's own database unless set. Env ``COUNCIL_MONITORING_DATABASE_URL``.
+        monitoring_retry_seconds: how long the outcome recorder leaves a database that failed alone
+            before it tries again (events wait in a local outbox meanwhile).
+            Env ``COUNCIL_MONITORING_RETRY_SECONDS``.
         tracker_db: Rasa's SQLite tracker store file. Env ``RASA_TRACKER_DB``.
         model_path: the trained model the Rasa server loads. Env ``RASA_MODEL``.
         secure_cookies: mark staff cookies Secure (set it behind HTTPS). Env ``COUNCIL_SECURE_COOKIES``.
@@ -67,6 +72,12 @@ class Settings:
     model_path: Path
     secure_cookies: bool = False
     demo_users: bool = True
+    monitoring_database_url: str = ""
+    monitoring_retry_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not self.monitoring_database_url:
+            object.__setattr__(self, "monitoring_database_url", self.database_url)
 
     @property
     def rasa_url(self) -> str:
@@ -84,20 +95,36 @@ class Settings:
         return f"http://{self.host}:{self.web_port}"
 
 
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
+    if not 0 <= seconds <= 24 * 60 * 60:
+        raise SettingsError(f"{name} must be between 0 and 86400 seconds, not {raw}")
+    return seconds
+
+
 def load_settings() -> Settings:
     """Read and validate the settings from the environment."""
     var_dir = Path(os.environ.get("VAR_DIR", PROJECT_ROOT / "var")).resolve()
+    database_url = os.environ.get("COUNCIL_DATABASE_URL", f"sqlite:///{var_dir / 'council.db'}")
     return Settings(
         rasa_port=_port("RASA_PORT", 5005),
         actions_port=_port("ACTIONS_PORT", 5055),
         web_port=_port("WEB_PORT", 8080),
         host=os.environ.get("BIND_HOST", "127.0.0.1"),
         var_dir=var_dir,
-        database_url=os.environ.get("COUNCIL_DATABASE_URL", f"sqlite:///{var_dir / 'council.db'}"),
+        database_url=database_url,
         tracker_db=Path(os.environ.get("RASA_TRACKER_DB", var_dir / "tracker.db")).resolve(),
         model_path=Path(os.environ.get("RASA_MODEL", PROJECT_ROOT / "models" / "council.tar.gz")),
         secure_cookies=_flag("COUNCIL_SECURE_COOKIES", False),
         demo_users=_flag("COUNCIL_DEMO_USERS", True),
+        monitoring_database_url=os.environ.get("COUNCIL_MONITORING_DATABASE_URL") or database_url,
+        monitoring_retry_seconds=_seconds("COUNCIL_MONITORING_RETRY_SECONDS", 30.0),
     )
 
 
@@ -112,8 +139,17 @@ def metrics_secret(settings: Settings) -> bytes:
             raise SettingsError("COUNCIL_METRICS_KEY must be hexadecimal") from error
     path = settings.var_dir / "metrics.key"
     if not path.exists():
+        # The web app and the action server start together: the key is written whole under a
+        # temporary name, then linked into place, so whichever is second reads the first's key.
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".metrics.key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return bytes.fromhex(path.read_text().strip())

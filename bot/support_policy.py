@@ -6,7 +6,8 @@ It reads the ``support_need`` entities the NLU adds to each message and, ahead o
 * a safeguarding cue interrupts whatever is happening, a form included: ``action_safeguarding``;
 * the answer to its offer of urgent contact: ``action_safeguarding_followup``;
 * any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent);
-* the yes/no to that consent question: ``action_record_consent`` (which then resumes the task);
+* the yes/no to that consent question: ``action_record_consent`` (which then resumes the task,
+  or first waits for the answer to its offer of help to get online: ``action_digital_inclusion``);
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
   ``action_offer_support``;
 * after its own actions, listening.
@@ -36,15 +37,17 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from routing.conversation_signals import Turn, new_signals
+from routing.support_responses import DIGITAL_INCLUSION_NEEDS
 
 SAFEGUARDING = "action_safeguarding"
 SAFEGUARDING_FOLLOWUP = "action_safeguarding_followup"
 ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
+DIGITAL_INCLUSION = "action_digital_inclusion"
 # Signals that other flows already answer with an offer of a person (fallback, request_human).
-# These two go straight on with the resident's task once they have spoken.
-RESUMING_ACTIONS = {RECORD_CONSENT, OFFER_SUPPORT}
+# These go straight on with the resident's task once they have spoken.
+RESUMING_ACTIONS = {RECORD_CONSENT, OFFER_SUPPORT, DIGITAL_INCLUSION}
 NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
 SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
@@ -76,7 +79,13 @@ class _State:
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
     acknowledged: set[str] = field(default_factory=set)  # each need is acknowledged once a session
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
+    consent_needs: set[str] = field(default_factory=set)  # the needs the latest consent question covered
     offered_support: bool = False
+
+    @property
+    def offered_digital_inclusion(self) -> bool:
+        """The consent answer ended with the offer of help to get online (see action_record_consent)."""
+        return bool(self.consent_needs & DIGITAL_INCLUSION_NEEDS)
 
 
 def _read(tracker: DialogueStateTracker) -> _State:
@@ -85,9 +94,10 @@ def _read(tracker: DialogueStateTracker) -> _State:
     state = _State()
     asked_for: str | None = None
     last_intent: str | None = None
+    since_acknowledged: set[str] = set()  # every need said since the last acknowledgement, as the action reads them
     for event in tracker.events:
         if isinstance(event, (SessionStarted, Restarted)):
-            state, asked_for, last_intent = _State(), None, None
+            state, asked_for, last_intent, since_acknowledged = _State(), None, None, set()
         elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
             asked_for = event.value
         elif isinstance(event, UserUttered):
@@ -95,6 +105,7 @@ def _read(tracker: DialogueStateTracker) -> _State:
             last_intent = str(event.intent.get("name"))
             state.turns.append(Turn(last_intent, asked_for, "frustration" in needs))
             state.unacknowledged |= needs - NOT_ACKNOWLEDGED - state.acknowledged
+            since_acknowledged |= needs
             if state.actions_since_user:
                 state.previous_bot_action = state.actions_since_user[-1]
             state.actions_since_user = []
@@ -104,6 +115,7 @@ def _read(tracker: DialogueStateTracker) -> _State:
                 state.acknowledged |= state.unacknowledged
                 state.unacknowledged = set()
                 state.consent_trigger_intent = last_intent
+                state.consent_needs, since_acknowledged = since_acknowledged, set()
             elif event.action_name == OFFER_SUPPORT:
                 state.offered_support = True
     return state
@@ -167,6 +179,8 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
         return SAFEGUARDING_FOLLOWUP
     if state.previous_bot_action == ACKNOWLEDGE and intent in YES_NO:
         return RECORD_CONSENT
+    if state.previous_bot_action == RECORD_CONSENT and state.offered_digital_inclusion and intent in YES_NO:
+        return DIGITAL_INCLUSION
     if state.unacknowledged and loop is None:
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
     if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
@@ -178,7 +192,9 @@ def _after_an_action(state: _State, loop: str | None) -> str | None:
     latest = state.actions_since_user[-1]
     if latest in {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE}:
         return ACTION_LISTEN_NAME
-    if latest == RECORD_CONSENT:
+    if latest == RECORD_CONSENT and state.offered_digital_inclusion:
+        return ACTION_LISTEN_NAME  # its last question wants an answer first
+    if latest in (RECORD_CONSENT, DIGITAL_INCLUSION):
         return RESUME_TASK.get(state.consent_trigger_intent or "", ACTION_LISTEN_NAME)
     if latest == OFFER_SUPPORT:
         return loop or RESUME_TASK.get(state.turns[-1].intent, ACTION_LISTEN_NAME)

@@ -21,7 +21,7 @@ from routing.database import open_engine
 def main(argv: list[str] | None = None) -> int:
     """Run one command; exit status 0 on success, 2 on a usage error."""
     parser = argparse.ArgumentParser(prog="python -m monitoring", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="defaults to the assistant's database (COUNCIL_DATABASE_URL)")
+    parser.add_argument("--database-url", help="defaults to the monitoring database (COUNCIL_MONITORING_DATABASE_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     seeding = commands.add_parser("seed", help="write a synthetic history of conversations")
     seeding.add_argument("--conversations", type=int, required=True)
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "seed" and (args.conversations < 1 or args.days < 1):
         parser.error("--conversations and --days must be at least 1")
-    engine = open_engine(args.database_url or load_settings().database_url)
+    engine = open_engine(args.database_url or load_settings().monitoring_database_url)
     migrate(engine)
     began = time.perf_counter()
     if args.command == "seed":

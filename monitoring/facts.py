@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Iterable
 
 from monitoring.events import EventKind, OutcomeEvent
-from monitoring.outcomes import derive_outcome
+from monitoring.outcomes import INFORMATION_INTENT, derive_outcome
 
 NON_ONLINE = frozenset({"phone", "gateway"})
 REPEAT_WINDOW = timedelta(days=7)
@@ -99,7 +99,10 @@ def facts_of(conversation_key: str, events: Iterable[OutcomeEvent], repeat: bool
         started_at=(started or own[0]).at.replace(minute=0, second=0, microsecond=0),
         entry_channel=(started.entry_channel if started else None) or "unknown",
         service=next((event.service for event in ordered if event.service), None),
-        outcome=derive_outcome(kinds),
+        outcome=derive_outcome(
+            kinds,
+            information_given=any(e.kind is EventKind.INTENT and e.intent == INFORMATION_INTENT for e in ordered),
+        ),
         needs=frozenset(
             e.category
             for e in ordered

@@ -8,7 +8,8 @@ clear numerator:
 3. ``handed_off_unresolved``: a person could not reach the resident, they did not come, or they
    gave up waiting in the queue;
 4. ``handed_off``: accepted a person, not closed yet;
-5. ``resolved_by_bot``: a report made, or a payment or application link given;
+5. ``resolved_by_bot``: a report made, a payment or application link given, or an information
+   question answered;
 6. ``abandoned``: none of these.
 """
 
@@ -29,7 +30,10 @@ OUTCOMES = (
 BOT_RESOLUTIONS = {EventKind.REPORT_CREATED, EventKind.PAYMENT_SIGNPOSTED, EventKind.APPLICATION_SIGNPOSTED}
 
 
-def derive_outcome(kinds: Iterable[EventKind]) -> str:
+INFORMATION_INTENT = "get_information"  # its intent event is recorded once the answer is given
+
+
+def derive_outcome(kinds: Iterable[EventKind], information_given: bool = False) -> str:
     """The conversation's outcome from the kinds of event it had (see the module's precedence)."""
     seen = set(kinds)
     if EventKind.SAFEGUARDING_ESCALATED in seen:
@@ -40,6 +44,6 @@ def derive_outcome(kinds: Iterable[EventKind]) -> str:
         if seen & {EventKind.UNABLE_TO_CONTACT, EventKind.NO_SHOW, EventKind.ABANDONED}:
             return "handed_off_unresolved"
         return "handed_off"
-    if seen & BOT_RESOLUTIONS:
+    if seen & BOT_RESOLUTIONS or information_given:
         return "resolved_by_bot"
     return "abandoned"

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from monitoring.events import EventKind, OutcomeEvent
 from monitoring.facts import ConversationFacts, facts_of
 from monitoring.measures import contribution
+from monitoring.outcomes import INFORMATION_INTENT
 from monitoring.refresh import DayKey, add_to_daily, day_key, facts_row, mark_repeats, take_lock
 from monitoring.schema import conversation_facts, outcome_events
 
@@ -41,9 +42,9 @@ SERVICES = (
     ("apply_for_service", "housing_benefit"),
     ("apply_for_service", "council_tax_reduction"),
     ("apply_for_service", "garden_waste"),
-    ("ask_information", "bin_collection"),
-    ("ask_information", "council_tax"),
-    ("ask_information", "housing"),
+    ("get_information", "bin_collection"),
+    ("get_information", "council_tax"),
+    ("get_information", "housing"),
 )
 # Share of conversations showing each need; how much it changes the chance the assistant resolves
 # the conversation alone, and the chance a person is accepted when offered (1.0: no effect). Two
@@ -113,7 +114,8 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
     at = started - timedelta(minutes=0.5)
     add(EventKind.CONVERSATION_STARTED, entry_channel=entry)
     intent, service = rng.choice(SERVICES)
-    add(EventKind.INTENT, intent=intent, service=service)
+    if intent != INFORMATION_INTENT:  # an information intent is recorded once the answer is given
+        add(EventKind.INTENT, intent=intent, service=service)
     if rng.random() < SAFEGUARDING_SHARE:
         add(EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
         if rng.random() < 0.7:
@@ -144,6 +146,8 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
         }.get(intent)
         if kind:
             add(kind, intent=intent, service=service)
+        elif intent == INFORMATION_INTENT:
+            add(EventKind.INTENT, intent=intent, service=service)
     elif rng.random() < (0.75 if needs else 0.45):
         local_hour = started.hour
         in_hours = started.weekday() < 5 and 9 <= local_hour < 17

@@ -3,7 +3,7 @@
 A case is created by the assistant with a reference, the channel, why it was created (the trigger),
 an automatic summary, the consented adjustments, a redacted transcript and any booked time. Staff
 claim it (exactly one of two racing claims wins), add notes and record the outcome. Every change is
-an event with who and when.
+an event with who and when, and so is the first time staff reached the resident ("contacted").
 
 Lifecycle: ``queued`` -> ``claimed`` -> ``resolved``, or ``unable_to_contact``, ``cancelled``,
 ``no_show``. A claimed case can be released back to ``queued``.
@@ -35,6 +35,7 @@ ALLOWED = {
     "queued": {"claimed", "cancelled", "unable_to_contact"},
     "claimed": {"queued", *OUTCOMES},
 }
+CONTACTED = "contacted"  # the history entry for the first time staff reached the resident
 MAX_NOTE_LENGTH = 2000
 MAX_TRANSCRIPT_TURNS = 200
 
@@ -158,6 +159,11 @@ class HandoffCase:
     def open(self) -> bool:
         """Still waiting for, or with, a member of staff."""
         return self.status in ("queued", "claimed")
+
+    @property
+    def contacted(self) -> bool:
+        """Staff have reached the resident on this case (its history says so)."""
+        return any(event.action == CONTACTED for event in self.events)
 
     def as_json(self) -> dict[str, Any]:
         """The case as the JSON API returns it."""
@@ -374,6 +380,25 @@ class HandoffStore:
         with self._engine.begin() as connection:
             self._event(connection, _case_id(connection, reference), now or utc_now(), staff, "note", text)
         return self.get(reference)
+
+    def record_contact(self, reference: str, staff: str, now: datetime | None = None) -> bool:
+        """Note in the case's history that staff have reached the resident; True only the first time."""
+        with self._engine.begin() as connection:
+            # Locking the case's row (on PostgreSQL) makes two racing first messages note it once.
+            case_id = connection.execute(
+                select(handoff_cases.c.id).where(handoff_cases.c.reference == reference).with_for_update()
+            ).scalar()
+            if case_id is None:
+                raise CaseNotFound(f"no handoff case {reference}")
+            seen = connection.execute(
+                select(handoff_events.c.id).where(
+                    handoff_events.c.case_id == case_id, handoff_events.c.action == CONTACTED
+                )
+            ).first()
+            if seen is not None:
+                return False
+            self._event(connection, int(case_id), now or utc_now(), staff, CONTACTED, None)
+        return True
 
     def give_up(self, reference: str, why: str, now: datetime | None = None) -> HandoffCase:
         """Close a case nobody could answer in time (a live chat timing out), saying why."""

@@ -27,6 +27,8 @@ LANGUAGES = (
 )  # fmt: skip
 CONSENT_BUTTONS = (Button("Yes, note it", "/affirm"), Button("No, thank you", "/deny"))
 URGENT_BUTTONS = (Button("Yes, please contact me", "/affirm"), Button("No, thank you", "/deny"))
+DIGITAL_INCLUSION_BUTTONS = (Button("Yes, please", "/affirm"), Button("No, thank you", "/deny"))
+DIGITAL_INCLUSION_NEEDS = {"digital_exclusion"}  # the needs the offer of help to get online follows
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +148,23 @@ def help_for(needs: Sequence[Need]) -> list[Reply]:
     if seen:
         seen.append(str(support["person_offer"]))
     return [Reply(line) for line in seen]
+
+
+def offers_digital_inclusion(needs: Sequence[Need]) -> bool:
+    """Whether the help for these needs ends with the offer of free help to get online."""
+    return any(need.category in DIGITAL_INCLUSION_NEEDS for need in needs)
+
+
+def digital_inclusion_offer() -> Reply:
+    """The one question: would they like free help to get online (ESIA: digital inclusion)."""
+    support, _ = _texts()
+    return Reply(support["digital_inclusion"]["question"], DIGITAL_INCLUSION_BUTTONS)
+
+
+def digital_inclusion_reply(accepted: bool, catalogue: Catalogue) -> Reply:
+    """How to get that help, or that it is fine not to."""
+    support, _ = _texts()
+    return Reply(support["digital_inclusion"]["yes" if accepted else "no"].format(**_contacts(catalogue)))
 
 
 def offer_support() -> Reply:

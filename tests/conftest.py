@@ -51,8 +51,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_assistant(var_dir: Path) -> Assistant:
-    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports with its data in ``var_dir``."""
+def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) -> Assistant:
+    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports with its data in ``var_dir``
+    (and any further ``environment``, such as a monitoring database of its own)."""
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run the tests with 'make test', which trains it.")
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
@@ -69,7 +70,9 @@ def start_assistant(var_dir: Path) -> Assistant:
         }
     )
     env.pop("COUNCIL_DATABASE_URL", None)
+    env.pop("COUNCIL_MONITORING_DATABASE_URL", None)
     env.pop("RASA_TRACKER_DB", None)
+    env.update(environment or {})
     var_dir.mkdir(parents=True, exist_ok=True)
     log = (var_dir / "launcher.log").open("ab")
     process = subprocess.Popen(

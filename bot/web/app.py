@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
 from pathlib import Path
@@ -9,17 +11,19 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from bot.settings import PROJECT_ROOT, Settings, metrics_secret
 from bot.web.api import add_api_routes
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
+from bot.web.dashboard import ENGINE, add_dashboard_routes, keep_figures_fresh
 from bot.web.live_chat import LIVE, add_live_chat_routes, relay_resident_message, resident_live_state
 from bot.web.outcomes import OUTCOMES
 from bot.web.rasa_client import RASA, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rendering import TEMPLATES, render, templates
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
 from bot.web.staff_pages import add_staff_routes
-from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
+from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
 from monitoring.schema import migrate
 from routing.database import open_engine
 from routing.handoffs import HandoffStore
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_FORM_MESSAGE = 2000
+CHAT_COOKIE_SECONDS = 24 * 60 * 60
+VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
 UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
@@ -55,10 +61,13 @@ async def chat_page(request: web.Request) -> web.Response:
             problem = UNAVAILABLE
         live = await resident_live_state(request, chat_id, 0)
     last_live = max((message["id"] for message in live["messages"]), default=0)
-    return render(
+    page = render(
         request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
         exit_this_page=any(line["exit_this_page"] for line in lines),
     )  # fmt: skip
+    if request.query.get("via") == "embed":  # opened by static/embed.js on another council page
+        page.set_cookie(VIA_COOKIE, "embed", httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
+    return page
 
 
 async def chat_post(request: web.Request) -> web.StreamResponse:
@@ -82,8 +91,9 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     if isinstance(text, str) and text.strip():
         try:
             replies = await request.app[RASA].send(
-                chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None
-            )
+                chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None,
+                entry_channel="embed" if request.cookies.get(VIA_COOKIE) == "embed" else "web",
+            )  # fmt: skip
         except RasaUnavailable:
             if wants_json:
                 raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
@@ -104,7 +114,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     else:
         response = web.HTTPSeeOther("/#latest")
     # A day: a resident who steps away for a while comes back to the same conversation.
-    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=24 * 60 * 60)
+    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
@@ -129,16 +139,31 @@ def create_app(settings: Settings) -> web.Application:
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         engine = open_engine(settings.database_url)
-        migrate(engine)
+        # Outcome events and the figures may live in a database of their own.
+        same = settings.monitoring_database_url == settings.database_url
+        monitoring = engine if same else open_monitoring_engine(settings.monitoring_database_url)
+        try:
+            migrate(monitoring)
+        except DBAPIError:  # the recorder migrates before its first write, once the database is back
+            logger.warning("The monitoring database is not available; outcome events wait in the outbox")
+        app[ENGINE] = monitoring  # the dashboard reads the monitoring tables
         outbox = Outbox(settings.var_dir / "outbox-web.jsonl")
-        app[OUTCOMES] = Outcomes(OutcomeRecorder(engine, outbox), metrics_secret(settings))
+        recorder = OutcomeRecorder(monitoring, outbox, settings.monitoring_retry_seconds, prepare=migrate)
+        recorder.start_flushing()
+        app[OUTCOMES] = Outcomes(recorder, metrics_secret(settings))
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts)
         app[HANDOFFS] = HandoffStore(engine, default_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
+        refresher = asyncio.create_task(keep_figures_fresh(monitoring))
         yield
+        refresher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refresher
         engine.dispose()
+        if monitoring is not engine:
+            monitoring.dispose()
 
     app.cleanup_ctx.append(database)
 
@@ -155,6 +180,7 @@ def create_app(settings: Settings) -> web.Application:
     add_staff_routes(app)
     add_live_chat_routes(app)
     add_api_routes(app)
+    add_dashboard_routes(app)
     app.router.add_static("/static", Path(__file__).with_name("static"))
     if GOVUK_FRONTEND.is_dir():
         app.router.add_static("/assets", GOVUK_FRONTEND / "assets")

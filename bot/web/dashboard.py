@@ -52,6 +52,20 @@ PROBLEM_TITLES = {
 UNAVAILABLE = "The monitoring database is not answering just now. Please try again in a few minutes."
 
 
+REFRESH_SECONDS = 60
+
+
+async def keep_figures_fresh(engine: Engine, every: float = REFRESH_SECONDS) -> None:
+    """Take in new outcome events in the background (off the event loop), so a manager's page
+    load rarely has any left to do. Runs until cancelled; a failure is logged and tried again."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(refresh, engine)
+        except Exception:  # noqa: BLE001 - the figures wait; the web app carries on
+            logger.exception("Could not bring the monitoring figures up to date; trying again later")
+
+
 def manager_page(handler: Handler) -> Handler:
     """A page for managers: signed-out users go to sign in, staff get a polite 403 page."""
     guarded = staff_page(role="manager")(handler)

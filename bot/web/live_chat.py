@@ -18,7 +18,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.web.chat_session import chat_id_of
-from bot.web.outcomes import record_closed
+from bot.web.outcomes import record_closed, record_first_contact, record_left_queue
 from bot.web.rasa_client import RASA, RasaUnavailable
 from bot.web.rendering import render
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
@@ -70,6 +70,8 @@ async def _check_waiting(request: web.Request, case: HandoffCase) -> HandoffCase
         ended = live.handoffs.give_up(case.reference, why)
     except HandoffError:
         return live.handoffs.get(case.reference)  # someone else changed it a moment ago
+    if case.status == "queued":
+        record_left_queue(request, ended)  # nobody picked it up in time (not an adviser who went away)
     record_closed(request, ended)
     text = f"Sorry. {why} We can call you back instead, or you can book a visit to the Gateway."
     live.post(case, "system", text)
@@ -110,6 +112,31 @@ def _after(request: web.Request) -> int:
         except ValueError:
             continue
     return best
+
+
+LEFT_THE_QUEUE = "You have left the queue. We can call you back instead, or you can book a visit to the Gateway."
+
+
+async def resident_leaves_queue(request: web.Request) -> web.StreamResponse:
+    """The resident stops waiting for an adviser: their place is given up and the assistant is back,
+    offering a call back or a visit instead. Works as a plain form post, or answers JSON."""
+    chat_id = chat_id_of(request)
+    live = request.app[LIVE]
+    case = live.open_chat(chat_id) if chat_id else None
+    if case is not None and case.status == "queued":
+        try:
+            left = live.handoffs.cancel_by_resident(case.reference)
+        except HandoffError:
+            left = live.handoffs.get(case.reference)  # an adviser took it a moment ago
+        if left.status == "cancelled":
+            record_left_queue(request, left)
+            live.post(case, "system", LEFT_THE_QUEUE)
+            with contextlib.suppress(RasaUnavailable):
+                await request.app[RASA].back_to_the_assistant(str(chat_id), LEFT_THE_QUEUE, NOBODY_FREE_BUTTONS)
+    if "application/json" in request.headers.get("Accept", ""):
+        state = await resident_live_state(request, chat_id, 0) if chat_id else {"status": {"state": "none"}}
+        return web.json_response({"live": state["status"]})
+    raise web.HTTPSeeOther("/#latest")
 
 
 async def resident_updates(request: web.Request) -> web.Response:
@@ -183,6 +210,7 @@ async def adviser_send(request: web.Request) -> web.StreamResponse:
     except LiveChatError as error:
         raise web.HTTPSeeOther(f"/staff/live/{case.reference}?error={quote(str(error))}") from None
     request.app[LIVE].adviser_here(case.reference)
+    record_first_contact(request, case, user.username)
     with contextlib.suppress(RasaUnavailable):  # the resident's page still gets it from the live chat
         await request.app[RASA].adviser_says(str(case.conversation_id), message.text, user.display_name)
     raise web.HTTPSeeOther(f"/staff/live/{case.reference}#latest")
@@ -226,6 +254,7 @@ def add_live_chat_routes(app: web.Application) -> None:
     """Register the live chat routes."""
     app.router.add_get("/chat/updates", resident_updates)
     app.router.add_get("/chat/stream", resident_stream)
+    app.router.add_post("/chat/leave", resident_leaves_queue)
     app.router.add_get("/staff/live/{reference}", adviser_page)
     app.router.add_get("/staff/live/{reference}/updates", adviser_updates)
     app.router.add_post("/staff/live/{reference}/send", adviser_send)

@@ -40,12 +40,25 @@ class RasaClient:
         self._actions_url = actions_url
 
     async def send(
-        self, sender: str, message: str, input_channel: str = "web", title: str | None = None
+        self,
+        sender: str,
+        message: str,
+        input_channel: str = "web",
+        title: str | None = None,
+        entry_channel: str = "web",
     ) -> list[BotMessage]:
-        """Send one resident message (or a quick reply's payload, with its title) and return the replies."""
-        payload: dict[str, Any] = {"sender": sender, "message": message, "input_channel": input_channel}
+        """Send one resident message (or a quick reply's payload, with its title) and return the replies.
+
+        ``entry_channel`` ("web" for the chat page, "embed" for the page's widget on another council
+        page) goes in the metadata, which Rasa hands to the session start, so the monitoring knows
+        how a conversation began.
+        """
+        metadata: dict[str, Any] = {"entry_channel": entry_channel}
         if title:
-            payload["metadata"] = {"title": title}
+            metadata["title"] = title
+        payload: dict[str, Any] = {
+            "sender": sender, "message": message, "input_channel": input_channel, "metadata": metadata,
+        }  # fmt: skip
         try:
             async with self._session.post(f"{self._rasa_url}/webhooks/rest/webhook", json=payload) as answer:
                 if answer.status != 200:

@@ -49,7 +49,7 @@ def _now() -> datetime:
 
 def _safe_next(raw: str | None) -> str:
     # Only paths on this site, so the sign-in page cannot be used to send staff elsewhere.
-    return raw if raw and raw.startswith("/staff") and not raw.startswith("//") else "/staff"
+    return raw if raw and raw.startswith(("/staff", "/dashboard")) and not raw.startswith("//") else "/staff"
 
 
 async def sign_in_page(request: web.Request) -> web.StreamResponse:

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import context
+from actions.closing import ActionGoodbye, ActionRecordSatisfaction
+from actions.conversation import ActionCancelTask
 from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff
-from actions.support import ActionAcknowledgeNeed, ActionRecordConsent, ActionSafeguarding, ActionSafeguardingFollowup
+from actions.session import ActionSessionStart
+from actions.support import (
+    ActionAcknowledgeNeed,
+    ActionDigitalInclusion,
+    ActionRecordConsent,
+    ActionSafeguarding,
+    ActionSafeguardingFollowup,
+)
 from actions.tasks import ActionPaymentInfo
 from monitoring.events import EventKind
 from monitoring.outcomes import derive_outcome
@@ -19,6 +29,7 @@ from tests.actions.conftest import service, tracker
 from tests.actions.test_handoff import ANYONE, TUESDAY_11AM, user
 
 pytestmark = pytest.mark.usefixtures("clock")
+USER = {"event": "user", "text": "...", "parse_data": {"intent": {"name": "inform"}}}
 
 
 @pytest.fixture
@@ -31,10 +42,10 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def recorded() -> list[tuple[str, dict[str, Any]]]:
     """The events stored for the test conversation, in order, with their non-empty fields."""
-    key = context.outcomes().key("test-resident")
+    key = context.outcomes().resident_key("test-resident")
     with context.database_engine().connect() as connection:
         rows = connection.execute(
-            select(outcome_events).where(outcome_events.c.conversation_key == key).order_by(outcome_events.c.id)
+            select(outcome_events).where(outcome_events.c.resident_key == key).order_by(outcome_events.c.id)
         ).mappings()
         fields = ("entry_channel", "intent", "service", "category", "handoff_channel", "in_hours", "value")
         return [(row["kind"], {f: row[f] for f in fields if row[f] is not None}) for row in rows]
@@ -103,3 +114,91 @@ async def test_no_event_holds_the_residents_words_or_id(domain: dict[str, Any]) 
         everything = " ".join(str(value) for row in connection.execute(select(outcome_events)) for value in row)
     assert "test-resident" not in everything
     assert "Bloggs" not in everything and "Acacia" not in everything
+
+
+# ------------------------------------------------------------ start, end, and in between
+
+
+def conversation_keys() -> list[str | None]:
+    key = context.outcomes().resident_key("test-resident")
+    with context.database_engine().connect() as connection:
+        query = select(outcome_events.c.conversation_key).where(outcome_events.c.resident_key == key)
+        return list(connection.execute(query.order_by(outcome_events.c.id)).scalars())
+
+
+@pytest.mark.parametrize(
+    ("metadata", "entry"),
+    [
+        ({"entry_channel": "web"}, "web"),
+        ({"entry_channel": "embed", "title": "Report a problem"}, "embed"),
+        (None, "rest"),
+        ({"entry_channel": "carrier pigeon"}, "rest"),  # only the fixed vocabulary is stored
+    ],
+)
+async def test_a_session_start_names_the_conversation_and_records_how_it_began(
+    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch, metadata: dict[str, Any] | None, entry: str
+) -> None:
+    import actions.session
+
+    monkeypatch.setattr(actions.session, "now", lambda: TUESDAY_11AM)
+    started = await ActionSessionStart().run(
+        CollectingDispatcher(), tracker(slots={"session_started_metadata": metadata}), domain
+    )
+    session = f"{TUESDAY_11AM.timestamp():.6f}"
+    assert [event["event"] for event in started] == ["session_started", "slot", "action"]
+    assert started[1] == SlotSet("session_started_at", session) and started[2]["name"] == "action_listen"
+    # Every later event of the session carries the same conversation key.
+    await ActionPaymentInfo().run(
+        CollectingDispatcher(),
+        tracker("pay", "make_payment", entities=[service("council_tax")], slots={"session_started_at": session}),
+        domain,
+    )
+    assert recorded()[0] == ("conversation_started", {"entry_channel": entry})
+    assert set(conversation_keys()) == {context.outcomes().conversation_key("test-resident", session)}
+
+
+async def test_goodbye_ends_the_conversation_and_the_answer_is_recorded(domain: dict[str, Any]) -> None:
+    await ActionGoodbye().run(CollectingDispatcher(), tracker("bye", "goodbye"), domain)
+    answer = tracker(
+        "/inform",
+        "inform",
+        entities=[{"entity": "satisfaction", "value": "partly"}],
+        slots={"satisfaction_question": "asked"},
+        events=[{"event": "action", "name": "action_goodbye"}, {"event": "action", "name": "action_listen"}, USER],
+    )
+    await ActionRecordSatisfaction().run(CollectingDispatcher(), answer, domain)
+    assert recorded() == [("conversation_ended", {}), ("satisfaction", {"value": "partly"})]
+    assert outcome() == "abandoned"  # a goodbye is not an outcome by itself
+
+
+async def test_stopping_a_form_part_way_is_recorded_and_stopping_nothing_is_not(domain: dict[str, Any]) -> None:
+    left = [USER, {"event": "action", "name": "action_deactivate_loop"}, {"event": "active_loop", "name": None}]
+    await ActionCancelTask().run(CollectingDispatcher(), tracker("stop", "stop", events=left), domain)
+    await ActionCancelTask().run(CollectingDispatcher(), tracker("stop", "stop", events=[USER]), domain)
+    assert recorded() == [("abandoned", {"value": "form"})]
+
+
+async def test_switching_from_a_report_to_paying_leaves_the_form(domain: dict[str, Any]) -> None:
+    switched = [USER, {"event": "action", "name": "action_deactivate_loop"}, {"event": "active_loop", "name": None}]
+    current = tracker("pay my council tax", "make_payment", entities=[service("council_tax")], events=switched)
+    await ActionPaymentInfo().run(CollectingDispatcher(), current, domain)
+    assert [kind for kind, _ in recorded()] == ["abandoned", "intent", "payment_signposted"]
+
+
+async def test_saying_yes_to_help_getting_online_is_recorded(domain: dict[str, Any]) -> None:
+    need = {"category": "digital_exclusion", "confidence": 0.95, "adjustment": "prefers_phone_or_face_to_face"}
+    said = user("i have no internet", "make_payment", need)
+    acknowledged = [said, {"event": "action", "name": "action_acknowledge_need"}]
+    consent = CollectingDispatcher()
+    await ActionRecordConsent().run(consent, tracker("no", "deny", events=acknowledged), domain)
+    last = consent.messages[-1]
+    assert "get online" in last["text"] and [b["payload"] for b in last["buttons"]] == ["/affirm", "/deny"]
+    helped = CollectingDispatcher()
+    await ActionDigitalInclusion().run(helped, tracker("yes please", "affirm"), domain)
+    assert "023 8083 3000" in helped.messages[0]["text"]
+    await ActionDigitalInclusion().run(CollectingDispatcher(), tracker("no", "deny"), domain)
+    assert recorded() == [
+        ("consent_declined", {}),
+        ("digital_inclusion_offered", {"category": "digital_exclusion"}),
+        ("digital_inclusion_accepted", {"category": "digital_exclusion"}),
+    ]

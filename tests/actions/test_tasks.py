@@ -8,10 +8,12 @@ import pytest
 from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
+import actions.closing
 import actions.conversation
 import actions.handoff
 import actions.handoff_changes
 import actions.report
+import actions.session
 import actions.support
 import actions.tasks
 from actions.conversation import ActionCancelTask, ActionFallback
@@ -142,10 +144,12 @@ def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> No
     implemented = {
         cls().name()
         for module in (
+            actions.closing,
             actions.conversation,
             actions.handoff,
             actions.handoff_changes,
             actions.report,
+            actions.session,
             actions.tasks,
             actions.support,
         )

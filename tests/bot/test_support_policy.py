@@ -35,6 +35,14 @@ def decide(*events: Any) -> str | None:
     return next_support_action(DialogueStateTracker.from_events("resident", flat, DOMAIN.slots))
 
 
+NO_INTERNET_CONSENTED = [
+    user("make_payment", "digital_exclusion"),
+    act("action_acknowledge_need"),
+    act("action_listen"),
+    user("affirm"),
+    act("action_record_consent"),
+]
+
 CASES = [
     ("a risk cue in an ordinary message", [user("make_payment", "safeguarding")], "action_safeguarding"),
     (
@@ -61,13 +69,44 @@ CASES = [
     (
         "after the consent answer, the task the resident asked for",
         [
-            user("make_payment", "digital_exclusion"),
+            user("make_payment", "older_age"),
             act("action_acknowledge_need"),
             act("action_listen"),
             user("affirm"),
             act("action_record_consent"),
         ],
         "action_payment_info",
+    ),
+    (
+        "no internet: the consent answer ends with the offer of help to get online, so listen",
+        [*NO_INTERNET_CONSENTED],
+        "action_listen",
+    ),
+    (
+        "the yes or no to the offer of help to get online",
+        [*NO_INTERNET_CONSENTED, act("action_listen"), user("affirm")],
+        "action_digital_inclusion",
+    ),
+    (
+        "after that answer, the task the resident asked for",
+        [*NO_INTERNET_CONSENTED, act("action_listen"), user("deny"), act("action_digital_inclusion")],
+        "action_payment_info",
+    ),
+    (
+        "and listening after the task",
+        [
+            *NO_INTERNET_CONSENTED,
+            act("action_listen"),
+            user("affirm"),
+            act("action_digital_inclusion"),
+            act("action_payment_info"),
+        ],
+        "action_listen",
+    ),
+    (
+        "a resident who ignores the offer is not held up: the rules take the new message",
+        [*NO_INTERNET_CONSENTED, act("action_listen"), user("report_issue")],
+        None,
     ),
     (
         "a report resumes as the report form",

@@ -26,3 +26,8 @@ from monitoring.outcomes import OUTCOMES, derive_outcome
 def test_each_conversation_gets_exactly_one_outcome_by_precedence(events, outcome):
     assert derive_outcome(events) == outcome
     assert outcome in OUTCOMES
+
+
+def test_an_information_question_answered_is_resolved_by_the_assistant():
+    assert derive_outcome([E.CONVERSATION_STARTED, E.INTENT], information_given=True) == "resolved_by_bot"
+    assert derive_outcome([E.CONVERSATION_STARTED, E.INTENT]) == "abandoned"

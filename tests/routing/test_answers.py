@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from routing import prompts
+from routing import prompts, satisfaction
 from routing.answers import (
     apply_answer,
     bin_day_answer,
@@ -139,6 +139,7 @@ def _everything_said():
         ]
     for name in ("ASK_SERVICE", "ASK_LOCATION", "ASK_POSTCODE", "ASK_REFERENCE"):
         said.append((f"prompt {name}", getattr(prompts, name).text))
+    said += [(f"closing {index}", reply.text) for index, reply in enumerate(satisfaction.ALL_REPLIES)]
     return said
 
 

@@ -6,6 +6,7 @@
   var log = document.getElementById("log");
   var list = document.getElementById("log-list");
   var status = document.getElementById("live-status");
+  var leave = document.getElementById("leave-queue");
   var input = document.getElementById("message");
   if (!log || !window.fetch) { return; }
   var after = Number(log.getAttribute("data-after")) || 0;
@@ -26,6 +27,7 @@
   }
 
   function showStatus(state) {
+    if (leave) { leave.hidden = state.state !== "waiting"; }
     if (!status) { return; }
     if (state.state === "waiting") {
       status.hidden = false;

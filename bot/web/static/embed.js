@@ -26,7 +26,7 @@
   dialog.appendChild(close);
   dialog.appendChild(frame);
   open.addEventListener("click", function () {
-    if (!frame.src) { frame.src = origin + "/"; }
+    if (!frame.src) { frame.src = origin + "/?via=embed"; }  // so the assistant counts it as the widget
     dialog.showModal();
   });
   close.addEventListener("click", function () { dialog.close(); });

@@ -1,0 +1,132 @@
+"""Thanks and goodbye, and "Did you get what you needed?" asked once a conversation.
+
+The question comes at goodbye, or at thanks once a task is done. It is one message with Yes, Partly
+and No buttons; typed yes and no work too. It is never asked twice, nor after a safeguarding
+disclosure, and a resident who ignores it just carries on: the rules send only the message right
+after it here. The words are in
+``routing.satisfaction``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import latest_text, record, say
+from actions.conversation import MENU
+from monitoring.events import EventKind
+from routing.answers import Reply
+from routing.satisfaction import (
+    ANYTHING_ELSE,
+    GOODBYE,
+    QUESTION,
+    SORRY,
+    THANKS,
+    THANKS_ANYTHING_ELSE,
+    WELCOME,
+    satisfaction_answer,
+)
+
+QUESTION_SLOT = "satisfaction_question"  # None, then "asked", then "answered"
+NOT_BOT_STEPS = {"action_listen", "action_extract_slots"}
+# A turn that ends with one of these has done something for the resident worth asking about.
+TASK_ACTIONS = {
+    "action_submit_report", "action_payment_info", "action_apply_info", "action_information",
+    "action_check_status", "action_submit_handoff", "action_cancel_handoff", "action_rebook_done",
+}  # fmt: skip
+# Someone who has just told us they are at risk is not asked to rate the conversation.
+NEVER_AFTER = "action_safeguarding"
+
+
+def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The events of the current session (the tracker may still hold the end of the last one)."""
+    starts = [i for i, event in enumerate(tracker.events) if event.get("event") == "session_started"]
+    return list(tracker.events[starts[-1] + 1 :] if starts else tracker.events)
+
+
+def _actions(tracker: Tracker) -> List[str]:
+    return [str(event.get("name")) for event in session_events(tracker) if event.get("event") == "action"]
+
+
+def _ask(dispatcher: CollectingDispatcher) -> List[EventType]:
+    say(dispatcher, [QUESTION])
+    return [SlotSet(QUESTION_SLOT, "asked")]
+
+
+def _may_ask(tracker: Tracker) -> bool:
+    return tracker.get_slot(QUESTION_SLOT) is None and NEVER_AFTER not in _actions(tracker)
+
+
+def _end(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Say goodbye; the conversation counts as ended the first time the resident says it."""
+    if "action_goodbye" not in _actions(tracker):
+        record(tracker, EventKind.CONVERSATION_ENDED)
+    say(dispatcher, [GOODBYE])
+
+
+class ActionGoodbye(Action):
+    """Goodbye; then, if not asked yet, whether they got what they needed."""
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        _end(dispatcher, tracker)
+        return _ask(dispatcher) if _may_ask(tracker) else []
+
+
+class ActionThank(Action):
+    """You are welcome; after a task, the question (once), otherwise whether there is anything else."""
+
+    def name(self) -> str:
+        return "action_thank"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if _may_ask(tracker) and TASK_ACTIONS & set(_actions(tracker)):
+            say(dispatcher, [WELCOME])
+            return _ask(dispatcher)
+        say(dispatcher, [ANYTHING_ELSE])
+        return []
+
+
+def _asked_after(tracker: Tracker) -> str | None:
+    """The bot's last action before the resident's latest message (goodbye or thanks)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in NOT_BOT_STEPS:
+            return str(event.get("name"))
+    return None
+
+
+class ActionRecordSatisfaction(Action):
+    """Records the answer to the question, thanks the resident, and offers a person if it was not a yes.
+
+    The message right after goodbye or thanks comes here even when the question was not asked (it
+    is asked once): then a "no" (to "Is there anything else?") is a goodbye, and anything else gets
+    the menu.
+    """
+
+    def name(self) -> str:
+        return "action_record_satisfaction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answer = satisfaction_answer(intent, tracker.get_latest_entity_values("satisfaction"), latest_text(tracker))
+        if tracker.get_slot(QUESTION_SLOT) != "asked" or answer is None:
+            if intent == "deny":
+                _end(dispatcher, tracker)  # "no" to "Is there anything else I can help with?"
+            else:
+                say(dispatcher, [Reply("What would you like to do now?", MENU)])
+            return []
+        record(tracker, EventKind.SATISFACTION, value=answer)
+        if answer != "yes":
+            say(dispatcher, [SORRY])  # with a button for a person
+        else:
+            say(dispatcher, [THANKS_ANYTHING_ELSE if _asked_after(tracker) == "action_thank" else THANKS])
+        return [SlotSet(QUESTION_SLOT, "answered")]
