@@ -228,3 +228,18 @@ def test_events_recorded_before_resident_keys_existed_are_still_counted(tmp_path
     migrate(old)
     assert refresh(old) == 1
     assert totals(old)["conversations"] == 1
+
+
+def test_asking_whether_any_event_waits_uses_the_index_not_a_scan_of_every_event(tmp_path):
+    """Every dashboard load asks this; over millions of events a scan took a second."""
+    from sqlalchemy import text
+
+    from monitoring.refresh import WAITING
+
+    sqlite = create_engine(f"sqlite:///{tmp_path}/plan.db", future=True)
+    migrate(sqlite)
+    query = select(outcome_events.c.id).where(WAITING).limit(1)
+    sql = str(query.compile(sqlite, compile_kwargs={"literal_binds": True}))
+    with sqlite.connect() as connection:
+        plan = " ".join(str(row) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_outcome_events_waiting" in plan
