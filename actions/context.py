@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List
@@ -75,9 +76,25 @@ def session_of(tracker: Tracker) -> str:
     return "first"
 
 
+# One background thread writes the events, in the order they were recorded, so a conversation
+# never waits for the database (a write costs a few milliseconds, and the action server serves
+# every conversation from one event loop). Work still queued is finished when the process exits.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outcome-events")
+
+
+def record_event(sender_id: str, kind: EventKind, session: str, case: str | None = None, **fields: Any) -> None:
+    """Hand an outcome event to the writer (monitoring/; never slows or breaks the conversation)."""
+    _WRITER.submit(outcomes().record, sender_id, kind, session=session, case=case, **fields)
+
+
 def record(tracker: Tracker, kind: EventKind, case: str | None = None, **fields: Any) -> None:
-    """Record an outcome event for this conversation (monitoring/; never breaks the conversation)."""
-    outcomes().record(tracker.sender_id, kind, session=session_of(tracker), case=case, **fields)
+    """Record an outcome event for this conversation."""
+    record_event(tracker.sender_id, kind, session_of(tracker), case=case, **fields)
+
+
+def written() -> None:
+    """Wait until every event recorded so far has been written (or kept in the outbox)."""
+    _WRITER.submit(lambda: None).result()
 
 
 def report_store() -> ReportStore:

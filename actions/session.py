@@ -15,7 +15,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import SESSION_SLOT, now, outcomes
+from actions.context import SESSION_SLOT, now, record_event
 from monitoring.events import ENTRY_CHANNELS, EventKind
 
 METADATA_SLOT = "session_started_metadata"  # Rasa puts the first message's metadata here
@@ -38,10 +38,10 @@ class ActionSessionStart(Action):
         # Rasa stamps the returned session_started event with its own time, so the name this action
         # chooses is kept in a slot instead (``actions.context.session_of`` reads it).
         session = f"{now().timestamp():.6f}"
-        outcomes().record(
+        record_event(
             tracker.sender_id,
             EventKind.CONVERSATION_STARTED,
-            session=session,
+            session,
             entry_channel=entry_channel(tracker.get_slot(METADATA_SLOT)),
         )
         # Slots set before session_started are cleared by it, so the name comes after.

@@ -6,6 +6,7 @@ to date and is safe to run at every start.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -96,8 +97,16 @@ monitoring_state = Table(
 )
 
 
+_MIGRATING = threading.Lock()  # Alembic keeps its context in module globals: one at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Apply every migration the database has not had yet."""
+    """Apply every migration the database has not had yet (safe from several threads)."""
+    with _MIGRATING:
+        _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

@@ -43,6 +43,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def recorded() -> list[tuple[str, dict[str, Any]]]:
     """The events stored for the test conversation, in order, with their non-empty fields."""
     key = context.outcomes().resident_key("test-resident")
+    context.written()  # events are written in the background
     with context.database_engine().connect() as connection:
         rows = connection.execute(
             select(outcome_events).where(outcome_events.c.resident_key == key).order_by(outcome_events.c.id)
@@ -110,6 +111,7 @@ async def test_no_event_holds_the_residents_words_or_id(domain: dict[str, Any]) 
     await ActionPaymentInfo().run(
         CollectingDispatcher(), tracker(words, "make_payment", entities=[service("council_tax")]), domain
     )
+    context.written()  # events are written in the background
     with context.database_engine().connect() as connection:
         everything = " ".join(str(value) for row in connection.execute(select(outcome_events)) for value in row)
     assert "test-resident" not in everything
@@ -121,6 +123,7 @@ async def test_no_event_holds_the_residents_words_or_id(domain: dict[str, Any]) 
 
 def conversation_keys() -> list[str | None]:
     key = context.outcomes().resident_key("test-resident")
+    context.written()  # events are written in the background
     with context.database_engine().connect() as connection:
         query = select(outcome_events.c.conversation_key).where(outcome_events.c.resident_key == key)
         return list(connection.execute(query.order_by(outcome_events.c.id)).scalars())

@@ -118,7 +118,11 @@ def test_the_monitoring_database_stopping_mid_conversation_changes_nothing_for_t
     said = timed_replies(ours, SENDER, BEFORE)
     proxy.stop()  # the database goes away mid-conversation
     said += timed_replies(ours, SENDER, DURING)
-    assert (ours.var_dir / "outbox-actions.jsonl").exists()  # the events wait in the outbox
+    outbox = ours.var_dir / "outbox-actions.jsonl"
+    waited = time.monotonic() + 5  # events are written in the background: give the writer a moment
+    while not outbox.exists() and time.monotonic() < waited:
+        time.sleep(0.1)
+    assert outbox.exists()  # the events wait in the outbox
     proxy.start()  # and comes back
     status, tracker = request_json(f"{ours.rasa_url}/conversations/{SENDER}/tracker")
     key = bytes.fromhex("ab" * 32)
@@ -135,6 +139,7 @@ def test_the_monitoring_database_stopping_mid_conversation_changes_nothing_for_t
         turns = zip(BEFORE + DURING + AFTER_OUTAGE, said, strict=True)
         slow = [(message, round(seconds, 2)) for message, (_, seconds) in turns if seconds >= QUICK_SECONDS]
         assert not slow  # and as quickly
+        wait_for(direct, conversation, len(EXPECTED))
         stored = events(direct, conversation)
         assert [row[:3] for row in stored] == EXPECTED  # every event, in order
         with direct.connect() as connection:

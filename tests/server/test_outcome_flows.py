@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
@@ -133,17 +134,20 @@ class Conversation:
         return keyed_hash(key, f"resident:{self.sender}"), keyed_hash(key, f"conversation:{self.sender}:{session}")
 
     def stored(self) -> list[Event]:
-        """Every event stored for this resident, in order, checking that each is filed right."""
+        """Every event stored for this resident, in order, checking that each is filed right. The
+        action server writes events in the background, so this waits until no more arrive."""
         resident, conversation = self.keys()
         engine = open_engine(self.assistant.database_url)
-        with engine.connect() as connection:
-            rows = list(
-                connection.execute(
-                    select(outcome_events)
-                    .where(outcome_events.c.resident_key == resident)
-                    .order_by(outcome_events.c.id)
-                ).mappings()
-            )
+        query = select(outcome_events).where(outcome_events.c.resident_key == resident).order_by(outcome_events.c.id)
+        rows: list[Any] = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                latest = list(connection.execute(query).mappings())
+            if rows and len(latest) == len(rows):
+                break
+            rows = latest
+            time.sleep(0.2)
         engine.dispose()
         cases = {row["case_key"] for row in rows if row["kind"] == "handoff_accepted"}
         for row in rows:
