@@ -76,7 +76,7 @@ class SeedResult:
     days: int
 
 
-def _hex(rng: random.Random) -> str:
+def _key() -> str:
     """A key: random shapes repeat with the seed, but keys never do (seeding twice adds, not merges)."""
     return secrets.token_hex(16)
 
@@ -95,7 +95,7 @@ def _start_time(rng: random.Random, end: datetime, days: int) -> datetime:
 
 def synthetic_conversation(rng: random.Random, resident: str, started: datetime) -> list[OutcomeEvent]:
     """One conversation's events, end to end, as the flows would record them."""
-    key = _hex(rng)
+    key = _key()
     at = started
     events: list[OutcomeEvent] = []
 
@@ -119,7 +119,7 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
     if rng.random() < SAFEGUARDING_SHARE:
         add(EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
         if rng.random() < 0.7:
-            case = _hex(rng)
+            case = _key()
             add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel="emergency")
             if rng.random() < 0.95:
                 _contact(add, rng, "emergency", case, resolved=0.9)
@@ -159,7 +159,7 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
             add(EventKind.HANDOFF_OFFERED, minutes=0.1, handoff_channel=channel, in_hours=in_hours)
         if offered and rng.random() < accept_chance:
             channel = rng.choice(offered)
-            case = _hex(rng)
+            case = _key()
             add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel=channel, service=service)
             if channel == "webchat" and rng.random() < 0.08:
                 add(EventKind.ABANDONED, minutes=rng.uniform(2, 10), case=case, staff=True, value="queue")
@@ -195,7 +195,7 @@ def _contact(add: Callable[..., None], rng: random.Random, channel: str, case: s
 def _conversations(
     rng: random.Random, count: int, days: int, end: datetime
 ) -> Iterator[tuple[str, list[OutcomeEvent]]]:
-    residents = [_hex(rng) for _ in range(max(1, int(count * 0.85)))]
+    residents = [_key() for _ in range(max(1, int(count * 0.85)))]
     for _ in range(count):
         events = synthetic_conversation(rng, rng.choice(residents), _start_time(rng, end, days))
         yield events[0].conversation_key or "", events
