@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List
 
@@ -23,11 +22,6 @@ from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
 from routing.reports import ReportStore
 from routing.staff import StaffAccounts
-
-
-def now() -> datetime:
-    """The time the assistant acts at: one place, so conversation tests can set the clock."""
-    return datetime.now(timezone.utc)
 
 
 def catalogue() -> Catalogue:

@@ -22,12 +22,12 @@ from actions.context import (
     forget_task_slots,
     handoff_store,
     latest_text,
-    now,
     record,
     say,
     staff_accounts,
 )
 from monitoring.events import EventKind
+from routing import clock
 from routing.bookings import KINDS, Slot, SlotUnavailable, parse_slot_key
 from routing.channels import NO_VOICE, Capacity, ChannelOption, HandoffContext, decide_channels
 from routing.handoff_replies import (
@@ -94,7 +94,7 @@ def handoff_context(tracker: Tracker, preference: str | None = None) -> HandoffC
     adjustments = {str(need["adjustment"]) for need in needs if need.get("adjustment")}
     adjustments |= {str(text) for text in tracker.get_slot("adjustments") or []}
     return HandoffContext(
-        now=now(),
+        now=clock.now(),
         needs=frozenset(str(need.get("category")) for need in needs),
         adjustments=frozenset(adjustments),
         intent=_task_intent(tracker),
@@ -159,7 +159,7 @@ def create_case(tracker: Tracker, option: ChannelOption, slot_start: datetime | 
         transcript=transcript(tracker),
         callback_number=tracker.get_slot("callback_number"),
     )
-    case = handoff_store().create(new, slot_start=slot_start, now=now())
+    case = handoff_store().create(new, slot_start=slot_start, now=clock.now())
     record(
         tracker,
         EventKind.HANDOFF_ACCEPTED,
@@ -186,7 +186,7 @@ def _option_from_slots(tracker: Tracker) -> ChannelOption | None:
 
 def free_slots(kind: str) -> List[Slot]:
     """The next free times of this kind."""
-    return handoff_store().slots.free_slots(kind, now())
+    return handoff_store().slots.free_slots(kind, clock.now())
 
 
 def chosen_slot_key(tracker: Tracker, kind: str) -> str:
@@ -194,7 +194,7 @@ def chosen_slot_key(tracker: Tracker, kind: str) -> str:
     key = next(tracker.get_latest_entity_values("slot_key"), None)
     if key is not None:
         return str(key)
-    slot = slot_from_text(latest_text(tracker), free_slots(kind), default_schedule(), now())
+    slot = slot_from_text(latest_text(tracker), free_slots(kind), default_schedule(), clock.now())
     return slot.key if slot else NOT_A_TIME
 
 
@@ -207,7 +207,7 @@ class ActionAskHandoffChannel(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         options = offered_options(tracker)
         say(dispatcher, offer(options, _trigger(tracker, conversation_needs(tracker))))
-        schedule, moment = default_schedule(), now()
+        schedule, moment = default_schedule(), clock.now()
         in_hours = any(schedule.is_open(channel, moment) for channel in ("phone", "gateway"))
         for channel in dict.fromkeys(option.channel for option in options):
             record(tracker, EventKind.HANDOFF_OFFERED, handoff_channel=channel, in_hours=in_hours)
@@ -233,7 +233,7 @@ class ActionAskHandoffSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = tracker.get_slot("handoff_mode")
-        say(dispatcher, [ask_slot(kind, free_slots(kind), default_schedule(), now())])
+        say(dispatcher, [ask_slot(kind, free_slots(kind), default_schedule(), clock.now())])
         return []
 
 

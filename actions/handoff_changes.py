@@ -14,7 +14,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import handoff_store, latest_text, now, say
+from actions.context import handoff_store, latest_text, say
 from actions.handoff import (
     DID_NOT_CATCH_THE_TIME,
     NOT_A_TIME,
@@ -23,6 +23,7 @@ from actions.handoff import (
     council_phone,
     free_slots,
 )
+from routing import clock
 from routing.answers import Reply
 from routing.bookings import SlotUnavailable, parse_slot_key
 from routing.handoff_replies import ask_slot, case_status, no_slots
@@ -79,9 +80,9 @@ class ActionCancelHandoff(Action):
             say(dispatcher, [Reply(f"{nothing} {council_phone()}.")])
             return []
         try:
-            cancelled = handoff_store().cancel_by_resident(case.reference, now=now())
+            cancelled = handoff_store().cancel_by_resident(case.reference, now=clock.now())
         except InvalidTransition:
-            dispatcher.utter_message(text=case_status(case, default_schedule(), now()).text)
+            dispatcher.utter_message(text=case_status(case, default_schedule(), clock.now()).text)
             return []
         if cancelled.status == "cancelled":
             done = f"Done. I have cancelled {case.reference}. You do not need to do anything else."
@@ -116,7 +117,7 @@ class ActionAskRebookSlot(Action):
         if not slots:
             say(dispatcher, [no_slots(case.mode, council_phone())])
             return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("rebooking", None)]
-        say(dispatcher, [ask_slot(case.mode, slots, default_schedule(), now())])
+        say(dispatcher, [ask_slot(case.mode, slots, default_schedule(), clock.now())])
         return []
 
 
@@ -141,7 +142,7 @@ class ValidateRebookForm(FormValidationAction):
         case = handoff_store().find(str(value))
         if not _movable(case):
             if case is not None:
-                dispatcher.utter_message(text=case_status(case, default_schedule(), now()).text)
+                dispatcher.utter_message(text=case_status(case, default_schedule(), clock.now()).text)
             return {"rebooking": None}
         assert case is not None
         return {"rebooking": case.reference}
@@ -162,7 +163,7 @@ class ValidateRebookForm(FormValidationAction):
             dispatcher.utter_message(text=DID_NOT_CATCH_THE_TIME)
             return {"rebook_slot": None}
         try:
-            handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=now())
+            handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=clock.now())
         except (SlotUnavailable, InvalidTransition):
             dispatcher.utter_message(text="Sorry, that time is not free. Your booking has not changed.")
             return {"rebook_slot": None}
@@ -178,5 +179,5 @@ class ActionRebookDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         case = handoff_store().find(str(tracker.get_slot("rebooking")))
         if case is not None and tracker.get_slot("rebook_slot"):
-            say(dispatcher, [Reply(f"Done. {case_status(case, default_schedule(), now()).text}")])
+            say(dispatcher, [Reply(f"Done. {case_status(case, default_schedule(), clock.now()).text}")])
         return [SlotSet("rebooking", None), SlotSet("rebook_slot", None)]

@@ -15,8 +15,9 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import SESSION_SLOT, now, record_event
+from actions.context import SESSION_SLOT, record_event
 from monitoring.events import ENTRY_CHANNELS, EventKind
+from routing import clock
 
 METADATA_SLOT = "session_started_metadata"  # Rasa puts the first message's metadata here
 
@@ -37,7 +38,7 @@ class ActionSessionStart(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         # Rasa stamps the returned session_started event with its own time, so the name this action
         # chooses is kept in a slot instead (``actions.context.session_of`` reads it).
-        session = f"{now().timestamp():.6f}"
+        session = f"{clock.now().timestamp():.6f}"
         record_event(
             tracker.sender_id,
             EventKind.CONVERSATION_STARTED,

@@ -14,7 +14,6 @@ from actions.context import (
     forget_task_slots,
     handoff_store,
     latest_text,
-    now,
     record,
     record_left_form,
     report_store,
@@ -22,7 +21,7 @@ from actions.context import (
     say,
 )
 from monitoring.events import EventKind
-from routing import prompts
+from routing import clock, prompts
 from routing.answers import (
     Reply,
     apply_answer,
@@ -199,7 +198,7 @@ class ActionCheckStatus(Action):
         case = handoff_store().find(reference) if reference and report is None else None
         if case is not None:
             owner = case.conversation_id == tracker.sender_id
-            say(dispatcher, [case_status(case, default_schedule(), now(), owner=owner)])
+            say(dispatcher, [case_status(case, default_schedule(), clock.now(), owner=owner)])
         elif reference and report is None:
             dispatcher.utter_message(
                 text=f"I cannot find {reference}. Please check the reference. "

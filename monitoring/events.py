@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Mapping
 
+from routing import clock
 from routing.support_needs import CATEGORIES
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
@@ -95,7 +96,7 @@ class OutcomeEvent:
     resident_key: str
     conversation_key: str | None = None
     case_key: str | None = None
-    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    at: datetime = field(default_factory=clock.now)
     entry_channel: str | None = None
     intent: str | None = None
     service: str | None = None

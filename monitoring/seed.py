@@ -17,7 +17,7 @@ import random
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import insert
@@ -30,6 +30,7 @@ from monitoring.measures import contribution
 from monitoring.outcomes import INFORMATION_INTENT
 from monitoring.refresh import DayKey, add_to_daily, day_key, facts_row, mark_repeats, take_lock
 from monitoring.schema import conversation_facts, outcome_events
+from routing import clock
 
 CHUNK = 20_000
 SERVICES = (
@@ -214,7 +215,7 @@ def seed(
     if conversations < 1 or days < 1:
         raise ValueError("seed at least one conversation over at least one day")
     rng = random.Random(random_seed)
-    end = end or datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = end or clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     all_facts: list[ConversationFacts] = []
     written = 0
     rows: list[dict[str, object]] = []

@@ -47,11 +47,6 @@ def open_engine(url: str, create_tables: bool = True) -> Engine:
     return engine
 
 
-def utc_now() -> datetime:
-    """The current time in UTC (everything the assistant stores is UTC)."""
-    return datetime.now(timezone.utc)
-
-
 @overload
 def as_utc(moment: datetime) -> datetime: ...
 @overload

@@ -20,8 +20,9 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Tex
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from routing import clock
 from routing.bookings import SlotBook, SlotUnavailable, slot_bookings
-from routing.database import as_utc, metadata, utc_now
+from routing.database import as_utc, metadata
 from routing.hours import ContactSchedule
 from routing.redaction import redact
 from routing.references import new_reference
@@ -203,7 +204,7 @@ class HandoffStore:
 
         Raises SlotUnavailable when the slot has gone, and HandoffError for an unknown channel or trigger.
         """
-        now = now or utc_now()
+        now = now or clock.now()
         if new.channel not in CHANNELS or new.mode not in MODES or new.trigger not in TRIGGERS:
             raise HandoffError(f"unknown channel, mode or trigger: {new.channel}/{new.mode}/{new.trigger}")
         slot = None
@@ -320,7 +321,7 @@ class HandoffStore:
 
     def _transition(self, reference: str, to: str, actor: str, detail: str | None = None,
                     now: datetime | None = None, only_by: str | None = None) -> HandoffCase:  # fmt: skip
-        now = now or utc_now()
+        now = now or clock.now()
         case = self.get(reference)
         if to not in ALLOWED.get(case.status, set()):
             raise InvalidTransition(f"case {reference} is {_words(case.status)}; it cannot be {_words(to)}")
@@ -378,7 +379,7 @@ class HandoffStore:
         """Add a staff note to the case's history."""
         text = _note(note)
         with self._engine.begin() as connection:
-            self._event(connection, _case_id(connection, reference), now or utc_now(), staff, "note", text)
+            self._event(connection, _case_id(connection, reference), now or clock.now(), staff, "note", text)
         return self.get(reference)
 
     def record_contact(self, reference: str, staff: str, now: datetime | None = None) -> bool:
@@ -397,7 +398,7 @@ class HandoffStore:
             ).first()
             if seen is not None:
                 return False
-            self._event(connection, int(case_id), now or utc_now(), staff, CONTACTED, None)
+            self._event(connection, int(case_id), now or clock.now(), staff, CONTACTED, None)
         return True
 
     def give_up(self, reference: str, why: str, now: datetime | None = None) -> HandoffCase:
@@ -416,7 +417,7 @@ class HandoffStore:
 
     def rebook(self, reference: str, slot_start: datetime, now: datetime | None = None) -> HandoffCase:
         """Move a queued case's callback window or appointment; the old time is kept if the new one is gone."""
-        now = now or utc_now()
+        now = now or clock.now()
         case = self.get(reference)
         if case.status != "queued" or case.mode not in ("callback", "appointment"):
             raise InvalidTransition(f"case {reference} has no booked time that can be moved")

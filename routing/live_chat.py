@@ -16,7 +16,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, u
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
-from routing.database import as_utc, metadata, utc_now
+from routing import clock
+from routing.database import as_utc, metadata
 from routing.handoffs import HandoffCase, HandoffStore
 from routing.redaction import redact
 
@@ -91,7 +92,7 @@ class LiveChats:
             raise LiveChatError(f"Please keep a message under {MAX_MESSAGE} characters.")
         if sender != "system" and not self.handoffs.get(case.reference).open:
             raise LiveChatError("This chat has ended.")  # the assistant may still say why it ended
-        now = utc_now()
+        now = clock.now()
         with self._engine.begin() as connection:
             new_id = connection.execute(
                 live_messages.insert().values(
@@ -121,7 +122,7 @@ class LiveChats:
 
     def adviser_here(self, reference: str, now: datetime | None = None) -> None:
         """The adviser's page checked in: they are still there."""
-        now = now or utc_now()
+        now = now or clock.now()
         with self._engine.begin() as connection:
             changed = connection.execute(
                 update(adviser_presence).where(adviser_presence.c.reference == reference).values(adviser_seen_at=now)
@@ -138,7 +139,7 @@ class LiveChats:
 
     def given_up(self, case: HandoffCase, now: datetime | None = None) -> str | None:
         """Why the chat should end now ("queue timed out", "adviser disconnected"), or None."""
-        now = now or utc_now()
+        now = now or clock.now()
         # Timed from when it last joined the queue (a released chat starts waiting again).
         if case.status == "queued" and now - case.updated_at > QUEUE_TIMEOUT:
             return "Nobody was free to chat in time."

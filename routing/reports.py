@@ -14,7 +14,8 @@ from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, se
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from routing.database import as_utc, metadata, utc_now
+from routing import clock
+from routing.database import as_utc, metadata
 from routing.references import new_reference
 
 MAX_DESCRIPTION_LENGTH = 4000  # the Open311 limit
@@ -69,7 +70,7 @@ class ReportStore:
         postcode: str | None = None,
     ) -> ServiceRequest:
         """Store a new open report and return it with its fresh reference."""
-        now = utc_now()
+        now = clock.now()
         values = {
             "service_code": service_code,
             "open311_code": open311_code,

@@ -19,7 +19,8 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from routing.database import as_utc, metadata, utc_now
+from routing import clock
+from routing.database import as_utc, metadata
 
 ROLES = ("staff", "manager")
 MAX_FAILURES = 5
@@ -88,7 +89,7 @@ class StaffAccounts:
                         password_hash=_hasher.hash(password),
                         failed_attempts=0,
                         available_for_webchat=False,
-                        created_at=utc_now(),
+                        created_at=clock.now(),
                     )
                 )
         except IntegrityError as error:
@@ -113,7 +114,7 @@ class StaffAccounts:
     def sign_in(self, username: str, password: str, now: datetime | None = None) -> StaffUser:
         """The user when the password is right; AccountError otherwise (the same words whether the name
         or the password was wrong, so names cannot be guessed), or while the account is locked."""
-        now = now or utc_now()
+        now = now or clock.now()
         wrong = AccountError("That username or password is not right.")
         with self._engine.connect() as connection:
             row = connection.execute(
@@ -165,7 +166,7 @@ class StaffAccounts:
     def advisers_online(self, now: datetime | None = None) -> int:
         """How many staff are taking live webchats now: marked available and still signed in (an
         adviser who closed the tab without signing out stops counting when their session ends)."""
-        signed_in = select(staff_sessions.c.username).where(staff_sessions.c.expires_at > (now or utc_now()))
+        signed_in = select(staff_sessions.c.username).where(staff_sessions.c.expires_at > (now or clock.now()))
         query = select(func.count()).where(
             staff_users.c.available_for_webchat.is_(True), staff_users.c.username.in_(signed_in)
         )
@@ -226,7 +227,7 @@ class StaffSessions:
                     token_hash=_digest(token),
                     username=user.username,
                     csrf_token=secrets.token_urlsafe(32),
-                    expires_at=(now or utc_now()) + timedelta(hours=SESSION_HOURS),
+                    expires_at=(now or clock.now()) + timedelta(hours=SESSION_HOURS),
                 )
             )
         return token
@@ -239,7 +240,7 @@ class StaffSessions:
             row = connection.execute(
                 select(staff_sessions).where(staff_sessions.c.token_hash == _digest(token))
             ).first()
-        if row is None or (as_utc(row.expires_at) or utc_now()) <= (now or utc_now()):
+        if row is None or (as_utc(row.expires_at) or clock.now()) <= (now or clock.now()):
             return None
         user = self._accounts.get(row.username)
         return StaffSession(user, row.csrf_token) if user else None
@@ -257,7 +258,7 @@ class StaffSessions:
         token = "cca_" + secrets.token_urlsafe(32)
         with self._engine.begin() as connection:
             connection.execute(
-                api_tokens.insert().values(token_hash=_digest(token), username=username, created_at=utc_now())
+                api_tokens.insert().values(token_hash=_digest(token), username=username, created_at=clock.now())
             )
         return token
 

@@ -10,10 +10,13 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
+
+from routing import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "council.tar.gz"
@@ -129,3 +132,10 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
 
     url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
     yield from fresh_engine(request.param, tmp_path, url)
+
+
+@pytest.fixture
+def set_clock() -> Iterator[Callable[[datetime], None]]:
+    """Set the assistant's one clock (``routing.clock``) for this test; it runs again afterwards."""
+    yield clock.set_time
+    clock.set_time(None)

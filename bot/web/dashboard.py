@@ -11,7 +11,7 @@ import asyncio
 import csv
 import io
 import logging
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -33,6 +33,7 @@ from monitoring.refresh import LOCAL, refresh
 from monitoring.registry import BY_KEY
 from monitoring.report import Report, build_report, definitions, period_text, previous_filters
 from monitoring.thresholds import Thresholds, load_thresholds
+from routing import clock
 from routing.catalogue import default_catalogue
 
 logger = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def problem(request: web.Request, status: int, message: str | None) -> web.Respo
 
 
 def _today() -> date:
-    return datetime.now(LOCAL).date()
+    return clock.now().astimezone(LOCAL).date()
 
 
 def _services() -> dict[str, str]:

@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.web.staff_auth import HANDOFFS
 from monitoring.events import EventKind
 from monitoring.recorder import Outcomes
-from routing.database import utc_now
+from routing import clock
 from routing.handoffs import HandoffCase
 
 OUTCOMES = web.AppKey("outcomes", Outcomes)
@@ -41,7 +41,7 @@ def contact_timing(case: HandoffCase, at: datetime) -> str:
 def record_first_contact(request: web.Request, case: HandoffCase, staff: str) -> None:
     """Staff reached the resident (an adviser's chat message): recorded the first time only, as the
     case's own history says."""
-    at = utc_now()
+    at = clock.now()
     if request.app[HANDOFFS].record_contact(case.reference, staff, now=at):
         record_case(request, case, EventKind.CONTACT_MADE, value=contact_timing(case, at))
 
@@ -53,7 +53,7 @@ def record_closed(request: web.Request, case: HandoffCase) -> None:
     contact when it was resolved, so that is recorded first.
     """
     if case.status == "resolved" and not case.contacted:
-        record_case(request, case, EventKind.CONTACT_MADE, value=contact_timing(case, case.closed_at or utc_now()))
+        record_case(request, case, EventKind.CONTACT_MADE, value=contact_timing(case, case.closed_at or clock.now()))
     if case.status in CLOSING_EVENTS:
         record_case(request, case, CLOSING_EVENTS[case.status])
 

@@ -6,7 +6,6 @@ through Jinja's autoescaping, so a ``<script>`` typed into the chat shows as tex
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
@@ -27,6 +26,7 @@ from bot.web.staff_auth import (
     staff_page,
 )
 from monitoring.events import EventKind
+from routing import clock
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
 from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError, InvalidTransition
@@ -41,10 +41,6 @@ OUTCOME_LABELS = {
     "no_show": "Did not come to the appointment",
     "cancelled": "Cancelled",
 }
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _safe_next(raw: str | None) -> str:
@@ -96,7 +92,7 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
 @staff_page()
 async def queues(request: web.Request) -> web.StreamResponse:
     """Every open case, grouped by how it is worked, most urgent first."""
-    now = _now()
+    now = clock.now()
     session = signed_in(request)
     user = request.app[ACCOUNTS].get(session.user.username) or session.user
     cases = request.app[HANDOFFS].queue()
@@ -128,7 +124,7 @@ def _case_page(request: web.Request, reference: str, status: int = 200, error: s
     except CaseNotFound as missing:
         raise web.HTTPNotFound(text="There is no case with that reference.") from missing
     schedule = default_schedule()
-    due, overdue = due_text(case.sla_due_at, _now())
+    due, overdue = due_text(case.sla_due_at, clock.now())
     return render(
         request, "staff/case.html", status=status, session=signed_in(request), case=case, due=due,
         overdue=overdue, needs=CATEGORY_NAMES, modes=MODE_NAMES, status_words=STATUS_WORDS,

@@ -4,7 +4,7 @@ first, booking a call back or a Gateway visit, and cancelling, rebooking and che
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,17 +24,9 @@ BANK_HOLIDAY_9PM = datetime(2026, 12, 28, 21, 0, tzinfo=UK)
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
-    def set_to(moment: datetime) -> None:
-        monkeypatch.setattr(context, "now", lambda: moment)
-        import actions.handoff
-        import actions.tasks
-
-        monkeypatch.setattr(actions.handoff, "now", lambda: moment)
-        monkeypatch.setattr(actions.tasks, "now", lambda: moment)
-
-    set_to(TUESDAY_11AM)
-    return set_to
+def clock(set_clock: Callable[[datetime], None]) -> Callable[[datetime], None]:
+    set_clock(TUESDAY_11AM)
+    return set_clock
 
 
 @pytest.fixture

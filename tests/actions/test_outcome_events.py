@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 import pytest
 from rasa_sdk.events import SlotSet
@@ -33,11 +34,8 @@ USER = {"event": "user", "text": "...", "parse_data": {"intent": {"name": "infor
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    import actions.handoff
-
-    monkeypatch.setattr(context, "now", lambda: TUESDAY_11AM)
-    monkeypatch.setattr(actions.handoff, "now", lambda: TUESDAY_11AM)
+def clock(set_clock: Callable[[datetime], None]) -> None:
+    set_clock(TUESDAY_11AM)
 
 
 def recorded() -> list[tuple[str, dict[str, Any]]]:
@@ -139,11 +137,8 @@ def conversation_keys() -> list[str | None]:
     ],
 )
 async def test_a_session_start_names_the_conversation_and_records_how_it_began(
-    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch, metadata: dict[str, Any] | None, entry: str
+    domain: dict[str, Any], metadata: dict[str, Any] | None, entry: str
 ) -> None:
-    import actions.session
-
-    monkeypatch.setattr(actions.session, "now", lambda: TUESDAY_11AM)
     started = await ActionSessionStart().run(
         CollectingDispatcher(), tracker(slots={"session_started_metadata": metadata}), domain
     )
