@@ -13,7 +13,7 @@ NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MODEL  := models/council.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/examples.yml data/support_needs/lexicon.yml) $(wildcard bot/nlu/*.py bot/support_policy.py routing/support_needs.py routing/risk_concepts.py routing/textclassifier.py)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/*.yml data/support_needs/examples/*.yml) $(wildcard bot/nlu/*.py bot/support_policy.py routing/support_needs.py routing/cue_lexicon.py routing/risk_concepts.py routing/textclassifier.py)
 
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -21,14 +21,15 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test train lint typecheck bench eval lock clean
+.PHONY: help run test train lint typecheck bench eval eval-dev lock clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
 	@echo "make test   set up what is missing, then run the whole test suite"
 	@echo "make train  train the model (only when data or config changed)"
 	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
-	@echo "make eval   support-need detection scores on the evaluation set"
+	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
+	@echo "make eval-dev  the development sets only (for tuning: the sealed set stays unseen)"
 	@echo "make lint   ruff and mypy"
 
 $(STAMP): requirements.lock scripts/find-python310
@@ -61,8 +62,8 @@ run: $(STAMP) $(NODE_STAMP) $(MODEL)
 	$(PY) -m bot run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions routing monitoring tests bench
-	$(VENV)/bin/ruff format --check bot actions routing monitoring tests bench
+	$(VENV)/bin/ruff check bot actions routing monitoring evaluation tests bench
+	$(VENV)/bin/ruff format --check bot actions routing monitoring evaluation tests bench
 	$(VENV)/bin/mypy
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(MODEL) lint
@@ -80,4 +81,7 @@ clean:
 	rm -rf models var node_modules .pytest_cache .mypy_cache .ruff_cache
 
 eval: $(STAMP) $(MODEL)
-	$(PY) -m tests.nlu.support_eval
+	$(PY) -m evaluation
+
+eval-dev: $(STAMP) $(MODEL)
+	$(PY) -m evaluation --development

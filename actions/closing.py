@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import latest_text, record, say
+from actions.context import latest_text, previous_bot_action, record, say
 from actions.conversation import MENU
 from monitoring.events import EventKind
 from routing.answers import Reply
@@ -30,16 +30,17 @@ from routing.satisfaction import (
     WELCOME,
     satisfaction_answer,
 )
+from routing.support_responses import goodbye_after_concern
 
 QUESTION_SLOT = "satisfaction_question"  # None, then "asked", then "answered"
-NOT_BOT_STEPS = {"action_listen", "action_extract_slots"}
 # A turn that ends with one of these has done something for the resident worth asking about.
 TASK_ACTIONS = {
     "action_submit_report", "action_payment_info", "action_apply_info", "action_information",
     "action_check_status", "action_submit_handoff", "action_cancel_handoff", "action_rebook_done",
 }  # fmt: skip
-# Someone who has just told us they are at risk is not asked to rate the conversation.
-NEVER_AFTER = "action_safeguarding"
+# Someone who has shown a sign of risk is not asked to rate the conversation: goodbye gives the
+# routes instead.
+RISK_ACTIONS = {"action_safeguarding", "action_risk_check_in"}
 
 
 def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -52,20 +53,24 @@ def _actions(tracker: Tracker) -> List[str]:
     return [str(event.get("name")) for event in session_events(tracker) if event.get("event") == "action"]
 
 
-def _ask(dispatcher: CollectingDispatcher) -> List[EventType]:
-    say(dispatcher, [QUESTION])
+def _ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    say(dispatcher, tracker, [QUESTION])
     return [SlotSet(QUESTION_SLOT, "asked")]
 
 
+def _concern_raised(tracker: Tracker) -> bool:
+    return bool(RISK_ACTIONS & set(_actions(tracker)))
+
+
 def _may_ask(tracker: Tracker) -> bool:
-    return tracker.get_slot(QUESTION_SLOT) is None and NEVER_AFTER not in _actions(tracker)
+    return tracker.get_slot(QUESTION_SLOT) is None and not _concern_raised(tracker)
 
 
 def _end(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Say goodbye; the conversation counts as ended the first time the resident says it."""
     if "action_goodbye" not in _actions(tracker):
         record(tracker, EventKind.CONVERSATION_ENDED)
-    say(dispatcher, [GOODBYE])
+    say(dispatcher, tracker, [goodbye_after_concern() if _concern_raised(tracker) else GOODBYE])
 
 
 class ActionGoodbye(Action):
@@ -76,7 +81,7 @@ class ActionGoodbye(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         _end(dispatcher, tracker)
-        return _ask(dispatcher) if _may_ask(tracker) else []
+        return _ask(dispatcher, tracker) if _may_ask(tracker) else []
 
 
 class ActionThank(Action):
@@ -87,21 +92,10 @@ class ActionThank(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if _may_ask(tracker) and TASK_ACTIONS & set(_actions(tracker)):
-            say(dispatcher, [WELCOME])
-            return _ask(dispatcher)
-        say(dispatcher, [ANYTHING_ELSE])
+            say(dispatcher, tracker, [WELCOME])
+            return _ask(dispatcher, tracker)
+        say(dispatcher, tracker, [ANYTHING_ELSE])
         return []
-
-
-def _asked_after(tracker: Tracker) -> str | None:
-    """The bot's last action before the resident's latest message (goodbye or thanks)."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in NOT_BOT_STEPS:
-            return str(event.get("name"))
-    return None
 
 
 class ActionRecordSatisfaction(Action):
@@ -122,11 +116,15 @@ class ActionRecordSatisfaction(Action):
             if intent == "deny":
                 _end(dispatcher, tracker)  # "no" to "Is there anything else I can help with?"
             else:
-                say(dispatcher, [Reply("What would you like to do now?", MENU)])
+                say(dispatcher, tracker, [Reply("What would you like to do now?", MENU)])
             return []
         record(tracker, EventKind.SATISFACTION, value=answer)
         if answer != "yes":
-            say(dispatcher, [SORRY])  # with a button for a person
+            say(dispatcher, tracker, [SORRY])  # with a button for a person
         else:
-            say(dispatcher, [THANKS_ANYTHING_ELSE if _asked_after(tracker) == "action_thank" else THANKS])
+            say(
+                dispatcher,
+                tracker,
+                [THANKS_ANYTHING_ELSE if previous_bot_action(tracker) == "action_thank" else THANKS],
+            )
         return [SlotSet(QUESTION_SLOT, "answered")]

@@ -21,7 +21,9 @@ from routing.database import open_engine
 from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
 from routing.reports import ReportStore
+from routing.safety import Tier, safeguarding_tier
 from routing.staff import StaffAccounts
+from routing.turns import MAX_MESSAGES, compose
 
 
 def catalogue() -> Catalogue:
@@ -106,11 +108,26 @@ def staff_accounts() -> StaffAccounts:
     return StaffAccounts(database_engine())
 
 
-def say(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
-    """Send each reply, with its quick-reply buttons."""
-    for reply in replies:
+def said_this_turn(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[str]:
+    """What the assistant has said since the resident's latest message, this action's messages included."""
+    said: List[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot" and event.get("text"):
+            said.insert(0, str(event["text"]))
+    return said + [str(message.get("text") or "") for message in dispatcher.messages if message.get("text")]
+
+
+def say(
+    dispatcher: CollectingDispatcher, tracker: Tracker, replies: Iterable[Reply], budget: int = MAX_MESSAGES
+) -> None:
+    """Send replies as part of this turn: no fact said twice, no more messages than the turn's budget
+    (``routing.turns``), each with its quick-reply buttons and what the chat page should show."""
+    for reply in compose(said_this_turn(tracker, dispatcher), list(replies), budget):
         buttons: List[Dict[str, Any]] = [{"title": button.title, "payload": button.payload} for button in reply.buttons]
-        dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+        page = {signal: True for signal in sorted(reply.page)} or None
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -152,13 +169,38 @@ def forget_task_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
+NOT_BOT_STEPS = {"action_listen", "action_extract_slots", None}
+# Questions the support policy asks while a form waits: the answer to them is not a form answer.
+NOT_FORM_QUESTIONS = {"action_risk_check_in", "action_risk_safe", "action_safeguarding"}
+
+
+def shows_risk(parse_data: Dict[str, Any]) -> bool:
+    """Whether a message's parse shows any risk sign (either tier)."""
+    return safeguarding_tier(parse_data.get("support_needs") or []) is not Tier.NONE
+
+
+def previous_bot_action(tracker: Tracker) -> str | None:
+    """The bot's last action before the resident's latest message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in NOT_BOT_STEPS:
+            return str(event.get("name"))
+    return None
+
+
 def form_answer(tracker: Tracker, slot: str) -> str | None:
     """The latest message as the answer to the form's question about ``slot``.
 
     None when the form did not ask for ``slot``, when the message is a quick-reply payload (its
-    entities fill the slot instead), or when the resident clearly asked for something else.
+    entities fill the slot instead), when it answered another question (a check that the resident
+    is safe), when it shows a risk sign (never a slot value), or when the resident clearly asked for
+    something else.
     """
     if tracker.get_slot("requested_slot") != slot:
+        return None
+    if previous_bot_action(tracker) in NOT_FORM_QUESTIONS or shows_risk(tracker.latest_message):
         return None
     text = latest_text(tracker).strip()
     if not text or text.startswith("/"):

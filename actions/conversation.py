@@ -32,8 +32,8 @@ class ActionCancelTask(Action):
         record_left_form(tracker)
         in_progress = any(tracker.get_slot(slot) for slot in ("service", "location", "description"))
         if in_progress:
-            dispatcher.utter_message(text="OK, I have stopped. I have not sent anything.")
-        say(dispatcher, [Reply("What would you like to do now?", MENU)])
+            say(dispatcher, tracker, [Reply("OK, I have stopped. I have not sent anything.")])
+        say(dispatcher, tracker, [Reply("What would you like to do now?", MENU)])
         return forget_task_slots()
 
 
@@ -68,11 +68,12 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if misunderstandings_in_a_row(tracker.events) >= 2:
-            dispatcher.utter_message(text="Sorry, I am still not understanding. A person can help you instead.")
-            say(dispatcher, [Reply("Would you like to talk to a person?", (TALK_TO_A_PERSON,))])
+            say(dispatcher, tracker, [Reply("Sorry, I am still not understanding. A person can help you instead.")])
+            say(dispatcher, tracker, [Reply("Would you like to talk to a person?", (TALK_TO_A_PERSON,))])
         else:
             say(
                 dispatcher,
+                tracker,
                 [
                     Reply(
                         "Sorry, I did not understand that. Could you say it another way? Or choose one of these.",

@@ -28,6 +28,7 @@ from actions.context import (
 )
 from monitoring.events import EventKind
 from routing import clock
+from routing.answers import Reply
 from routing.bookings import KINDS, Slot, SlotUnavailable, parse_slot_key
 from routing.channels import NO_VOICE, Capacity, ChannelOption, HandoffContext, decide_channels
 from routing.handoff_replies import (
@@ -45,9 +46,9 @@ from routing.handoffs import HandoffCase, NewHandoff
 from routing.hours import default_schedule
 from routing.live_chat import wait_estimate
 from routing.phone_numbers import check_uk_number
+from routing.tasks import TASK_INTENTS
 
 HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_slot")
-TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
 FORM_VALUES = ("service", "location", "description", "postcode", "reference")
 SLOT_KINDS = ("callback", "appointment")
 NOT_A_TIME = "unknown"
@@ -206,7 +207,7 @@ class ActionAskHandoffChannel(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         options = offered_options(tracker)
-        say(dispatcher, offer(options, _trigger(tracker, conversation_needs(tracker))))
+        say(dispatcher, tracker, offer(options, _trigger(tracker, conversation_needs(tracker))))
         schedule, moment = default_schedule(), clock.now()
         in_hours = any(schedule.is_open(channel, moment) for channel in ("phone", "gateway"))
         for channel in dict.fromkeys(option.channel for option in options):
@@ -221,7 +222,7 @@ class ActionAskCallbackNumber(Action):
         return "action_ask_callback_number"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [ASK_NUMBER])
+        say(dispatcher, tracker, [ASK_NUMBER])
         return []
 
 
@@ -233,7 +234,7 @@ class ActionAskHandoffSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = tracker.get_slot("handoff_mode")
-        say(dispatcher, [ask_slot(kind, free_slots(kind), default_schedule(), clock.now())])
+        say(dispatcher, tracker, [ask_slot(kind, free_slots(kind), default_schedule(), clock.now())])
         return []
 
 
@@ -268,7 +269,7 @@ class ValidateHandoffForm(FormValidationAction):
         if channel is None:
             named = channel_from_text(latest_text(tracker))
             if named is None:
-                dispatcher.utter_message(text=not_offered("").text)
+                say(dispatcher, tracker, [Reply(not_offered("").text)])
                 return {"handoff_channel": None}
             channel, mode = named
         return {"handoff_channel": channel, "handoff_mode": mode}
@@ -281,15 +282,19 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_channel": None, "handoff_mode": None}
         mode = tracker.get_slot("handoff_mode")
         if value == "phone" and mode == "callback" and handoff_context(tracker).wants(NO_VOICE):
-            dispatcher.utter_message(text=not_offered("We cannot call you by voice, but chat and Relay UK work. ").text)
+            say(
+                dispatcher,
+                tracker,
+                [Reply(not_offered("We cannot call you by voice, but chat and Relay UK work. ").text)],
+            )
             return {"handoff_channel": None, "handoff_mode": None}
         chosen = _option_from_slots(tracker)
         if chosen is None:
             reason = "That way is not open right now. " if value in ("webchat", "phone", "gateway") else ""
-            dispatcher.utter_message(text=not_offered(reason).text)
+            say(dispatcher, tracker, [Reply(not_offered(reason).text)])
             return {"handoff_channel": None, "handoff_mode": None}
         if chosen.mode in SLOT_KINDS and not free_slots(chosen.mode):
-            say(dispatcher, [no_slots(chosen.mode, council_phone())])
+            say(dispatcher, tracker, [no_slots(chosen.mode, council_phone())])
             return {"handoff_channel": None, "handoff_mode": None}
         return {"handoff_channel": chosen.channel, "handoff_mode": chosen.mode}
 
@@ -318,9 +323,9 @@ class ValidateHandoffForm(FormValidationAction):
         """A valid UK number, kept in international form; a clear reason to try again otherwise."""
         checked = check_uk_number(str(value or ""))
         if checked.e164 is None:
-            dispatcher.utter_message(text=checked.problem)
+            say(dispatcher, tracker, [Reply(str(checked.problem))])
             return {"callback_number": None}
-        dispatcher.utter_message(text=f"Thank you. We will call {checked.display}.")
+        say(dispatcher, tracker, [Reply(f"Thank you. We will call {checked.display}.")])
         return {"callback_number": checked.e164}
 
     async def extract_handoff_slot(
@@ -338,12 +343,12 @@ class ValidateHandoffForm(FormValidationAction):
         if option is None:
             return {"handoff_slot": None, "handoff_channel": None, "handoff_mode": None}
         if value == NOT_A_TIME:
-            dispatcher.utter_message(text=DID_NOT_CATCH_THE_TIME)
+            say(dispatcher, tracker, [Reply(DID_NOT_CATCH_THE_TIME)])
             return {"handoff_slot": None}
         try:
             case = create_case(tracker, option, parse_slot_key(str(value)))
         except SlotUnavailable:
-            dispatcher.utter_message(text="Sorry, that time is not free. Please choose one of the times below.")
+            say(dispatcher, tracker, [Reply("Sorry, that time is not free. Please choose one of the times below.")])
             return {"handoff_slot": None}
         return {"handoff_slot": str(value), "handoff_reference": case.reference}
 
@@ -368,10 +373,10 @@ class ActionSubmitHandoff(Action):
         booked = bool(tracker.get_slot("handoff_slot")) and bool(reference)
         case = handoff_store().get(reference) if booked else create_case(tracker, option)
         position = handoff_store().position_in_queue(case) if case.mode == "live" else 0
-        say(dispatcher, confirmation(case, default_schedule(), catalogue().council, position))
+        say(dispatcher, tracker, confirmation(case, default_schedule(), catalogue().council, position))
         events += [SlotSet("handoff_reference", case.reference), *forget_task_slots()]
         if case.mode == "live":
-            dispatcher.utter_message(text=wait_estimate(position, staff_accounts().advisers_online()))
+            say(dispatcher, tracker, [Reply(wait_estimate(position, staff_accounts().advisers_online()))])
             # A person holds the conversation now: the bot stays silent until the adviser hands back.
             events.append(ConversationPaused())
         return events

@@ -77,19 +77,21 @@ class ActionCancelHandoff(Action):
         case = own_case(tracker)
         if case is None:
             nothing = "I cannot find a booking to cancel in this chat. If you booked it another way, please call us on"
-            say(dispatcher, [Reply(f"{nothing} {council_phone()}.")])
+            say(dispatcher, tracker, [Reply(f"{nothing} {council_phone()}.")])
             return []
         try:
             cancelled = handoff_store().cancel_by_resident(case.reference, now=clock.now())
         except InvalidTransition:
-            dispatcher.utter_message(text=case_status(case, default_schedule(), clock.now()).text)
+            say(dispatcher, tracker, [Reply(case_status(case, default_schedule(), clock.now()).text)])
             return []
         if cancelled.status == "cancelled":
             done = f"Done. I have cancelled {case.reference}. You do not need to do anything else."
-            dispatcher.utter_message(text=done)
+            say(dispatcher, tracker, [Reply(done)])
         else:
-            dispatcher.utter_message(
-                text=f"An adviser is already working on {case.reference}. I have told them you want to cancel."
+            say(
+                dispatcher,
+                tracker,
+                [Reply(f"An adviser is already working on {case.reference}. I have told them you want to cancel.")],
             )
         return [SlotSet("handoff_reference", None)]
 
@@ -101,7 +103,7 @@ class ActionAskRebooking(Action):
         return "action_ask_rebooking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [ASK_REFERENCE])
+        say(dispatcher, tracker, [ASK_REFERENCE])
         return []
 
 
@@ -115,9 +117,9 @@ class ActionAskRebookSlot(Action):
         case = handoff_store().get(str(tracker.get_slot("rebooking")))
         slots = free_slots(case.mode)
         if not slots:
-            say(dispatcher, [no_slots(case.mode, council_phone())])
+            say(dispatcher, tracker, [no_slots(case.mode, council_phone())])
             return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("rebooking", None)]
-        say(dispatcher, [ask_slot(case.mode, slots, default_schedule(), clock.now())])
+        say(dispatcher, tracker, [ask_slot(case.mode, slots, default_schedule(), clock.now())])
         return []
 
 
@@ -142,7 +144,7 @@ class ValidateRebookForm(FormValidationAction):
         case = handoff_store().find(str(value))
         if not _movable(case):
             if case is not None:
-                dispatcher.utter_message(text=case_status(case, default_schedule(), clock.now()).text)
+                say(dispatcher, tracker, [Reply(case_status(case, default_schedule(), clock.now()).text)])
             return {"rebooking": None}
         assert case is not None
         return {"rebooking": case.reference}
@@ -160,12 +162,12 @@ class ValidateRebookForm(FormValidationAction):
     ) -> Dict[str, Any]:
         """Move the booking now; a time that is not free is explained and asked again."""
         if value == NOT_A_TIME:
-            dispatcher.utter_message(text=DID_NOT_CATCH_THE_TIME)
+            say(dispatcher, tracker, [Reply(DID_NOT_CATCH_THE_TIME)])
             return {"rebook_slot": None}
         try:
             handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=clock.now())
         except (SlotUnavailable, InvalidTransition):
-            dispatcher.utter_message(text="Sorry, that time is not free. Your booking has not changed.")
+            say(dispatcher, tracker, [Reply("Sorry, that time is not free. Your booking has not changed.")])
             return {"rebook_slot": None}
         return {"rebook_slot": str(value)}
 
@@ -179,5 +181,5 @@ class ActionRebookDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         case = handoff_store().find(str(tracker.get_slot("rebooking")))
         if case is not None and tracker.get_slot("rebook_slot"):
-            say(dispatcher, [Reply(f"Done. {case_status(case, default_schedule(), clock.now()).text}")])
+            say(dispatcher, tracker, [Reply(f"Done. {case_status(case, default_schedule(), clock.now()).text}")])
         return [SlotSet("rebooking", None), SlotSet("rebook_slot", None)]

@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import catalogue, forget_task_slots, form_answer, record, report_store, say
+from actions.support import finish_task
 from monitoring.events import EventKind
 from routing import prompts
 from routing.answers import Button, Reply, human_contact_answer
@@ -77,7 +78,7 @@ class ValidateReportForm(FormValidationAction):
             if _report_service(code) is not None:
                 return {"service": code}
         if tracker.get_slot("requested_slot") == "service":
-            dispatcher.utter_message(text="Sorry, I could not tell what the problem is.")
+            say(dispatcher, tracker, [Reply("Sorry, I could not tell what the problem is.")])
         return {"service": None}
 
     def validate_location(
@@ -87,7 +88,7 @@ class ValidateReportForm(FormValidationAction):
         check = check_location(str(value or ""))
         if check.ok:
             return {"location": check.value}
-        dispatcher.utter_message(text=f"{check.problem} {LOCATION_HELP}")
+        say(dispatcher, tracker, [Reply(f"{check.problem} {LOCATION_HELP}")])
         return {"location": None}
 
     def validate_description(
@@ -96,7 +97,7 @@ class ValidateReportForm(FormValidationAction):
         """Accept any short description; cut very long ones."""
         text = " ".join(str(value or "").split())
         if not text:
-            dispatcher.utter_message(text="Please tell me a little about the problem.")
+            say(dispatcher, tracker, [Reply("Please tell me a little about the problem.")])
             return {"description": None}
         return {"description": text[:MAX_DESCRIPTION]}
 
@@ -106,7 +107,11 @@ class ValidateReportForm(FormValidationAction):
         """A "no" at the check step asks for the place and the details again."""
         if value is True:
             return {"report_confirmed": True}
-        dispatcher.utter_message(text="No problem. Let's put it right. I will ask for the place and the details again.")
+        say(
+            dispatcher,
+            tracker,
+            [Reply("No problem. Let's put it right. I will ask for the place and the details again.")],
+        )
         return {"report_confirmed": None, "location": None, "description": None}
 
 
@@ -119,7 +124,7 @@ class ActionAskDescription(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         prompt = (service.report or {}).get("description_prompt") if service else None
-        dispatcher.utter_message(text=prompt or "Tell me a bit about the problem.")
+        say(dispatcher, tracker, [Reply(prompt or "Tell me a bit about the problem.")])
         return []
 
 
@@ -142,7 +147,7 @@ class ActionAskReportConfirmed(Action):
                 Button("Cancel", "/stop"),
             ),
         )
-        say(dispatcher, [summary])
+        say(dispatcher, tracker, [summary])
         return []
 
 
@@ -157,7 +162,7 @@ class ActionSubmitReport(Action):
         location = tracker.get_slot("location")
         description = tracker.get_slot("description")
         if service is None or not location or not description or tracker.get_slot("report_confirmed") is not True:
-            dispatcher.utter_message(text="I have not sent a report.")
+            say(dispatcher, tracker, [Reply("I have not sent a report.")])
             return forget_task_slots()
         check = check_location(location)
         try:
@@ -170,10 +175,12 @@ class ActionSubmitReport(Action):
             )
         except Exception:
             logger.exception("Could not store a report")
-            dispatcher.utter_message(
-                text="Sorry, I could not send your report just now. Please try again in a few minutes."
+            say(
+                dispatcher,
+                tracker,
+                [Reply("Sorry, I could not send your report just now. Please try again in a few minutes.")],
             )
-            say(dispatcher, human_contact_answer(catalogue())[:1])
+            say(dispatcher, tracker, human_contact_answer(catalogue())[:1])
             return []  # keep the answers so the resident can try again without retyping
         record(tracker, EventKind.INTENT, intent="report_issue", service=service.code)
         record(tracker, EventKind.REPORT_CREATED, intent="report_issue", service=service.code)
@@ -184,10 +191,10 @@ class ActionSubmitReport(Action):
         ]
         if details.get("response_time"):
             lines.append(str(details["response_time"]))
-        dispatcher.utter_message(text=" ".join(lines))
+        replies = [Reply(" ".join(lines))]
         if details.get("urgent"):
-            dispatcher.utter_message(text=str(details["urgent"]))
-        return forget_task_slots()
+            replies.append(Reply(str(details["urgent"])))
+        return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 
 class ActionAskService(Action):
@@ -197,7 +204,7 @@ class ActionAskService(Action):
         return "action_ask_service"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [prompts.ASK_SERVICE])
+        say(dispatcher, tracker, [prompts.ASK_SERVICE])
         return []
 
 
@@ -208,5 +215,5 @@ class ActionAskLocation(Action):
         return "action_ask_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [prompts.ASK_LOCATION])
+        say(dispatcher, tracker, [prompts.ASK_LOCATION])
         return []

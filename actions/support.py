@@ -13,14 +13,17 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, record, say
+from actions.context import catalogue, forget_task_slots, previous_bot_action, record, say
 from actions.handoff import create_case
 from monitoring.events import EventKind
+from routing.answers import Reply
 from routing.channels import ChannelOption
 from routing.support_responses import (
     Need,
     acknowledgement,
     adjustment_record,
+    check_in,
+    check_in_safe,
     consent_reply,
     digital_inclusion_offer,
     digital_inclusion_reply,
@@ -31,9 +34,15 @@ from routing.support_responses import (
     safeguarding_followup,
     safeguarding_reply,
 )
+from routing.tasks import RESUME_TASK
+from routing.turns import MAX_SAFETY_MESSAGES
 
 ACKNOWLEDGE = "action_acknowledge_need"
+CHECK_IN = "action_risk_check_in"
 URGENT = ChannelOption("emergency", "emergency", "An adviser will look at this urgently.", "Urgent help")
+# The offer of free help to get online: due once a resident who is offline agreed or declined a
+# note, asked at the end of their task (actions.context.finish_task), then answered.
+DIGITAL_INCLUSION_SLOT = "digital_inclusion"
 
 
 def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
@@ -63,8 +72,25 @@ def _needs_and_text(user_events: List[Dict[str, Any]]) -> tuple[List[Need], str]
     needs: Dict[str, Need] = {}
     for event in user_events:
         for need in needs_in(event.get("parse_data") or {}):
-            needs.setdefault(need.category, need)
+            if need.category != "safeguarding":
+                needs.setdefault(need.category, need)
     return list(needs.values()), " ".join(str(event.get("text") or "") for event in user_events)
+
+
+def _latest_risk(tracker: Tracker) -> Need | None:
+    """The most recent risk the resident's messages showed (the check-in's, when answered "no")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            risk = next((n for n in needs_in(event.get("parse_data") or {}) if n.category == "safeguarding"), None)
+            if risk is not None:
+                return risk
+    return None
+
+
+def _concern_raised_before(tracker: Tracker) -> bool:
+    """Whether an earlier turn of this session already checked in or interrupted."""
+    names = [event.get("name") for event in tracker.events if event.get("event") == "action"]
+    return CHECK_IN in names or "action_safeguarding" in names[:-1]
 
 
 class ActionSafeguarding(Action):
@@ -74,17 +100,49 @@ class ActionSafeguarding(Action):
         return "action_safeguarding"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        risk = next((need for need in needs_in(tracker.latest_message) if need.category == "safeguarding"), None)
-        record(tracker, EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
-        reply = safeguarding_reply(risk.kind if risk else None, catalogue())
-        say(dispatcher, reply.replies[:-1])
-        last = reply.replies[-1]
-        buttons = [{"title": button.title, "payload": button.payload} for button in last.buttons]
-        # The chat page draws "Exit this page" when it sees this; the disclosure itself is never echoed.
-        custom = {"exit_this_page": True} if reply.exit_this_page else None
-        dispatcher.utter_message(text=last.text, buttons=buttons, json_message=custom)
+        risk = _latest_risk(tracker)
+        if previous_bot_action(tracker) == CHECK_IN:
+            record(tracker, EventKind.RISK_CHECK_IN, category="safeguarding", value="needs_help")
+            reason = "after_check_in"
+        else:
+            reason = "repeat_sign" if _concern_raised_before(tracker) else "clear_risk"
+        record(tracker, EventKind.SAFEGUARDING_ESCALATED, category="safeguarding", value=reason)
+        # The chat page keeps the routes in view (and draws "Exit this page" after signs of abuse);
+        # the disclosure itself is never echoed.
+        say(dispatcher, tracker, safeguarding_reply(risk.kind if risk else None, catalogue()), MAX_SAFETY_MESSAGES)
         # Whatever form was open stays closed: the resident can start it again if they want to.
         return [ActiveLoop(None), SlotSet("requested_slot", None), *forget_task_slots()]
+
+
+class ActionRiskCheckIn(Action):
+    """A possible risk: one gentle check that names 999 and Samaritans and asks if they are safe.
+
+    A form in progress stays open: once the resident says they are safe, it asks its question again.
+    """
+
+    def name(self) -> str:
+        return CHECK_IN
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record(tracker, EventKind.RISK_CHECK_IN, category="safeguarding", value="asked")
+        say(dispatcher, tracker, [check_in()])
+        return []
+
+
+class ActionRiskSafe(Action):
+    """The answer "I'm safe": thanks, the routes again and a person offered; then the task carries on.
+
+    It is not an all-clear: the page keeps the routes, and a later risk sign goes straight to the
+    emergency routes (the support policy remembers the check-in).
+    """
+
+    def name(self) -> str:
+        return "action_risk_safe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        record(tracker, EventKind.RISK_CHECK_IN, category="safeguarding", value="safe")
+        say(dispatcher, tracker, [check_in_safe()])
+        return []
 
 
 class ActionSafeguardingFollowup(Action):
@@ -95,33 +153,42 @@ class ActionSafeguardingFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         wants_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        say(dispatcher, [safeguarding_followup(wants_contact, catalogue())])
-        if not wants_contact:
-            return []
-        # An urgent case puts them at the top of every adviser's queue, with what they said.
-        case = create_case(tracker, URGENT)
-        dispatcher.utter_message(
-            text=f"I have also asked an adviser to look at this urgently. Your reference is {case.reference}."
-        )
-        return [SlotSet("handoff_reference", case.reference)]
+        replies = [safeguarding_followup(wants_contact, catalogue())]
+        events: List[EventType] = []
+        if wants_contact:
+            # An urgent case puts them at the top of every adviser's queue, with what they said.
+            case = create_case(tracker, URGENT)
+            replies.append(
+                Reply(f"I have also asked an adviser to look at this urgently. Your reference is {case.reference}.")
+            )
+            events.append(SlotSet("handoff_reference", case.reference))
+        say(dispatcher, tracker, replies)
+        return events
 
 
 class ActionAcknowledgeNeed(Action):
     """TEXAS: thanks the resident, explains why noting it helps, and asks consent (one question)."""
 
     def name(self) -> str:
-        return "action_acknowledge_need"
+        return ACKNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         needs, _ = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=False))
         for need in needs:
             record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
-        say(dispatcher, acknowledgement(needs) or help_for(needs))
+        say(dispatcher, tracker, acknowledgement(needs) or help_for(needs))
         return []
 
 
+def _consent_trigger_intent(tracker: Tracker) -> str | None:
+    """The intent of the latest message the consent question followed (the task to carry on with)."""
+    messages = _user_events_between_acknowledgements(tracker, completed=True)
+    return str(((messages[-1].get("parse_data") or {}).get("intent") or {}).get("name")) if messages else None
+
+
 class ActionRecordConsent(Action):
-    """Records the adjustment only if the resident agreed, and gives the help that fits either way."""
+    """Records the adjustment only if the resident agreed, and gives the help that fits either way,
+    in one message; the support policy then carries on with the resident's task."""
 
     def name(self) -> str:
         return "action_record_consent"
@@ -131,18 +198,39 @@ class ActionRecordConsent(Action):
         needs, text = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=True))
         agreed = agreed and bool(recordable(needs))
         record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
-        say(dispatcher, [consent_reply(agreed, needs)])
-        say(dispatcher, help_for(needs))
-        if offers_digital_inclusion(needs):
-            # Asked last, so a typed yes or no answers it; the support policy waits for the answer.
-            say(dispatcher, [digital_inclusion_offer()])
-            record(tracker, EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
+        say(dispatcher, tracker, [consent_reply(agreed, needs)])
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])
             new = [adjustment_record(need, text) for need in recordable(needs)]
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
-        return events  # the support policy then resumes the resident's task (after the offer's answer)
+        if offers_digital_inclusion(needs) and tracker.get_slot(DIGITAL_INCLUSION_SLOT) is None:
+            if _consent_trigger_intent(tracker) in RESUME_TASK:
+                events.append(SlotSet(DIGITAL_INCLUSION_SLOT, "due"))  # asked once their task is done
+            else:
+                events.extend(offer_digital_inclusion(dispatcher, tracker))
+        return events
+
+
+def offer_digital_inclusion(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Ask the one question about free help to get online (ESIA: digital inclusion), last in the turn."""
+    return finish_task(dispatcher, tracker, [], offer_due=True)
+
+
+def finish_task(
+    dispatcher: CollectingDispatcher, tracker: Tracker, replies: List[Reply], offer_due: bool | None = None
+) -> List[EventType]:
+    """Say a task's answer. If the offer of free help to get online is due, it ends the turn as the
+    turn's one question (unless the answer already asks one), within the turn's budget."""
+    if offer_due is None:
+        offer_due = tracker.get_slot(DIGITAL_INCLUSION_SLOT) == "due"
+    asks = bool(replies) and replies[-1].text.rstrip().endswith("?")
+    if not offer_due or asks:
+        say(dispatcher, tracker, replies)
+        return []
+    record(tracker, EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
+    say(dispatcher, tracker, [*replies, digital_inclusion_offer()])
+    return [SlotSet(DIGITAL_INCLUSION_SLOT, "asked")]
 
 
 class ActionDigitalInclusion(Action):
@@ -155,8 +243,8 @@ class ActionDigitalInclusion(Action):
         accepted = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         if accepted:
             record(tracker, EventKind.DIGITAL_INCLUSION_ACCEPTED, category="digital_exclusion")
-        say(dispatcher, [digital_inclusion_reply(accepted, catalogue())])
-        return []  # the support policy then resumes the resident's task
+        say(dispatcher, tracker, [digital_inclusion_reply(accepted, catalogue())])
+        return [SlotSet(DIGITAL_INCLUSION_SLOT, "answered")]
 
 
 class ActionOfferSupport(Action):
@@ -166,5 +254,5 @@ class ActionOfferSupport(Action):
         return "action_offer_support"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [offer_support()])
+        say(dispatcher, tracker, [offer_support()])
         return []  # the support policy then carries on with the resident's task

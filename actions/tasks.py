@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.context import (
     catalogue,
     forget_task_slots,
+    form_answer,
     handoff_store,
     latest_text,
     record,
@@ -20,6 +21,7 @@ from actions.context import (
     requested_service,
     say,
 )
+from actions.support import finish_task
 from monitoring.events import EventKind
 from routing import clock, prompts
 from routing.answers import (
@@ -72,13 +74,13 @@ class ActionPaymentInfo(Action):
         record_left_form(tracker)  # a report left part-way to pay instead
         service = requested_service(tracker, "pay")
         if service is not None:
-            say(dispatcher, payment_answer(service, catalogue()))
             record(tracker, EventKind.INTENT, intent="make_payment", service=service.code)
             record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=service.code)
-        elif (other := _any_service(tracker)) is not None:
-            say(dispatcher, answer_for(other))
+            return finish_task(dispatcher, tracker, payment_answer(service, catalogue())) + forget_task_slots()
+        if (other := _any_service(tracker)) is not None:
+            say(dispatcher, tracker, answer_for(other))
         else:
-            say(dispatcher, [topic_menu(catalogue(), "make_payment", "What would you like to pay?")])
+            say(dispatcher, tracker, [topic_menu(catalogue(), "make_payment", "What would you like to pay?")])
         return forget_task_slots()
 
 
@@ -92,14 +94,15 @@ class ActionApplyInfo(Action):
         record_left_form(tracker)  # a report left part-way to apply instead
         service = requested_service(tracker, "apply")
         if service is not None:
-            say(dispatcher, apply_answer(service))
             record(tracker, EventKind.INTENT, intent="apply_for_service", service=service.code)
             record(tracker, EventKind.APPLICATION_SIGNPOSTED, intent="apply_for_service", service=service.code)
-        elif (other := _any_service(tracker)) is not None:
-            say(dispatcher, answer_for(other))
+            return finish_task(dispatcher, tracker, apply_answer(service)) + forget_task_slots()
+        if (other := _any_service(tracker)) is not None:
+            say(dispatcher, tracker, answer_for(other))
         else:
             say(
                 dispatcher,
+                tracker,
                 [topic_menu(catalogue(), "apply_for_service", "What would you like to apply for?")],
             )
         return forget_task_slots()
@@ -126,13 +129,20 @@ class ValidateInformationForm(FormValidationAction):
             return ["postcode"]
         return []
 
+    async def extract_postcode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Take the resident's words as the postcode, unless they were about something else."""
+        answer = form_answer(tracker, "postcode")
+        return {} if answer is None else {"postcode": answer}
+
     def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Accept a UK postcode; otherwise show what one looks like."""
         postcode = format_postcode(str(value or ""))
         if postcode is None:
-            dispatcher.utter_message(text="That does not look like a postcode. A postcode looks like SO14 7LY.")
+            say(dispatcher, tracker, [Reply("That does not look like a postcode. A postcode looks like SO14 7LY.")])
         return {"postcode": postcode}
 
 
@@ -149,17 +159,17 @@ class ActionInformation(Action):
             if postcode:
                 bin_day = find_bin_day(postcode, catalogue().bin_days)
                 phone = catalogue().get("bin_collection")
-                say(dispatcher, bin_day_answer(bin_day, postcode, phone.phone.value if phone else ""))
                 record(tracker, EventKind.INTENT, intent="get_information", service="bin_collection")
-                return reset
+                answer = bin_day_answer(bin_day, postcode, phone.phone.value if phone else "")
+                return finish_task(dispatcher, tracker, answer) + reset
         service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
         if service is not None and service.information is not None:
-            say(dispatcher, information_answer(service))
             record(tracker, EventKind.INTENT, intent="get_information", service=service.code)
-        elif service is not None or (service := _any_service(tracker)) is not None:
-            say(dispatcher, answer_for(service))
+            return finish_task(dispatcher, tracker, information_answer(service)) + reset
+        if service is not None or (service := _any_service(tracker)) is not None:
+            say(dispatcher, tracker, answer_for(service))
         else:
-            say(dispatcher, [topic_menu(catalogue(), "get_information", "What would you like to know about?")])
+            say(dispatcher, tracker, [topic_menu(catalogue(), "get_information", "What would you like to know about?")])
         return reset
 
 
@@ -169,6 +179,13 @@ class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
+    async def extract_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Take the resident's words as the reference, unless they were about something else."""
+        answer = form_answer(tracker, "reference")
+        return {} if answer is None else {"reference": answer}
+
     def validate_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -177,12 +194,18 @@ class ValidateStatusForm(FormValidationAction):
         if lookup.reference:
             return {"reference": lookup.reference}
         if lookup.malformed:
-            dispatcher.utter_message(
-                text=f"{lookup.malformed} does not look like one of our references. "
-                "Our references start with SCC- and have 6 letters and numbers, like SCC-7KQ4XH."
+            say(
+                dispatcher,
+                tracker,
+                [
+                    Reply(
+                        f"{lookup.malformed} does not look like one of our references. "
+                        "Our references start with SCC- and have 6 letters and numbers, like SCC-7KQ4XH."
+                    )
+                ],
             )
         else:
-            dispatcher.utter_message(text="Sorry, I could not find a reference in that.")
+            say(dispatcher, tracker, [Reply("Sorry, I could not find a reference in that.")])
         return {"reference": None}
 
 
@@ -196,25 +219,30 @@ class ActionCheckStatus(Action):
         reference = tracker.get_slot("reference")
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
+        replies: List[Reply] = []
         if case is not None:
             owner = case.conversation_id == tracker.sender_id
-            say(dispatcher, [case_status(case, default_schedule(), clock.now(), owner=owner)])
+            replies.append(case_status(case, default_schedule(), clock.now(), owner=owner))
         elif reference and report is None:
-            dispatcher.utter_message(
-                text=f"I cannot find {reference}. Please check the reference. "
-                "If it came from a phone call or a letter, please call us and we will check."
+            replies.append(
+                Reply(
+                    f"I cannot find {reference}. Please check the reference. "
+                    "If it came from a phone call or a letter, please call us and we will check."
+                )
             )
         elif report is not None:
             service = catalogue().get(report.service_code)
             what = service.name.lower() if service else "a problem"
             updated = report.updated_datetime.strftime("%d %B %Y").lstrip("0")
-            dispatcher.utter_message(
-                text=f"Your report {report.service_request_id} about {what} is "
-                f"{STATUS_WORDS.get(report.status, report.status)}. Last update: {updated}."
+            replies.append(
+                Reply(
+                    f"Your report {report.service_request_id} about {what} is "
+                    f"{STATUS_WORDS.get(report.status, report.status)}. Last update: {updated}."
+                )
             )
             if report.status_notes:
-                dispatcher.utter_message(text=report.status_notes)
-        return forget_task_slots()
+                replies.append(Reply(report.status_notes))
+        return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 
 class ActionAskPostcode(Action):
@@ -224,7 +252,7 @@ class ActionAskPostcode(Action):
         return "action_ask_postcode"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [prompts.ASK_POSTCODE])
+        say(dispatcher, tracker, [prompts.ASK_POSTCODE])
         return []
 
 
@@ -235,5 +263,5 @@ class ActionAskReference(Action):
         return "action_ask_reference"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, [prompts.ASK_REFERENCE])
+        say(dispatcher, tracker, [prompts.ASK_REFERENCE])
         return []

@@ -1,6 +1,6 @@
 """How much the support-need detector adds to a message's parse time.
 
-Loads the trained model in-process and times ``parse_message`` over the evaluation messages twice:
+Loads the trained model in-process and times ``parse_message`` over the development sets' messages twice:
 as trained, and with the detector's ``process`` made a no-op, so everything else is identical.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.nlu.support_needs import SupportNeedComponent
 from bot.settings import load_settings
-from tests.nlu.support_eval import load_eval_set
+from evaluation.labelled import DEVELOPMENT, load_set
 
 ROUNDS = 3
 
@@ -36,7 +36,7 @@ async def measure() -> dict[str, float]:
 
     configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
     agent = Agent.load(str(load_settings().model_path))
-    texts = [example.text for example in load_eval_set()]
+    texts = [example.text for path in DEVELOPMENT for example in load_set(path)]
     await _parse_times(agent, texts[:20])  # warm up
     with_detector = median(await _parse_times(agent, texts))
     original = SupportNeedComponent.process

@@ -1,16 +1,20 @@
 """A Rasa dialogue policy that puts the resident's safety and support needs before the task.
 
-It reads the ``support_need`` entities the NLU adds to each message and, ahead of the rules
-(higher priority), decides:
+It reads the ``support_needs`` the NLU adds to each message and, ahead of the rules (higher
+priority), decides:
 
-* a safeguarding cue interrupts whatever is happening, a form included: ``action_safeguarding``;
-* the answer to its offer of urgent contact: ``action_safeguarding_followup``;
+* a clear risk interrupts whatever is happening, a form included: ``action_safeguarding``;
+* a possible risk gets one gentle check-in, with 999 and Samaritans in it: ``action_risk_check_in``.
+  "No, I need help now" escalates to the interrupt; "I'm safe" gets ``action_risk_safe``, then the
+  task carries on. The concern is kept: any later risk sign in the session goes straight to the
+  interrupt. A form stays open through a check-in and asks its question again after it;
+* the answer to the offer of urgent contact: ``action_safeguarding_followup``;
 * any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent);
-* the yes/no to that consent question: ``action_record_consent`` (which then resumes the task,
-  or first waits for the answer to its offer of help to get online: ``action_digital_inclusion``);
+* the yes/no to that consent question: ``action_record_consent``, then the resident's task;
+* the yes/no to the offer of help to get online: ``action_digital_inclusion``;
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
   ``action_offer_support``;
-* after its own actions, listening.
+* after its own actions, listening or carrying on with the task.
 
 Everything else it leaves to the other policies.
 """
@@ -37,36 +41,36 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from routing.conversation_signals import Turn, new_signals
-from routing.support_responses import DIGITAL_INCLUSION_NEEDS
+from routing.safety import Tier, safeguarding_tier
+from routing.tasks import RESUME_TASK
 
 SAFEGUARDING = "action_safeguarding"
 SAFEGUARDING_FOLLOWUP = "action_safeguarding_followup"
+CHECK_IN = "action_risk_check_in"
+SAFE = "action_risk_safe"
 ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
 DIGITAL_INCLUSION = "action_digital_inclusion"
-# Signals that other flows already answer with an offer of a person (fallback, request_human).
-# These go straight on with the resident's task once they have spoken.
-RESUMING_ACTIONS = {RECORD_CONSENT, OFFER_SUPPORT, DIGITAL_INCLUSION}
+DIGITAL_INCLUSION_SLOT = "digital_inclusion"  # set to "asked" by the action that asked the question
 NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
 SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
 YES_NO = {"affirm", "deny"}
-
-
-# Where the conversation goes back to after the consent answer or an offer of support.
-RESUME_TASK = {
-    "report_issue": "report_form",
-    "make_payment": "action_payment_info",
-    "apply_for_service": "action_apply_info",
-    "get_information": "information_form",
-    "check_status": "status_form",
-    "request_human": "handoff_form",
-}
+NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now?" that escalate
+WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
 
 def _needs(event: UserUttered) -> set[str]:
     return {str(entity.get("value")) for entity in event.entities if entity.get("entity") == "support_need"}
+
+
+def risk_tier(event: UserUttered) -> Tier:
+    """How the assistant should answer the risk signs in one message (see ``routing.safety``)."""
+    items = event.parse_data.get("support_needs")
+    if items is None:  # a message built without the NLU's output (a test story): its entities say it
+        items = [{"category": need} for need in _needs(event)]
+    return safeguarding_tier(items)
 
 
 @dataclass
@@ -79,13 +83,10 @@ class _State:
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
     acknowledged: set[str] = field(default_factory=set)  # each need is acknowledged once a session
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
-    consent_needs: set[str] = field(default_factory=set)  # the needs the latest consent question covered
+    check_in_intent: str | None = None  # the intent of the message the check-in followed
+    concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
     offered_support: bool = False
-
-    @property
-    def offered_digital_inclusion(self) -> bool:
-        """The consent answer ended with the offer of help to get online (see action_record_consent)."""
-        return bool(self.consent_needs & DIGITAL_INCLUSION_NEEDS)
+    digital_inclusion_asked_at: int = -1  # the turn whose answer the offer of help to get online awaits
 
 
 def _read(tracker: DialogueStateTracker) -> _State:
@@ -94,20 +95,21 @@ def _read(tracker: DialogueStateTracker) -> _State:
     state = _State()
     asked_for: str | None = None
     last_intent: str | None = None
-    since_acknowledged: set[str] = set()  # every need said since the last acknowledgement, as the action reads them
     for event in tracker.events:
         if isinstance(event, (SessionStarted, Restarted)):
-            state, asked_for, last_intent, since_acknowledged = _State(), None, None, set()
+            state, asked_for, last_intent = _State(), None, None
         elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
             asked_for = event.value
+        elif isinstance(event, SlotSet) and event.key == DIGITAL_INCLUSION_SLOT and event.value == "asked":
+            state.digital_inclusion_asked_at = len(state.turns)
         elif isinstance(event, UserUttered):
             needs = _needs(event)
             last_intent = str(event.intent.get("name"))
             state.turns.append(Turn(last_intent, asked_for, "frustration" in needs))
             state.unacknowledged |= needs - NOT_ACKNOWLEDGED - state.acknowledged
-            since_acknowledged |= needs
             if state.actions_since_user:
                 state.previous_bot_action = state.actions_since_user[-1]
+                state.concern_raised |= bool({CHECK_IN, SAFEGUARDING} & set(state.actions_since_user))
             state.actions_since_user = []
         elif isinstance(event, ActionExecuted) and event.action_name and event.action_name not in NOT_PREDICTION_STEPS:
             state.actions_since_user.append(event.action_name)
@@ -115,7 +117,8 @@ def _read(tracker: DialogueStateTracker) -> _State:
                 state.acknowledged |= state.unacknowledged
                 state.unacknowledged = set()
                 state.consent_trigger_intent = last_intent
-                state.consent_needs, since_acknowledged = since_acknowledged, set()
+            elif event.action_name == CHECK_IN:
+                state.check_in_intent = last_intent
             elif event.action_name == OFFER_SUPPORT:
                 state.offered_support = True
     return state
@@ -123,11 +126,11 @@ def _read(tracker: DialogueStateTracker) -> _State:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class SupportPolicy(Policy):
-    """Safeguarding first, then consented support, then the rest of the conversation."""
+    """Safety first, then consented support, then the rest of the conversation."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """Above RulePolicy (6), so a risk cue interrupts forms and rules."""
+        """Above RulePolicy (6), so a risk sign interrupts forms and rules."""
         return {"priority": 7}
 
     @staticmethod
@@ -171,15 +174,25 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
     loop = tracker.active_loop_name
     if state.actions_since_user:
         return _after_an_action(state, loop)
-    user = tracker.latest_message
+    return _after_the_resident(state, tracker.latest_message, loop)
+
+
+def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> str | None:
     intent = str(user.intent.get("name"))
-    if "safeguarding" in _needs(user):
+    tier = risk_tier(user)
+    if tier is Tier.CLEAR or (tier is Tier.POSSIBLE and state.concern_raised):
         return SAFEGUARDING
+    if tier is Tier.POSSIBLE:
+        return CHECK_IN
+    if state.previous_bot_action == CHECK_IN and intent in NEEDS_HELP_NOW:
+        return SAFEGUARDING
+    if state.previous_bot_action == CHECK_IN and intent == "affirm":
+        return SAFE
     if state.previous_bot_action == SAFEGUARDING and intent in YES_NO:
         return SAFEGUARDING_FOLLOWUP
     if state.previous_bot_action == ACKNOWLEDGE and intent in YES_NO:
         return RECORD_CONSENT
-    if state.previous_bot_action == RECORD_CONSENT and state.offered_digital_inclusion and intent in YES_NO:
+    if state.digital_inclusion_asked_at == len(state.turns) - 1 and intent in YES_NO:
         return DIGITAL_INCLUSION
     if state.unacknowledged and loop is None:
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
@@ -190,18 +203,27 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
 
 def _after_an_action(state: _State, loop: str | None) -> str | None:
     latest = state.actions_since_user[-1]
-    if latest in {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE}:
+    if latest in WAIT_FOR_THE_RESIDENT:
         return ACTION_LISTEN_NAME
-    if latest == RECORD_CONSENT and state.offered_digital_inclusion:
-        return ACTION_LISTEN_NAME  # its last question wants an answer first
-    if latest in (RECORD_CONSENT, DIGITAL_INCLUSION):
-        return RESUME_TASK.get(state.consent_trigger_intent or "", ACTION_LISTEN_NAME)
+    if latest == RECORD_CONSENT:
+        return _carry_on(state.consent_trigger_intent, loop, state)
+    if latest == SAFE:
+        return _carry_on(state.check_in_intent, loop, state)
     if latest == OFFER_SUPPORT:
-        return loop or RESUME_TASK.get(state.turns[-1].intent, ACTION_LISTEN_NAME)
+        return _carry_on(state.turns[-1].intent, loop, state)
     if loop is not None or latest.endswith("_form"):
         return None  # the form, or the rule that follows it, decides
     if state.unacknowledged:
         return ACKNOWLEDGE
-    if RESUMING_ACTIONS & set(state.actions_since_user):
-        return ACTION_LISTEN_NAME
+    if {RECORD_CONSENT, SAFE, OFFER_SUPPORT} & set(state.actions_since_user):
+        return ACTION_LISTEN_NAME  # the task it carried on with has answered
     return None
+
+
+def _carry_on(intent: str | None, loop: str | None, state: _State) -> str:
+    """Back to the form in progress, or on to the task the resident asked for, or listen."""
+    if loop is not None:
+        return loop
+    if state.digital_inclusion_asked_at == len(state.turns):
+        return ACTION_LISTEN_NAME  # the consent answer itself asked about help to get online
+    return RESUME_TASK.get(intent or "", ACTION_LISTEN_NAME)

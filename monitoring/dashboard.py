@@ -40,7 +40,7 @@ from monitoring.support_tables import (
     satisfaction_table,
 )
 from monitoring.thresholds import Thresholds
-from routing.support_needs import CATEGORIES
+from routing.categories import CATEGORIES
 
 
 @dataclass(frozen=True)

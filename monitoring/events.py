@@ -17,13 +17,18 @@ from enum import Enum
 from typing import Any, Mapping
 
 from routing import clock
-from routing.support_needs import CATEGORIES
+from routing.categories import CATEGORIES
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
 HANDOFF_CHANNELS = ("webchat", "phone", "gateway", "emergency")
 SATISFACTION_ANSWERS = ("yes", "partly", "no")
 CONTACT_TIMING = ("on_time", "late")  # first human contact against the case's pick-up deadline
 ABANDONED_AT = ("queue", "form")  # where a resident gave up: waiting for a person, or mid-form
+# A possible risk: the check-in was asked, then answered "I'm safe" or "I need help now".
+CHECK_IN_STEPS = ("asked", "safe", "needs_help")
+# Why the emergency routes were shown: a clear risk, "I need help now" after a check-in, or a
+# further risk sign after an earlier check-in or interrupt.
+ESCALATION_REASONS = ("clear_risk", "after_check_in", "repeat_sign")
 
 
 class EventKind(str, Enum):
@@ -35,6 +40,7 @@ class EventKind(str, Enum):
     CONSENT_GIVEN = "consent_given"
     CONSENT_DECLINED = "consent_declined"
     SAFEGUARDING_ESCALATED = "safeguarding_escalated"
+    RISK_CHECK_IN = "risk_check_in"
     HANDOFF_OFFERED = "handoff_offered"
     HANDOFF_ACCEPTED = "handoff_accepted"
     HANDOFF_CLAIMED = "handoff_claimed"
@@ -56,6 +62,8 @@ VALUES: dict[EventKind, tuple[str, ...]] = {
     EventKind.SATISFACTION: SATISFACTION_ANSWERS,
     EventKind.CONTACT_MADE: CONTACT_TIMING,
     EventKind.ABANDONED: ABANDONED_AT,
+    EventKind.RISK_CHECK_IN: CHECK_IN_STEPS,
+    EventKind.SAFEGUARDING_ESCALATED: ESCALATION_REASONS,
 }
 
 

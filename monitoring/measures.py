@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from monitoring.facts import ConversationFacts
 from monitoring.outcomes import OUTCOMES
-from routing.support_needs import CATEGORIES
+from routing.categories import CATEGORIES
 
 FUNNEL_CHANNELS = ("webchat", "phone", "gateway", "emergency")
 # Residents with each need against residents with none (safeguarding has its own outcome, so it is

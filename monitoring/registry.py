@@ -13,7 +13,7 @@ from typing import Literal
 
 from monitoring.measures import COUNTERS, FUNNEL_CHANNELS, GROUPS, SATISFACTION_ANSWERS
 from monitoring.outcomes import OUTCOMES
-from routing.support_needs import CATEGORIES
+from routing.categories import CATEGORIES
 
 Kind = Literal["count", "rate", "ratio", "time"]
 

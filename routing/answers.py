@@ -25,10 +25,19 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """One bot message with optional quick replies."""
+    """One bot message with optional quick replies.
+
+    Attributes:
+        text: what the resident reads.
+        buttons: quick replies.
+        page: what the chat page should show beside the conversation from now on: ``exit_this_page``
+            (the quick way to leave, after signs of abuse) and ``safety_routes`` (999 and Samaritans,
+            kept on the page after any risk sign).
+    """
 
     text: str
     buttons: tuple[Button, ...] = field(default=())
+    page: frozenset[str] = field(default=frozenset())
 
 
 def _value(raw: Any) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TASK_INTENTS = {"report_issue", "make_payment", "apply_for_service", "get_information", "check_status"}
+from routing.tasks import TASK_INTENTS
+
 FREE_TEXT_SLOTS = {"service", "location", "description", "postcode", "reference"}
 
 

@@ -68,27 +68,43 @@ def _contacts(catalogue: Catalogue) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class SafeguardingReply:
-    """The first reply after a risk cue, and whether the page should show "Exit this page"."""
-
-    replies: list[Reply]
-    exit_this_page: bool
+SAFETY_ROUTES = "safety_routes"  # the chat page keeps 999 and Samaritans in view from now on
+EXIT_THIS_PAGE = "exit_this_page"  # the chat page shows the quick way to leave
 
 
-def safeguarding_reply(kind: str | None, catalogue: Catalogue) -> SafeguardingReply:
-    """Emergency routes for this kind of risk, in the order that matters, then an offer of urgent contact."""
+def safeguarding_reply(kind: str | None, catalogue: Catalogue) -> list[Reply]:
+    """The interrupt: the emergency routes for this kind of risk, in the order that matters, in one
+    message after a short opening, then an offer of urgent contact (three messages)."""
     _, texts = _texts()
     kinds = texts["kinds"]
     chosen = kind if kind in kinds else "unknown"
     contacts = _contacts(catalogue)
-    routes = [texts["routes"][route].format(**contacts) for route in kinds[chosen]]
-    replies = [
-        Reply(texts["opening"]),
-        *(Reply(route) for route in routes),
-        Reply(texts["urgent_offer"], URGENT_BUTTONS),
+    routes = " ".join(texts["routes"][route].format(**contacts) for route in kinds[chosen])
+    page = frozenset({SAFETY_ROUTES} | ({EXIT_THIS_PAGE} if chosen in texts["exit_this_page"] else set()))
+    return [
+        Reply(texts["opening"], page=page),
+        Reply(routes, page=page),
+        Reply(texts["urgent_offer"], URGENT_BUTTONS, page=page),
     ]
-    return SafeguardingReply(replies, chosen in texts["exit_this_page"])
+
+
+def check_in() -> Reply:
+    """The gentle check for a possible risk: 999 and Samaritans, then one question, with buttons."""
+    _, texts = _texts()
+    buttons = (Button(texts["check_in_safe_button"], "/affirm"), Button(texts["check_in_help_button"], "/deny"))
+    return Reply(texts["check_in"], buttons, page=frozenset({SAFETY_ROUTES}))
+
+
+def check_in_safe() -> Reply:
+    """After "I'm safe": thanks, the routes again, and a person offered (the concern is kept)."""
+    _, texts = _texts()
+    return Reply(texts["check_in_safe"], (Button("Talk to a person", "/request_human"),))
+
+
+def goodbye_after_concern() -> Reply:
+    """Goodbye, once a risk sign was seen in the conversation: the routes, not a rating question."""
+    _, texts = _texts()
+    return Reply(texts["goodbye_after_concern"])
 
 
 def safeguarding_followup(wants_contact: bool, catalogue: Catalogue) -> Reply:
@@ -129,25 +145,31 @@ def acknowledgement(needs: Sequence[Need]) -> list[Reply]:
     return [Reply(f"{support['thank']} {support['explain']}"), Reply(question, CONSENT_BUTTONS)]
 
 
+def _help_lines(needs: Sequence[Need]) -> list[str]:
+    support, _ = _texts()
+    lines: list[str] = []
+    for need in needs:
+        for line in support["help"].get(need.category, []):
+            if line not in lines:
+                lines.append(line)
+    return lines + [str(support["person_offer"])] if lines else []
+
+
 def consent_reply(agreed: bool, needs: Sequence[Need]) -> Reply:
-    """What the assistant says after the resident says yes or no to noting it."""
+    """One message after the yes or no to noting it: what was noted (or not), then the help that fits
+    (the resident gets it whether or not they agreed to a note)."""
     support, _ = _texts()
     if agreed:
-        return Reply(support["consent_yes"].format(adjustment=_adjustment_phrase(recordable(needs))))
-    return Reply(support["consent_no"])
+        first = support["consent_yes"].format(adjustment=_adjustment_phrase(recordable(needs)))
+    else:
+        first = support["consent_no"]
+    return Reply(" ".join([first, *_help_lines(needs)]))
 
 
 def help_for(needs: Sequence[Need]) -> list[Reply]:
-    """The help that fits each need (the resident gets it whether or not they agreed to a note)."""
-    support, _ = _texts()
-    seen: list[str] = []
-    for need in needs:
-        for line in support["help"].get(need.category, []):
-            if line not in seen:
-                seen.append(line)
-    if seen:
-        seen.append(str(support["person_offer"]))
-    return [Reply(line) for line in seen]
+    """The help that fits each need, in one message (none when nothing fits)."""
+    lines = _help_lines(needs)
+    return [Reply(" ".join(lines))] if lines else []
 
 
 def offers_digital_inclusion(needs: Sequence[Need]) -> bool:

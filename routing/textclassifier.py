@@ -1,14 +1,21 @@
-"""A small, fast multi-label text classifier: word and character n-grams, one logistic
-regression per label.
+"""A small, fast multi-label text classifier: word and character n-grams, one logistic regression
+per label.
 
-Used where a label must come from a fixed vocabulary (service codes, support-need categories) and
-a model is wanted that learns from the project's examples, needs no downloads, and answers in well
-under a millisecond. At prediction time the per-label models are one sparse matrix product.
+Used where a label must come from a fixed vocabulary (service codes, support-need categories, kinds
+of risk) and a model is wanted that learns from the project's examples, needs no downloads, and
+answers in well under a millisecond. At prediction time the per-label models are one sparse matrix
+product.
+
+Words after a negation also get a marked copy ("not in danger" gives ``neg:danger``), so the model
+learns from examples where a negation really negates ("I'm not in danger") and where it does not
+("I don't see the point of living"), instead of a rule deciding for it. Character n-grams carry
+misspellings ("sucide", "kil myself") towards the words they stand for.
 """
 
 from __future__ import annotations
 
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -18,11 +25,48 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+NEGATIONS = frozenset(
+    {"not", "no", "never", "nothing", "nobody", "nowhere", "cannot", "cant", "dont", "wont", "isnt", "arent",
+     "wasnt", "didnt", "doesnt", "havent", "hasnt", "aint", "without"}
+)  # fmt: skip
+NEGATION_SCOPE = 3  # words after a negation that it can reach
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+_STRETCHED = re.compile(r"(\w)\1{2,}")  # "sooooo" -> "soo"
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, stretched letters cut to two."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return _STRETCHED.sub(r"\1\1", text)
+
+
+def word_features(text: str) -> list[str]:
+    """Words, word pairs, and a marked copy of each word a negation reaches."""
+    words = [word for word in _WORD.findall(normalise(text)) if word.strip()]
+    features = list(words)
+    features.extend(f"{first} {second}" for first, second in zip(words, words[1:], strict=False))
+    reach = 0
+    for word in words:
+        if reach:
+            features.append(f"neg:{word}")
+            reach -= 1
+        if word.replace("'", "") in NEGATIONS or word.endswith("n't"):
+            reach = NEGATION_SCOPE
+    return features
+
 
 class ExtraFeatures(Protocol):
-    """Hand-made features added to the n-grams (for example, which risk concepts a text mentions)."""
+    """Hand-made features added to the n-grams (for example, which lexicon cues a text matches)."""
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix: ...
+
+
+def _vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=1)
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True, preprocessor=normalise
+    )
+    return words, chars
 
 
 @dataclass
@@ -43,24 +87,27 @@ class MultiLabelTextClassifier:
         label_sets: Sequence[frozenset[str]],
         regularisation: float = 10.0,
         extra: ExtraFeatures | None = None,
+        weights: Sequence[float] | None = None,
     ) -> MultiLabelTextClassifier:
-        """Train on texts and the set of labels each one has (an empty set is a negative for all)."""
+        """Train on texts and the set of labels each one has (an empty set is a negative for all).
+
+        ``weights`` counts some examples more than others (for example, the hand-labelled ones).
+        """
         labels = tuple(sorted({label for found in label_sets for label in found}))
-        words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)
+        words, chars = _vectorisers()
         blocks = [words.fit_transform(texts), chars.fit_transform(texts)]
         if extra is not None:
             blocks.append(extra.transform(texts))
         features = sparse.hstack(blocks).tocsr()
-        weights = np.zeros((features.shape[1], len(labels)))
+        coefficients = np.zeros((features.shape[1], len(labels)))
         bias = np.zeros(len(labels))
         for column, label in enumerate(labels):
             target = np.array([label in found for found in label_sets], dtype=int)
-            model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
-            model.fit(features, target)
-            weights[:, column] = model.coef_[0]
+            model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=3000)
+            model.fit(features, target, sample_weight=None if weights is None else np.asarray(weights))
+            coefficients[:, column] = model.coef_[0]
             bias[column] = model.intercept_[0]
-        return cls(labels, words, chars, weights, bias, extra)
+        return cls(labels, words, chars, coefficients, bias, extra)
 
     def scores(self, text: str) -> dict[str, float]:
         """Probability of each label for ``text``."""
@@ -71,6 +118,11 @@ class MultiLabelTextClassifier:
         logits = np.asarray(features @ self._weights).ravel() + self._bias
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
+
+    def best(self, text: str) -> str | None:
+        """The most likely label for ``text`` (for a classifier trained with one label per text)."""
+        scores = self.scores(text)
+        return max(scores, key=scores.__getitem__) if scores else None
 
     def save(self, path: Path) -> None:
         """Write the trained classifier to ``path``."""

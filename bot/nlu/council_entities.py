@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.trained_classifier import TrainedClassifierComponent
+from bot.nlu.trained_classifier import TrainedModelComponent
 from routing.catalogue import default_catalogue
 from routing.references import find_reference
 from routing.service_detection import detect_services, training_pairs
@@ -28,10 +28,11 @@ EXTRACTOR_NAME = "CouncilEntityExtractor"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class CouncilEntityExtractor(TrainedClassifierComponent, EntityExtractorMixin):
+class CouncilEntityExtractor(TrainedModelComponent, EntityExtractorMixin):
     """Sets ``service`` entities to catalogue codes and adds ``reference`` entities."""
 
-    CLASSIFIER_FILE = "service_classifier.pkl"
+    MODEL_FILE = "service_classifier.pkl"
+    MODEL_TYPE = MultiLabelTextClassifier
 
     def __init__(
         self, model_storage: ModelStorage, resource: Resource, classifier: MultiLabelTextClassifier | None = None
@@ -68,7 +69,7 @@ class CouncilEntityExtractor(TrainedClassifierComponent, EntityExtractorMixin):
 
     def _service_entities(self, text: str) -> List[Dict[str, Any]]:
         entities = []
-        for match in detect_services(text, self._catalogue, self._classifier):
+        for match in detect_services(text, self._catalogue, self._model):
             start = text.lower().find(match.cue.lower()) if match.cue else 0
             end = start + len(match.cue) if match.cue else len(text)
             entity: Dict[str, Any] = {

@@ -1,30 +1,28 @@
-"""Shared plumbing for NLU components that train a ``MultiLabelTextClassifier`` during
-``rasa train`` and keep it in the model archive."""
+"""Shared plumbing for NLU components that train a model of their own during ``rasa train`` and keep
+it in the model archive (a pickle of a type the project defines, only ever written by this project)."""
 
 from __future__ import annotations
 
+import pickle
 from typing import Any, ClassVar, Dict, TypeVar
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from routing.textclassifier import MultiLabelTextClassifier
-
-T = TypeVar("T", bound="TrainedClassifierComponent")
+T = TypeVar("T", bound="TrainedModelComponent")
 
 
-class TrainedClassifierComponent(GraphComponent):
-    """Creates, saves and loads the component's classifier; subclasses say what to train it on."""
+class TrainedModelComponent(GraphComponent):
+    """Creates, saves and loads the component's model; subclasses say what to train it on."""
 
-    CLASSIFIER_FILE: ClassVar[str]
+    MODEL_FILE: ClassVar[str]
+    MODEL_TYPE: ClassVar[type]
 
-    def __init__(
-        self, model_storage: ModelStorage, resource: Resource, classifier: MultiLabelTextClassifier | None = None
-    ) -> None:
+    def __init__(self, model_storage: ModelStorage, resource: Resource, model: Any = None) -> None:
         self._model_storage = model_storage
         self._resource = resource
-        self._classifier = classifier
+        self._model = model
 
     @classmethod
     def create(
@@ -46,14 +44,16 @@ class TrainedClassifierComponent(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> T:
-        """Load the trained classifier from the model."""
+        """Load the trained model from the model archive."""
         with model_storage.read_from(resource) as directory:
-            classifier = MultiLabelTextClassifier.load(directory / cls.CLASSIFIER_FILE)
-        return cls(model_storage, resource, classifier)
+            model = pickle.loads((directory / cls.MODEL_FILE).read_bytes())
+        if not isinstance(model, cls.MODEL_TYPE):
+            raise TypeError(f"{cls.MODEL_FILE} does not hold a {cls.MODEL_TYPE.__name__}")
+        return cls(model_storage, resource, model)
 
-    def _keep(self, classifier: MultiLabelTextClassifier) -> Resource:
-        """Use ``classifier`` from now on and save it into the model."""
-        self._classifier = classifier
+    def _keep(self, model: Any) -> Resource:
+        """Use ``model`` from now on and save it into the model archive."""
+        self._model = model
         with self._model_storage.write_to(self._resource) as directory:
-            classifier.save(directory / self.CLASSIFIER_FILE)
+            (directory / self.MODEL_FILE).write_bytes(pickle.dumps(model))
         return self._resource

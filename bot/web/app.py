@@ -61,9 +61,12 @@ async def chat_page(request: web.Request) -> web.Response:
             problem = UNAVAILABLE
         live = await resident_live_state(request, chat_id, 0)
     last_live = max((message["id"] for message in live["messages"]), default=0)
+    # Quick replies are shown for the assistant's latest turn: every line after the resident's last.
+    turn_start = max((i + 1 for i, line in enumerate(lines) if line["sender"] == "resident"), default=0)
     page = render(
         request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
-        exit_this_page=any(line["exit_this_page"] for line in lines),
+        turn_start=turn_start, exit_this_page=any(line["exit_this_page"] for line in lines),
+        safety_routes=any(line["safety_routes"] for line in lines),
     )  # fmt: skip
     if request.query.get("via") == "embed":  # opened by static/embed.js on another council page
         page.set_cookie(VIA_COOKIE, "embed", httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
@@ -99,7 +102,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
                 raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
             return render(
                 request, "chat.html", status=503, lines=[], problem=UNAVAILABLE, live={"state": "none"},
-                last_live=0, exit_this_page=False,
+                last_live=0, turn_start=0, exit_this_page=False, safety_routes=False,
             )  # fmt: skip
     response: web.StreamResponse
     if wants_json:
@@ -109,8 +112,11 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
             for reply in replies
             if reply.get("text")
         ]
-        exit_page = any((reply.get("custom") or {}).get("exit_this_page") for reply in replies)
-        response = web.json_response({"lines": lines, "live": live["status"], "exit_this_page": exit_page})
+        signals = {
+            signal: any((reply.get("custom") or {}).get(signal) for reply in replies)
+            for signal in ("exit_this_page", "safety_routes")
+        }
+        response = web.json_response({"lines": lines, "live": live["status"], **signals})
     else:
         response = web.HTTPSeeOther("/#latest")
     # A day: a resident who steps away for a while comes back to the same conversation.

@@ -25,6 +25,7 @@ class TranscriptLine(TypedDict):
     buttons: list[dict[str, str]]
     author: str  # the adviser's name, for an adviser's line
     exit_this_page: bool  # the bot saw signs of abuse: show the quick way to leave the page
+    safety_routes: bool  # the bot saw a risk sign: keep 999 and Samaritans in view
 
 
 class RasaUnavailable(Exception):
@@ -85,7 +86,12 @@ class RasaClient:
                     text = str(
                         (event.get("metadata") or {}).get("title") or text.lstrip("/").split("{")[0].replace("_", " ")
                     )
-                lines.append({"sender": "resident", "text": text, "buttons": [], "author": "", "exit_this_page": False})
+                lines.append(
+                    {
+                        "sender": "resident", "text": text, "buttons": [], "author": "",
+                        "exit_this_page": False, "safety_routes": False,
+                    }
+                )  # fmt: skip
             elif event.get("event") == "bot" and event.get("text"):
                 data = event.get("data") or {}
                 adviser = str((event.get("metadata") or {}).get("adviser") or "")
@@ -96,6 +102,7 @@ class RasaClient:
                         "buttons": list(data.get("buttons") or []),
                         "author": adviser,
                         "exit_this_page": bool((data.get("custom") or {}).get("exit_this_page")),
+                        "safety_routes": bool((data.get("custom") or {}).get("safety_routes")),
                     }
                 )
         return lines

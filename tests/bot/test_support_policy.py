@@ -15,9 +15,16 @@ from tests.conftest import ROOT
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 
-def user(intent: str, *needs: str, text: str = "...") -> UserUttered:
+def user(intent: str, *needs: str, text: str = "...", tier: str | None = None) -> UserUttered:
     entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
-    return UserUttered(text, {"name": intent, "confidence": 0.99}, entities)
+    parse_data: dict[str, Any] = {}
+    if tier:
+        parse_data["support_needs"] = [{"category": "safeguarding", "tier": tier, "confidence": 0.5}]
+    return UserUttered(text, {"name": intent, "confidence": 0.99}, entities, parse_data=parse_data)  # type: ignore[arg-type]
+
+
+def possible_risk(intent: str = "nlu_fallback") -> UserUttered:
+    return user(intent, "safeguarding", tier="possible")
 
 
 def act(name: str) -> ActionExecuted:
@@ -60,6 +67,66 @@ CASES = [
         [user("inform", "safeguarding"), act("action_safeguarding"), act("action_listen"), user("affirm")],
         "action_safeguarding_followup",
     ),
+    ("a possible risk gets the check-in", [possible_risk()], "action_risk_check_in"),
+    (
+        "a possible risk inside a form gets the check-in, not the form's question",
+        [user("report_issue"), *in_form("location"), possible_risk("inform")],
+        "action_risk_check_in",
+    ),
+    ("listening after the check-in", [possible_risk(), act("action_risk_check_in")], "action_listen"),
+    (
+        "no, I need help now: the emergency routes",
+        [possible_risk(), act("action_risk_check_in"), act("action_listen"), user("deny")],
+        "action_safeguarding",
+    ),
+    (
+        "asking for a person in answer to the check-in escalates too",
+        [possible_risk(), act("action_risk_check_in"), act("action_listen"), user("request_human")],
+        "action_safeguarding",
+    ),
+    (
+        "I'm safe: thanks, the routes and a person offered",
+        [possible_risk(), act("action_risk_check_in"), act("action_listen"), user("affirm")],
+        "action_risk_safe",
+    ),
+    (
+        "then the task the resident came with carries on",
+        [
+            possible_risk("make_payment"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+        ],
+        "action_payment_info",
+    ),
+    (
+        "or the form asks its question again",
+        [
+            user("report_issue"),
+            *in_form("location"),
+            possible_risk("inform"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+        ],
+        "report_form",
+    ),
+    (
+        "the concern is not forgotten: a later possible risk goes straight to the routes",
+        [
+            possible_risk(),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+            act("action_listen"),
+            possible_risk(),
+        ],
+        "action_safeguarding",
+    ),
+    ("a clear risk interrupts at once", [user("inform", "safeguarding", tier="clear")], "action_safeguarding"),
     ("a disclosure is acknowledged", [user("make_payment", "digital_exclusion")], "action_acknowledge_need"),
     (
         "the yes or no to the consent question is recorded",
@@ -78,34 +145,67 @@ CASES = [
         "action_payment_info",
     ),
     (
-        "no internet: the consent answer ends with the offer of help to get online, so listen",
+        "no internet: after the consent answer the payment answer follows (it ends with the offer)",
         [*NO_INTERNET_CONSENTED],
-        "action_listen",
-    ),
-    (
-        "the yes or no to the offer of help to get online",
-        [*NO_INTERNET_CONSENTED, act("action_listen"), user("affirm")],
-        "action_digital_inclusion",
-    ),
-    (
-        "after that answer, the task the resident asked for",
-        [*NO_INTERNET_CONSENTED, act("action_listen"), user("deny"), act("action_digital_inclusion")],
         "action_payment_info",
     ),
     (
-        "and listening after the task",
+        "the yes or no to the offer of help to get online, asked at the end of the task",
         [
             *NO_INTERNET_CONSENTED,
+            act("action_payment_info"),
+            SlotSet("digital_inclusion", "asked"),
             act("action_listen"),
             user("affirm"),
-            act("action_digital_inclusion"),
+        ],
+        "action_digital_inclusion",
+    ),
+    (
+        "and listening after that answer",
+        [
+            *NO_INTERNET_CONSENTED,
             act("action_payment_info"),
+            SlotSet("digital_inclusion", "asked"),
+            act("action_listen"),
+            user("deny"),
+            act("action_digital_inclusion"),
+        ],
+        "action_listen",
+    ),
+    (
+        "a disclosure with no task: the consent answer asks about help to get online itself, so listen",
+        [
+            user("inform", "digital_exclusion"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+            SlotSet("digital_inclusion", "asked"),
         ],
         "action_listen",
     ),
     (
         "a resident who ignores the offer is not held up: the rules take the new message",
-        [*NO_INTERNET_CONSENTED, act("action_listen"), user("report_issue")],
+        [
+            *NO_INTERNET_CONSENTED,
+            act("action_payment_info"),
+            SlotSet("digital_inclusion", "asked"),
+            act("action_listen"),
+            user("report_issue"),
+        ],
+        None,
+    ),
+    (
+        "a yes much later is not taken as the answer to the offer",
+        [
+            *NO_INTERNET_CONSENTED,
+            act("action_payment_info"),
+            SlotSet("digital_inclusion", "asked"),
+            act("action_listen"),
+            user("report_issue"),
+            *in_form("location"),
+            user("affirm"),
+        ],
         None,
     ),
     (

@@ -2,10 +2,14 @@
 
 import pytest
 
-from routing.support_needs import CATEGORIES, CLASSIFIER_THRESHOLDS, CueLexicon, SupportNeedDetector
-from routing.textclassifier import MultiLabelTextClassifier
+from dataclasses import replace
 
-DETECTOR = SupportNeedDetector(CueLexicon.load())
+from routing.categories import CATEGORIES
+from routing.cue_lexicon import CueLexicon
+from routing.support_needs import DetectionThresholds, Example, SupportNeedDetector, check_categories, train
+
+DETECTOR = SupportNeedDetector(CueLexicon.load())  # the lexicon alone: a cue is all the evidence
+LIMITS = DetectionThresholds.load()
 
 
 def _categories(text):
@@ -247,7 +251,15 @@ def test_safeguarding_comes_first_and_the_rest_follow_the_contract_order():
     [
         (
             "I can smell gas in the kitchen",
-            [{"category": "safeguarding", "confidence": 0.95, "cue": "smell gas", "kind": "gas_danger"}],
+            [
+                {
+                    "category": "safeguarding",
+                    "confidence": 0.95,
+                    "cue": "smell gas",
+                    "kind": "gas_danger",
+                    "tier": "clear",
+                }
+            ],
         ),
         (
             "I'm deaf",
@@ -279,88 +291,128 @@ def test_every_output_item_meets_the_contract(message):
         assert item["cue"].lower() in message.lower()
 
 
-# ---------------------------------------------------------------- the classifier
+# ---------------------------------------------------------------- the classifiers
 
 
 TRAINING = [
-    ("my grandson does all the computer things for me", {"digital_exclusion"}),
-    ("I only have a landline telephone", {"digital_exclusion"}),
-    ("I only have a landline, nothing else", {"digital_exclusion"}),
-    ("the landline is all I have", {"digital_exclusion"}),
-    ("when is my bin day", set()),
-    ("I want to pay my council tax", set()),
-    ("there is a pothole on the high street", set()),
-    ("how do I apply for a parking permit", set()),
-    ("my bin was not collected", set()),
+    Example("my grandson does all the computer things for me", frozenset({"digital_exclusion"})),
+    Example("I only have a landline telephone", frozenset({"digital_exclusion"})),
+    Example("I only have a landline, nothing else", frozenset({"digital_exclusion"})),
+    Example("the landline is all I have", frozenset({"digital_exclusion"})),
+    Example("sat on the cliff edge, tonight is the night", frozenset({"safeguarding"}), "self_harm"),
+    Example("the cliff edge tonight, i'm ready", frozenset({"safeguarding"}), "self_harm"),
+    Example("cliff edge, it ends tonight", frozenset({"safeguarding"}), "self_harm"),
+    Example(
+        "there is a funny smell from the boiler cupboard and my head is spinning",
+        frozenset({"safeguarding"}),
+        "gas_danger",
+    ),
+    Example("boiler cupboard smells odd, headache and dizzy", frozenset({"safeguarding"}), "gas_danger"),
+    Example("when is my bin day", frozenset()),
+    Example("I want to pay my council tax", frozenset()),
+    Example("there is a pothole on the high street", frozenset()),
+    Example("how do I apply for a parking permit", frozenset()),
+    Example("my bin was not collected", frozenset()),
 ]
 
 
 @pytest.fixture(scope="module")
-def classifier():
-    return MultiLabelTextClassifier.fit([text for text, _ in TRAINING], [frozenset(labels) for _, labels in TRAINING])
+def models():
+    return train(TRAINING, CueLexicon.load())
 
 
-def test_the_classifier_adds_a_need_no_cue_covers(classifier):
+def _with(limits: DetectionThresholds, **risk) -> DetectionThresholds:
+    return replace(limits, risk=replace(limits.risk, **risk))
+
+
+def test_the_classifier_adds_a_need_no_cue_covers(models):
     message = "please ring me, I only have a landline"
     assert DETECTOR.detect(message) == []  # no cue in the lexicon
-    score = classifier.scores(message)["digital_exclusion"]
-    assert score >= CLASSIFIER_THRESHOLDS["digital_exclusion"]
-    needs = SupportNeedDetector(CueLexicon.load(), classifier).detect(message)
+    score = models.needs.scores(message)["digital_exclusion"]
+    assert score >= LIMITS.categories["digital_exclusion"]
+    needs = SupportNeedDetector(CueLexicon.load(), models).detect(message)
     assert [need.as_output() for need in needs] == [
         {"category": "digital_exclusion", "confidence": round(score, 3), "adjustment": "prefers_phone_or_face_to_face"}
     ]
     assert needs[0].cue is None
 
 
-def test_the_classifier_adds_nothing_below_its_threshold(classifier):
+def test_the_classifier_adds_nothing_below_its_threshold(models):
     message = "report a pothole please"
-    assert classifier.scores(message)["digital_exclusion"] < CLASSIFIER_THRESHOLDS["digital_exclusion"]
-    assert SupportNeedDetector(CueLexicon.load(), classifier).detect(message) == []
+    assert models.needs.scores(message)["digital_exclusion"] < LIMITS.categories["digital_exclusion"]
+    assert SupportNeedDetector(CueLexicon.load(), models).detect(message) == []
 
 
-def test_a_cue_wins_over_the_classifier_for_the_same_category(classifier):
-    needs = SupportNeedDetector(CueLexicon.load(), classifier).detect("I have no internet")
+def test_a_cue_names_the_need_with_the_residents_words(models):
+    needs = SupportNeedDetector(CueLexicon.load(), models).detect("I have no internet")
     assert [(need.category, need.cue, need.confidence) for need in needs] == [
         ("digital_exclusion", "no internet", 0.95)
     ]
 
 
-def test_a_near_miss_makes_the_classifier_need_to_be_surer(classifier):
+def test_a_near_miss_makes_the_classifier_need_to_be_surer(models):
     plain, with_near_miss = "ring my landline", "fix the window blind, ring my landline"
-    assert CLASSIFIER_THRESHOLDS["digital_exclusion"] <= classifier.scores(plain)["digital_exclusion"] < 0.85
-    assert CLASSIFIER_THRESHOLDS["digital_exclusion"] <= classifier.scores(with_near_miss)["digital_exclusion"] < 0.85
-    detector = SupportNeedDetector(CueLexicon.load(), classifier)
+    limits = replace(LIMITS, categories={**LIMITS.categories, "digital_exclusion": 0.3}, near_miss=0.99)
+    detector = SupportNeedDetector(CueLexicon.load(), models, limits)
+    assert 0.3 <= models.needs.scores(with_near_miss)["digital_exclusion"] < 0.99
     assert [need.category for need in detector.detect(plain)] == ["digital_exclusion"]
     assert detector.detect(with_near_miss) == []
 
 
-RISK_TRAINING = [
-    ("sat on the cliff edge, tonight is the night", {"safeguarding"}),
-    ("the cliff edge tonight, i'm ready", {"safeguarding"}),
-    ("cliff edge, it ends tonight", {"safeguarding"}),
-    ("when is my bin day", set()),
-    ("I want to pay my council tax", set()),
-    ("there is a pothole on the high street", set()),
-]
+def test_a_strong_score_interrupts_and_staff_see_the_risk_concepts(models):
+    detector = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.5))
+    message = "going to the cliff edge tonight"
+    assert models.needs.scores(message)["safeguarding"] >= 0.5
+    (need,) = detector.detect(message)
+    assert (need.category, need.tier, need.kind, need.cue) == ("safeguarding", "clear", "self_harm", None)
+    assert "cliff" in need.evidence and "tonight" in need.evidence
+    assert need.as_output()["tier"] == "clear"
 
 
-@pytest.fixture(scope="module")
-def risk_classifier():
-    texts, labels = [t for t, _ in RISK_TRAINING], [frozenset(c) for _, c in RISK_TRAINING]
-    return MultiLabelTextClassifier.fit(texts, labels, extra=CueLexicon.load().concepts)
+def test_a_middling_score_checks_in_instead_of_interrupting(models):
+    message = "going to the cliff edge tonight"
+    score = models.needs.scores(message)["safeguarding"]
+    detector = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=score + 0.01, possible=score - 0.01))
+    assert [(need.category, need.tier) for need in detector.detect(message)] == [("safeguarding", "possible")]
 
 
-def test_a_risk_the_classifier_alone_finds_carries_the_concepts_as_evidence(risk_classifier):
-    needs = SupportNeedDetector(CueLexicon.load(), risk_classifier).detect("going to the cliff edge tonight")
-    assert [need.category for need in needs] == ["safeguarding"]
-    assert needs[0].cue is None and "cliff" in needs[0].evidence and "tonight" in needs[0].evidence
-    assert needs[0].as_output()["evidence"] == needs[0].evidence
+def test_the_kind_classifier_names_the_kind_no_cue_named(models):
+    detector = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.01))
+    (need,) = detector.detect("funny smell from the boiler cupboard, head spinning")
+    assert (need.cue, need.kind) == (None, "gas_danger")
 
 
-def test_no_risk_alarm_without_evidence_staff_could_see(risk_classifier):
-    message = "its the night"  # shares words with the examples, but no risk concept at all
-    assert risk_classifier.scores(message)["safeguarding"] >= CLASSIFIER_THRESHOLDS["safeguarding"]
-    assert SupportNeedDetector(CueLexicon.load(), risk_classifier).detect(message) == []
+def test_a_risk_word_in_a_message_the_assistant_cannot_place_earns_a_check_in(models):
+    message = "the edge"  # a risk concept ("edge"), too little for the classifier on its own
+    score = models.needs.scores(message)["safeguarding"]
+    limits = _with(LIMITS, clear=0.99, possible=0.99, unplaced=score / 2)
+    detector = SupportNeedDetector(CueLexicon.load(), models, limits)
+    assert [need.tier for need in detector.detect(message, "nlu_fallback", 0.3)] == ["possible"]
+    assert [need.tier for need in detector.detect(message, "out_of_scope", 0.9)] == ["possible"]
+    assert detector.detect(message, "report_issue", 0.95) == []  # placed: "the edge of the pavement"
+
+
+def test_a_cue_with_a_weak_score_checks_in_and_with_a_strong_one_interrupts(models):
+    message = "I'm going to kill myself"
+    score = models.needs.scores(message)["safeguarding"]
+    weak = SupportNeedDetector(
+        CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=min(0.99, score + 0.01))
+    )
+    strong = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=score))
+    assert [(need.tier, need.cue) for need in weak.detect(message)] == [("possible", "kill myself")]
+    assert [(need.tier, need.cue) for need in strong.detect(message)] == [("clear", "kill myself")]
+
+
+def test_the_thresholds_file_names_only_known_categories(tmp_path):
+    path = tmp_path / "thresholds.yml"
+    path.write_text("default: 0.6\nnear_miss: 0.85\ncategories: {loneliness: 0.5}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown category 'loneliness'"):
+        DetectionThresholds.load(path)
+
+
+def test_training_examples_with_an_unknown_category_are_refused():
+    with pytest.raises(ValueError, match="unknown support-need categories"):
+        check_categories([Example("hello", frozenset({"loneliness"}))])
 
 
 # ---------------------------------------------------------------- loading the lexicon

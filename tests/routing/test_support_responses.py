@@ -6,15 +6,22 @@ import pytest
 import yaml
 
 from routing.catalogue import DEFAULT_DIR, load_catalogue
-from routing.support_needs import CueLexicon, SupportNeedDetector
+from routing.cue_lexicon import CueLexicon
+from routing.support_needs import SupportNeedDetector
 from routing.support_responses import (
+    EXIT_THIS_PAGE,
+    SAFETY_ROUTES,
     Need,
     acknowledgement,
     adjustment_record,
+    check_in,
+    check_in_safe,
     consent_reply,
+    goodbye_after_concern,
     help_for,
     safeguarding_reply,
 )
+from routing.turns import MAX_SAFETY_MESSAGES
 
 CATALOGUE = load_catalogue()
 SAFEGUARDING = yaml.safe_load((DEFAULT_DIR / "safeguarding.yml").read_text(encoding="utf-8"))
@@ -51,23 +58,30 @@ def test_every_kind_the_lexicon_can_give_has_its_own_routes():
     assert lexicon_kinds <= set(KINDS)
 
 
+def test_every_kind_the_risk_examples_can_give_has_its_own_routes():
+    from routing.support_needs import load_examples
+
+    assert {example.kind for example in load_examples() if example.kind} <= set(KINDS)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_risk_reply_opens_calmly_gives_routes_then_offers_urgent_contact(kind):
-    result = safeguarding_reply(kind, CATALOGUE)
-    replies = result.replies
+    replies = safeguarding_reply(kind, CATALOGUE)
+    assert len(replies) == 3 <= MAX_SAFETY_MESSAGES
     assert replies[0].text == "I am worried about what you have told me. Your safety matters most."
     assert replies[0].buttons == ()
-    routes = replies[1:-1]
-    assert len(routes) == len(SAFEGUARDING["kinds"][kind]) >= 2
-    assert all(route.buttons == () for route in routes)
-    assert all("{" not in route.text and re.search(r"\d{3}", route.text) for route in routes)
+    routes = replies[1]
+    assert routes.buttons == () and "{" not in routes.text
+    assert len(re.findall(r"\d{3}", routes.text)) >= len(SAFEGUARDING["kinds"][kind]) >= 2
     assert replies[-1].text == "Would you like someone from the council to contact you urgently?"
     assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+    assert _said(replies).count("?") == 1
+    assert all(SAFETY_ROUTES in reply.page for reply in replies)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_risk_reply_says_when_to_call_999(kind):
-    assert "999" in _said(safeguarding_reply(kind, CATALOGUE).replies)
+    assert "999" in _said(safeguarding_reply(kind, CATALOGUE))
 
 
 @pytest.mark.parametrize(
@@ -82,24 +96,25 @@ def test_every_risk_reply_says_when_to_call_999(kind):
         ("gas_danger", ["0800 111 999", "leave the building"]),
         ("electrics", ["Keep away from the wires", "023 8023 3344"]),
         ("equipment_failure", ["023 8023 3344"]),
+        ("adult_at_risk", ["023 8023 3344", "101"]),
+        ("fire", ["get out, stay out"]),
     ],
 )
 def test_a_risk_reply_gives_the_numbers_for_that_kind_of_risk(kind, must_say):
-    said = _said(safeguarding_reply(kind, CATALOGUE).replies)
+    said = _said(safeguarding_reply(kind, CATALOGUE))
     for words in must_say:
         assert words in said
 
 
 def test_homeless_tonight_gives_the_councils_own_housing_number_first():
     number = CATALOGUE.council["homelessness"]["phone"]["number"]
-    replies = safeguarding_reply("homeless_tonight", CATALOGUE).replies
-    assert number in replies[1].text
-    assert _first(replies, re.escape(number)) < _first(replies, CALL_999.pattern)
+    routes = safeguarding_reply("homeless_tonight", CATALOGUE)[1].text
+    assert routes.index(number) < CALL_999.search(routes).start()
 
 
 def test_a_gas_smell_gives_the_gas_emergency_line_before_999():
-    replies = safeguarding_reply("gas_danger", CATALOGUE).replies
-    assert _first(replies, "0800 111 999") < _first(replies, CALL_999.pattern)
+    routes = safeguarding_reply("gas_danger", CATALOGUE)[1].text
+    assert routes.index("0800 111 999") < CALL_999.search(routes).start()
 
 
 @pytest.mark.parametrize(
@@ -108,6 +123,7 @@ def test_a_gas_smell_gives_the_gas_emergency_line_before_999():
         ("domestic_abuse", True),
         ("exploitation", True),
         ("child_at_risk", True),
+        ("adult_at_risk", True),
         ("self_harm", False),
         ("gas_danger", False),
         ("homeless_tonight", False),
@@ -115,16 +131,41 @@ def test_a_gas_smell_gives_the_gas_emergency_line_before_999():
     ],
 )
 def test_the_exit_this_page_button_is_shown_where_someone_may_be_watching(kind, exit_this_page):
-    assert safeguarding_reply(kind, CATALOGUE).exit_this_page is exit_this_page
+    assert all((EXIT_THIS_PAGE in reply.page) is exit_this_page for reply in safeguarding_reply(kind, CATALOGUE))
 
 
 @pytest.mark.parametrize("kind", [None, "", "something_new", "DOMESTIC_ABUSE"])
 def test_an_unknown_kind_of_risk_still_gives_999_and_helplines(kind):
-    replies = safeguarding_reply(kind, CATALOGUE).replies
+    replies = safeguarding_reply(kind, CATALOGUE)
     said = _said(replies)
     assert CALL_999.search(said)
     assert "116 123" in said
     assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+# ---------------------------------------------------------------- checking in on a possible risk
+
+
+def test_the_check_in_names_999_and_samaritans_and_asks_one_question_last():
+    reply = check_in()
+    assert CALL_999.search(reply.text) and "Samaritans" in reply.text and "116 123" in reply.text
+    assert reply.text.count("?") == 1 and reply.text.endswith("Are you safe right now?")
+    assert [(b.title, b.payload) for b in reply.buttons] == [
+        ("Yes, I am safe", "/affirm"),
+        ("No, I need help now", "/deny"),
+    ]
+    assert SAFETY_ROUTES in reply.page
+
+
+def test_im_safe_is_not_an_all_clear_the_routes_stay_and_a_person_is_offered():
+    reply = check_in_safe()
+    assert "999" in reply.text and "116 123" in reply.text and "?" not in reply.text
+    assert _payloads(reply) == ["/request_human"]
+
+
+def test_goodbye_after_a_risk_sign_gives_the_routes_and_asks_nothing():
+    reply = goodbye_after_concern()
+    assert "999" in reply.text and "116 123" in reply.text and "?" not in reply.text
 
 
 # ---------------------------------------------------------------- acknowledging a disclosure
@@ -180,16 +221,17 @@ def test_what_the_detector_finds_is_asked_about_in_plain_words(message, phrase):
 
 
 @pytest.mark.parametrize(
-    ("agreed", "needs", "must_say"),
+    ("agreed", "needs", "must_say", "help"),
     [
-        (True, [DEAF], "I have noted that you would rather use text, webchat or Relay UK than voice calls."),
-        (True, [RISK, HARDSHIP], "I have noted that you may need help with paying."),
-        (False, [DEAF], "I have not noted anything."),
+        (True, [DEAF], "I have noted that you would rather use text, webchat or Relay UK than voice calls.", "18001"),
+        (True, [RISK, HARDSHIP], "I have noted that you may need help with paying.", "Council Tax Support"),
+        (False, [DEAF], "I have not noted anything.", "Relay UK"),
     ],
 )
-def test_the_reply_to_consent_says_what_was_noted(agreed, needs, must_say):
+def test_the_reply_to_consent_says_what_was_noted_and_gives_the_help_in_one_message(agreed, needs, must_say, help):
     reply = consent_reply(agreed, needs)
-    assert must_say in reply.text
+    assert reply.text.startswith(must_say) or must_say in reply.text
+    assert help in reply.text
     assert "?" not in reply.text
 
 
@@ -257,9 +299,10 @@ def test_the_help_fits_the_need(need, must_say):
         assert words in said
 
 
-def test_help_for_several_needs_says_each_line_once():
+def test_help_for_several_needs_is_one_message_saying_each_line_once():
     replies = help_for([OLDER, NO_INTERNET, OLDER])
-    texts = [reply.text for reply in replies]
-    assert len(texts) == len(set(texts))
+    assert len(replies) == 1
+    sentences = re.split(r"(?<=[.!?]) ", replies[0].text)
+    assert len(sentences) == len(set(sentences))
     assert "free computers" in _said(replies)
     assert "023 8083 3000" in _said(replies)

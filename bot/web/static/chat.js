@@ -82,6 +82,7 @@
           if (reply.buttons && reply.buttons.length) { item.appendChild(quickReplies(reply.buttons)); }
         });
         if (result.live && result.live.state !== "none") { showStatus(result.live); if (!following) { following = true; follow(); } }
+        if (result.safety_routes) { document.getElementById("safety-routes").hidden = false; }
         if (result.exit_this_page) { window.location.reload(); }
       })
       .catch(function () {

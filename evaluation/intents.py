@@ -1,26 +1,20 @@
-"""Scores the trained model on the held-out NLU set (tests/nlu/heldout.yml, never used in training).
-
-Used by the test that holds the thresholds, and runnable on its own against a running Rasa server:
-``python -m tests.nlu.heldout_eval http://127.0.0.1:5005``. The report goes to ``var/nlu-heldout.json``.
-"""
+"""Intent and service-entity accuracy on the held-out task phrasings (``sets/heldout-intents.yml``,
+never used in training). Part of ``make eval``; the report goes to ``var/nlu-heldout.json``."""
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.http import request_json
+from evaluation.parsing import Parse
 
-ROOT = Path(__file__).resolve().parents[2]
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-REPORT = ROOT / "var" / "nlu-heldout.json"
+HELDOUT = Path(__file__).resolve().parent / "sets" / "heldout-intents.yml"
 
 # [text](entity) or [text]{"entity": ..., "value": ...}
 _ANNOTATION = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<entity>[^)]+)\)|(?P<json>\{[^}]+\}))")
@@ -69,14 +63,13 @@ class HeldoutReport:
     misses: list[dict[str, Any]] = field(default_factory=list)
 
 
-def evaluate(rasa_url: str, examples: list[Example]) -> HeldoutReport:
-    """Parse every example on the running server and score it."""
+def evaluate(parse: Parse, examples: list[Example]) -> HeldoutReport:
+    """Parse every example and score it."""
     report = HeldoutReport(messages=len(examples))
     intents_right = services_right = 0
     confusions: Counter[str] = Counter()
     for example in examples:
-        status, parsed = request_json(f"{rasa_url}/model/parse", {"text": example.text})
-        assert status == 200, parsed
+        parsed = parse(example.text)
         intent = (parsed.get("intent") or {}).get("name")
         services = frozenset(e["value"] for e in parsed.get("entities", []) if e.get("entity") == "service")
         intent_ok = intent == example.intent
@@ -102,17 +95,3 @@ def evaluate(rasa_url: str, examples: list[Example]) -> HeldoutReport:
     report.service_accuracy = services_right / max(1, report.service_messages)
     report.intent_confusions = dict(confusions.most_common())
     return report
-
-
-def write_report(report: HeldoutReport, path: Path = REPORT) -> None:
-    """Save the report as JSON under var/."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(asdict(report), indent=2))
-
-
-if __name__ == "__main__":
-    result = evaluate(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5005", load_examples())
-    write_report(result)
-    print(f"intent accuracy {result.intent_accuracy:.3f} over {result.messages} messages")
-    print(f"service-entity accuracy {result.service_accuracy:.3f} over {result.service_messages} messages")
-    print(f"report: {REPORT}")

@@ -1,0 +1,63 @@
+"""Short turns: what the assistant sends in one turn, however many steps produced it.
+
+A turn is everything the assistant says between two resident messages. Several actions can add to
+it (the answer to a consent question, then the task it resumes), so each one composes its replies
+with what the turn has said already:
+
+* no fact (a phone number, a link, an email address) is said twice: a sentence whose facts were all
+  said already is left out;
+* the turn keeps to its budget of messages (three, four for a safety reply): the replies left over
+  are merged into the last ones, so nothing is lost and the question, if any, stays last.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from routing.answers import Reply
+
+MAX_MESSAGES = 3
+MAX_SAFETY_MESSAGES = 4
+
+_PHONE = re.compile(r"(?<![\w-])(?:\+44\s?|0)\d(?:[\s-]?\d){6,11}(?!\w)|(?<!\w)(?:999|101|111|18001|85258)(?!\w)")
+_LINK = re.compile(r"https?://[^\s,]+[^\s.,)]|www\.[^\s,]+[^\s.,)]|[\w.+-]+@[\w-]+\.[\w.-]+\w")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def facts_in(text: str) -> set[str]:
+    """The phone numbers (digits only), links and email addresses in ``text``."""
+    phones = {re.sub(r"\D", "", match) for match in _PHONE.findall(text)}
+    links = {match.lower().rstrip("/") for match in _LINK.findall(text)}
+    return phones | links
+
+
+def _without_repeats(text: str, said: set[str]) -> str:
+    kept = []
+    for sentence in _SENTENCE.split(text):
+        facts = facts_in(sentence)
+        if facts and facts <= said:
+            continue  # everything it gives was said already this turn
+        said |= facts
+        kept.append(sentence)
+    return " ".join(kept)
+
+
+def compose(said_this_turn: Sequence[str], replies: Sequence[Reply], budget: int = MAX_MESSAGES) -> list[Reply]:
+    """The replies to send after ``said_this_turn``: repeated facts left out, and merged to fit the budget."""
+    said: set[str] = set()
+    for text in said_this_turn:
+        said |= facts_in(text)
+    kept: list[Reply] = []
+    for reply in replies:
+        text = _without_repeats(reply.text, said)
+        if text or reply.buttons:
+            kept.append(Reply(text or reply.text, reply.buttons, reply.page))
+    room = max(1, budget - len(said_this_turn))
+    while len(kept) > room:
+        # Merge the first two replies: the earliest are the least important to keep apart, and the
+        # last (which may ask the turn's question, with its buttons) stays last.
+        first, second = kept[0], kept[1]
+        merged = Reply(f"{first.text} {second.text}".strip(), first.buttons + second.buttons, first.page | second.page)
+        kept[0:2] = [merged]
+    return kept
