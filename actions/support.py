@@ -34,7 +34,7 @@ from routing.support_responses import (
     safeguarding_followup,
     safeguarding_reply,
 )
-from routing.tasks import RESUME_TASK
+from routing.tasks import RESUME_TASK, task_intent
 from routing.turns import MAX_SAFETY_MESSAGES
 
 ACKNOWLEDGE = "action_acknowledge_need"
@@ -79,11 +79,13 @@ def _needs_and_text(user_events: List[Dict[str, Any]]) -> tuple[List[Need], str]
 
 def _latest_risk(tracker: Tracker) -> Need | None:
     """The most recent risk the resident's messages showed (the check-in's, when answered "no")."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            risk = next((n for n in needs_in(event.get("parse_data") or {}) if n.category == "safeguarding"), None)
-            if risk is not None:
-                return risk
+    messages = [tracker.latest_message] + [
+        event.get("parse_data") or {} for event in reversed(tracker.events) if event.get("event") == "user"
+    ]
+    for parse_data in messages:
+        risk = next((need for need in needs_in(parse_data) if need.category == "safeguarding"), None)
+        if risk is not None:
+            return risk
     return None
 
 
@@ -183,7 +185,10 @@ class ActionAcknowledgeNeed(Action):
 def _consent_trigger_intent(tracker: Tracker) -> str | None:
     """The intent of the latest message the consent question followed (the task to carry on with)."""
     messages = _user_events_between_acknowledgements(tracker, completed=True)
-    return str(((messages[-1].get("parse_data") or {}).get("intent") or {}).get("name")) if messages else None
+    if not messages:
+        return None
+    parse_data = messages[-1].get("parse_data") or {}
+    return task_intent(parse_data.get("intent") or {}, parse_data.get("intent_ranking") or [])
 
 
 class ActionRecordConsent(Action):

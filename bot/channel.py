@@ -43,6 +43,23 @@ def _error(message: str) -> HTTPResponse:
     return response.json({"error": message}, status=400)
 
 
+class OneMessageOutput(CollectingOutputChannel):
+    """Collects the bot's replies, one item per bot message: a message's page signals (``custom``:
+    keep the safety routes in view, show "Exit this page") travel with its text instead of as a
+    second, empty message."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Keep the message whole: text, buttons and custom together."""
+        if not (message.get("text") or message.get("buttons")):
+            await super().send_response(recipient_id, message)
+            return
+        await self._persist_message(
+            self._message(
+                recipient_id, text=message.get("text"), buttons=message.get("buttons"), custom=message.get("custom")
+            )
+        )
+
+
 class GuardedRestInput(RestInput):
     """Rasa's REST channel with redaction and input checks (registered under the name ``rest``)."""
 
@@ -103,7 +120,7 @@ class GuardedRestInput(RestInput):
         metadata = dict(metadata or {})
         if cleaned.found:
             metadata["redacted"] = sorted(cleaned.found)
-        collector = CollectingOutputChannel()
+        collector = OneMessageOutput()
         try:
             await on_new_message(
                 UserMessage(cleaned.text, collector, sender, input_channel=input_channel, metadata=metadata)

@@ -42,7 +42,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
-from routing.tasks import RESUME_TASK
+from routing.tasks import RESUME_TASK, task_intent
 
 SAFEGUARDING = "action_safeguarding"
 SAFEGUARDING_FOLLOWUP = "action_safeguarding_followup"
@@ -104,8 +104,8 @@ def _read(tracker: DialogueStateTracker) -> _State:
             state.digital_inclusion_asked_at = len(state.turns)
         elif isinstance(event, UserUttered):
             needs = _needs(event)
-            last_intent = str(event.intent.get("name"))
-            state.turns.append(Turn(last_intent, asked_for, "frustration" in needs))
+            last_intent = task_intent(event.intent, event.parse_data.get("intent_ranking") or [])
+            state.turns.append(Turn(str(event.intent.get("name")), asked_for, "frustration" in needs))
             state.unacknowledged |= needs - NOT_ACKNOWLEDGED - state.acknowledged
             if state.actions_since_user:
                 state.previous_bot_action = state.actions_since_user[-1]

@@ -2,6 +2,7 @@
 held-out intents. ``make eval-dev`` (``python -m evaluation --development``) scores only the
 development sets: use it while tuning, so the sealed set stays unseen.
 
+Only messages that are not also training examples are scored (a plain "hello" may be both).
 By default the trained model is loaded in this process (the same pipeline the assistant runs);
 ``--url http://127.0.0.1:5005`` scores a running assistant's ``/model/parse`` instead. Every report
 is saved to ``var/evaluation.json``; the messages each set got wrong are saved for the development
@@ -20,7 +21,7 @@ from typing import Any
 from evaluation.detection import DetectionReport, format_report, score
 from evaluation.intents import evaluate as score_intents
 from evaluation.intents import load_examples as heldout_examples
-from evaluation.labelled import DEVELOPMENT, SEALED, load_set
+from evaluation.labelled import DEVELOPMENT, SEALED, load_set, training_texts, unseen
 from evaluation.parsing import http_parser, model_parser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,13 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     parse = http_parser(args.url) if args.url else model_parser(MODEL)
     results: dict[str, Any] = {}
     sealed_met = True
+    trained = training_texts()
     if not args.development:
-        sealed = score(f"SEALED {SEALED.stem}", load_set(SEALED), parse)
+        sealed = score(f"SEALED {SEALED.stem}", unseen(load_set(SEALED), trained), parse)
         print(format_report(sealed), "\n")
         results["sealed"] = _summary(sealed, keep_misses=False)
         sealed_met = all(met for *_, met in sealed.target_results())
     for path in DEVELOPMENT:
-        report = score(f"development {path.stem}", load_set(path), parse)
+        report = score(f"development {path.stem}", unseen(load_set(path), trained), parse)
         print(format_report(report), "\n")
         results[path.stem] = _summary(report, keep_misses=True)
     intents = score_intents(parse, heldout_examples())

@@ -70,3 +70,22 @@ def load_set(path: Path) -> list[Labelled]:
             raise BadSet(f"{path.name}: unknown group {group!r} for {item['text']!r}")
         messages.append(Labelled(str(item["text"]), intent, needs, group))
     return messages
+
+
+def training_texts() -> frozenset[str]:
+    """Every training message, lower-cased: NLU examples and the support-need examples."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from routing.support_needs import load_examples
+
+    root = SETS.parent.parent
+    importer = TrainingDataImporter.load_from_dict(
+        training_data_paths=[str(root / "data")], domain_path=str(root / "domain.yml")
+    )
+    texts = {str(message.get("text")).strip().lower() for message in importer.get_nlu_data().nlu_examples}
+    return frozenset(texts | {example.text.lower() for example in load_examples()})
+
+
+def unseen(messages: list[Labelled], trained: frozenset[str]) -> list[Labelled]:
+    """The messages that are not also training examples ("hello" may well be both): only these are scored."""
+    return [message for message in messages if message.text.strip().lower() not in trained]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import yaml
@@ -36,6 +36,21 @@ class CueMatch:
     cue: str
     kind: str | None
     adjustment: str | None
+
+
+@dataclass(frozen=True)
+class CueAnalysis:
+    """Everything the lexicon sees in one message, worked out once.
+
+    Attributes:
+        near_miss: whether a near-miss phrase was blanked out.
+        group_cues: for each cue group, the resident's words that matched it (None where none did).
+        concepts: each risk concept the message mentions, with the words that showed it.
+    """
+
+    near_miss: bool
+    group_cues: tuple[str | None, ...]
+    concepts: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -116,32 +131,39 @@ class CueLexicon:
                 return match
         return None
 
-    def matches(self, text: str) -> list[CueMatch]:
-        """Every category a cue shows, first cue per category (text already blanked of near misses)."""
-        found: dict[str, CueMatch] = {}
+    def analyse(self, text: str) -> CueAnalysis:
+        """What the lexicon sees in ``text``: near misses, each cue group's match, the risk concepts."""
+        blanked, near_miss = self.blank_near_misses(text)
+        group_cues = []
         for group in self.groups:
-            if group.category in found:
-                continue
-            match = self._first_match(group, text)
-            if match is not None:
-                found[group.category] = CueMatch(group.category, match.group(0).strip(), group.kind, group.adjustment)
+            match = self._first_match(group, blanked)
+            group_cues.append(match.group(0).strip() if match else None)
+        concepts = self.concepts.found(text) if self.concepts else {}
+        return CueAnalysis(near_miss, tuple(group_cues), concepts)
+
+    def matches(self, analysis: CueAnalysis) -> list[CueMatch]:
+        """Every category a cue shows, the first cue per category."""
+        found: dict[str, CueMatch] = {}
+        for group, cue in zip(self.groups, analysis.group_cues, strict=True):
+            if cue is not None and group.category not in found:
+                found[group.category] = CueMatch(group.category, cue, group.kind, group.adjustment)
         return list(found.values())
 
-    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """One row per text: a column per cue group (did it match, near misses blanked), then the
+    def feature_row(self, analysis: CueAnalysis) -> np.ndarray[Any, Any]:
+        """The classifier's features from the lexicon: a column per cue group (did it match), then the
         risk concepts and their pairs."""
-        rows = np.zeros((len(texts), len(self.groups)))
-        for row, text in enumerate(texts):
-            blanked, _ = self.blank_near_misses(text)
-            for column, group in enumerate(self.groups):
-                rows[row, column] = self._first_match(group, blanked) is not None
-        cues = sparse.csr_matrix(rows * CUE_FEATURE_WEIGHT)
+        cues = np.array([cue is not None for cue in analysis.group_cues], dtype=float) * CUE_FEATURE_WEIGHT
         if self.concepts is None:
             return cues
-        return sparse.hstack([cues, self.concepts.transform(texts)]).tocsr()
+        return np.concatenate([cues, self.concepts.feature_row(analysis.concepts)])
 
-    # The classifier calls its extra features' ``transform``.
-    transform = features
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """One feature row per text (for training; a single message uses :meth:`feature_row`)."""
+        return sparse.csr_matrix(np.vstack([self.feature_row(self.analyse(text)) for text in texts]))
+
+    def explain(self, analysis: CueAnalysis) -> str | None:
+        """The risk concepts as staff will read them ("means: rope; now: tonight"), if any."""
+        return "; ".join(f"{name}: {words}" for name, words in analysis.concepts.items()) or None
 
 
 @lru_cache(maxsize=1)

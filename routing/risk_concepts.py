@@ -53,17 +53,14 @@ class RiskConcepts:
                 present[name] = match.group(0)
         return present
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """One row per text: a column per concept, then one per pair, scaled by the weight."""
-        rows = np.zeros((len(texts), len(self.names) + len(self.pairs)))
-        for row, text in enumerate(texts):
-            hits = [bool(pattern.search(text)) for pattern in self.patterns]
-            rows[row, : len(hits)] = hits
-            for column, (first, second) in enumerate(self.pairs, start=len(hits)):
-                rows[row, column] = hits[first] and hits[second]
-        return sparse.csr_matrix(rows * self.weight)
+    def feature_row(self, present: Mapping[str, str]) -> np.ndarray[Any, Any]:
+        """The features for a text whose concepts are ``present`` (from :meth:`found`): a column per
+        concept, then one per pair, scaled by the weight."""
+        hits = [name in present for name in self.names]
+        pairs = [hits[first] and hits[second] for first, second in self.pairs]
+        return np.array(hits + pairs, dtype=float) * self.weight
 
-    def explain(self, text: str) -> str | None:
-        """The concepts in ``text`` as staff will read them ("means: rope; now: tonight"), if any."""
-        present = self.found(text)
-        return "; ".join(f"{name}: {words}" for name, words in present.items()) or None
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """One feature row per text."""
+        return sparse.csr_matrix(np.vstack([self.feature_row(self.found(text)) for text in texts]))
+

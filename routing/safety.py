@@ -38,6 +38,8 @@ class Thresholds:
         clear: a score at or above this interrupts.
         clear_with_cue: with a lexicon cue as well, a score at or above this interrupts.
         possible: a score at or above this checks in.
+        possible_with_cue: with a lexicon cue, a score at or above this checks in (the cue is one
+            feature among many: "overdosed on mince pies" has a cue and a low score).
         unplaced: a score at or above this checks in when the message is otherwise unplaced and a
             risk cue or risk concept is present.
         unsure_intent: below this intent confidence a message counts as unplaced.
@@ -46,6 +48,7 @@ class Thresholds:
     clear: float = 0.6
     clear_with_cue: float = 0.3
     possible: float = 0.3
+    possible_with_cue: float = 0.0
     unplaced: float = 0.08
     unsure_intent: float = 0.6
 
@@ -69,7 +72,7 @@ def tier_for(evidence: RiskEvidence, intent: str | None, intent_confidence: floa
     """The tier one message's evidence earns, given how well the assistant could place it otherwise."""
     if evidence.score >= limits.clear or (evidence.cue and evidence.score >= limits.clear_with_cue):
         return Tier.CLEAR
-    if evidence.score >= limits.possible or evidence.cue:
+    if evidence.score >= limits.possible or (evidence.cue and evidence.score >= limits.possible_with_cue):
         return Tier.POSSIBLE
     unplaced = intent in UNPLACED_INTENTS or intent_confidence < limits.unsure_intent
     if unplaced and evidence.concepts and evidence.score >= limits.unplaced:

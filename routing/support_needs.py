@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import yaml
 
 from routing.categories import CATEGORIES
-from routing.cue_lexicon import CueLexicon
+from routing.cue_lexicon import CueAnalysis, CueLexicon
 from routing.languages import mostly_non_latin, other_language
 from routing.safety import RiskEvidence, Thresholds, Tier, tier_for
 from routing.textclassifier import MultiLabelTextClassifier
@@ -32,7 +33,7 @@ THRESHOLDS_PATH = DATA / "thresholds.yml"
 CUE_CONFIDENCE = 0.95
 UNKNOWN_KIND = "unknown"
 # Weak regularisation: the examples are many and varied, and near misses need fine distinctions.
-REGULARISATION = 30.0
+REGULARISATION = 100.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class DetectionThresholds:
     categories: Mapping[str, float]
     near_miss: float
     risk: Thresholds
+    cue_floor: float = 0.0  # a cue names a category only when the classifier gives it at least this
 
     @classmethod
     def load(cls, path: Path = THRESHOLDS_PATH) -> DetectionThresholds:
@@ -83,7 +85,8 @@ class DetectionThresholds:
             if category not in CATEGORIES:
                 raise ValueError(f"{path}: unknown category {category!r}")
             categories[category] = float(value)
-        return cls(categories, float(raw["near_miss"]), Thresholds(**(raw.get("risk") or {})))
+        risk = Thresholds(**(raw.get("risk") or {}))
+        return cls(categories, float(raw["near_miss"]), risk, float(raw.get("cue_floor", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,13 @@ class SupportNeedDetector:
         """
         if not text or not text.strip():
             return []
-        blanked, had_near_miss = self.lexicon.blank_near_misses(text)
-        cues = {match.category: match for match in self.lexicon.matches(blanked)}
-        scores = self.models.needs.scores(text) if self.models else {}
+        analysis = self.lexicon.analyse(text)  # worked out once: cues, near misses, risk concepts
+        features = self.lexicon.feature_row(analysis)
+        cues = {match.category: match for match in self.lexicon.matches(analysis)}
+        scores = self.models.needs.scores(text, features) if self.models else {}
         needs: dict[str, SupportNeed] = {}
         for category in CATEGORIES[1:]:
-            need = self._need(category, cues, scores, had_near_miss)
+            need = self._need(category, cues, scores, analysis.near_miss)
             if need is not None:
                 needs[category] = need
         if "language_literacy" not in needs and (mostly_non_latin(text) or other_language(text)):
@@ -128,48 +132,51 @@ class SupportNeedDetector:
                 "language_literacy", CUE_CONFIDENCE, "message not in English",
                 adjustment=self.lexicon.category_adjustments.get("language_literacy"),
             )  # fmt: skip
-        risk = self._risk(text, cues, scores, intent, intent_confidence)
+        risk = self._risk(text, analysis, features, cues, scores, intent, intent_confidence)
         return ([risk] if risk else []) + list(needs.values())
 
     def _need(
         self, category: str, cues: Mapping[str, Any], scores: Mapping[str, float], had_near_miss: bool
     ) -> SupportNeed | None:
         adjustment = self.lexicon.category_adjustments.get(category)
-        if category in cues:
+        trained = category in scores  # without a classifier for it, a cue is all the evidence
+        score = scores.get(category, 0.0)
+        if category in cues and (not trained or score >= self.thresholds.cue_floor):
             cue = cues[category]
             return SupportNeed(category, CUE_CONFIDENCE, cue.cue, adjustment=cue.adjustment or adjustment)
         threshold = self.thresholds.categories[category]
         if had_near_miss:
             threshold = max(threshold, self.thresholds.near_miss)
-        score = scores.get(category, 0.0)
         return SupportNeed(category, score, adjustment=adjustment) if score >= threshold else None
 
     def _risk(
         self,
         text: str,
+        analysis: CueAnalysis,
+        features: np.ndarray[Any, Any],
         cues: Mapping[str, Any],
         scores: Mapping[str, float],
         intent: str | None,
         intent_confidence: float,
     ) -> SupportNeed | None:
         cue = cues.get("safeguarding")
-        concepts = self.lexicon.concepts.explain(text) if self.lexicon.concepts else None
+        concepts = self.lexicon.explain(analysis)
         # With no classifier trained, a cue is all the evidence there is.
         score = scores.get("safeguarding", 0.0) if self.models else (CUE_CONFIDENCE if cue else 0.0)
         evidence = RiskEvidence(score, cue.cue if cue else None, concepts is not None)
         tier = tier_for(evidence, intent, intent_confidence, self.thresholds.risk)
         if tier is Tier.NONE:
             return None
-        kind = cue.kind if cue else self._kind(text)
+        kind = cue.kind if cue else self._kind(text, features)
         return SupportNeed(
             "safeguarding", max(score, CUE_CONFIDENCE if cue else 0.0), cue.cue if cue else None, kind, tier.value,
             evidence=None if cue else concepts,
         )  # fmt: skip
 
-    def _kind(self, text: str) -> str:
+    def _kind(self, text: str, features: np.ndarray[Any, Any]) -> str:
         if self.models is None or self.models.kinds is None:
             return UNKNOWN_KIND
-        return self.models.kinds.best(text) or UNKNOWN_KIND
+        return self.models.kinds.best(text, features) or UNKNOWN_KIND
 
 
 @dataclass(frozen=True)
@@ -207,8 +214,8 @@ def kind_of(example: Example, lexicon: CueLexicon) -> str | None:
         return None
     if example.kind:
         return example.kind
-    blanked, _ = lexicon.blank_near_misses(example.text)
-    return next((match.kind for match in lexicon.matches(blanked) if match.category == "safeguarding"), None)
+    matches = lexicon.matches(lexicon.analyse(example.text))
+    return next((match.kind for match in matches if match.category == "safeguarding"), None)
 
 
 def train(examples: list[Example], lexicon: CueLexicon) -> TrainedModels:

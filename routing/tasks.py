@@ -4,6 +4,8 @@ consent question, a check that the resident is safe, an offer of a person)."""
 
 from __future__ import annotations
 
+from typing import Any, Mapping, Sequence
+
 TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
 
 # The action or form that carries each task on (request_human is a task too, once the rest is dealt with).
@@ -15,3 +17,21 @@ RESUME_TASK = {
     "check_status": "status_form",
     "request_human": "handoff_form",
 }
+
+FALLBACK_INTENT = "nlu_fallback"
+CLOSE_TO_SURE = 0.25  # a task this likely, in a message the NLU could not place, is still carried on
+
+
+def task_intent(intent: Mapping[str, Any], ranking: Sequence[Mapping[str, Any]]) -> str:
+    """A message's intent; for one the NLU could not place, its likeliest task, if that is close.
+
+    "I can't afford the parking fine, I'm on universal credit" can fall just short of the fallback
+    threshold; once its need is dealt with, the payment is still what the resident came for.
+    """
+    name = str(intent.get("name"))
+    if name != FALLBACK_INTENT:
+        return name
+    best = next((item for item in ranking if item.get("name") != FALLBACK_INTENT), {})
+    if best.get("name") in RESUME_TASK and float(best.get("confidence") or 0.0) >= CLOSE_TO_SURE:
+        return str(best["name"])
+    return name

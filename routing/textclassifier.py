@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, Sequence
@@ -53,6 +54,19 @@ def word_features(text: str) -> list[str]:
         if word.replace("'", "") in NEGATIONS or word.endswith("n't"):
             reach = NEGATION_SCOPE
     return features
+
+
+def tfidf_row(vectoriser: TfidfVectorizer, text: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """One text's tf-idf features as (column indices, values): what ``vectoriser.transform`` gives
+    (sublinear tf, idf, unit length), without building a sparse matrix, which costs more than the
+    sums for a single short message."""
+    vocabulary = vectoriser.vocabulary_
+    counts = Counter(term for term in vectoriser.build_analyzer()(text) if term in vocabulary)
+    if not counts:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    columns = np.fromiter((vocabulary[term] for term in counts), dtype=int, count=len(counts))
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * vectoriser.idf_[columns]
+    return columns, values / np.linalg.norm(values)
 
 
 class ExtraFeatures(Protocol):
@@ -109,19 +123,24 @@ class MultiLabelTextClassifier:
             bias[column] = model.intercept_[0]
         return cls(labels, words, chars, coefficients, bias, extra)
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Probability of each label for ``text``."""
-        blocks = [self._words.transform([text]), self._chars.transform([text])]
+    def scores(self, text: str, extra: np.ndarray[Any, Any] | None = None) -> dict[str, float]:
+        """Probability of each label for ``text``; ``extra`` is its hand-made feature row, when the
+        caller has worked it out already."""
+        word_columns, word_values = tfidf_row(self._words, text)
+        char_columns, char_values = tfidf_row(self._chars, text)
+        offset = len(self._words.vocabulary_)
+        logits = self._bias + word_values @ self._weights[word_columns]
+        logits = logits + char_values @ self._weights[char_columns + offset]
         if self._extra is not None:
-            blocks.append(self._extra.transform([text]))
-        features = sparse.hstack(blocks).tocsr()
-        logits = np.asarray(features @ self._weights).ravel() + self._bias
+            row = extra if extra is not None else self._extra.transform([text]).toarray()[0]
+            start = offset + len(self._chars.vocabulary_)
+            logits = logits + row @ self._weights[start : start + len(row)]
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
 
-    def best(self, text: str) -> str | None:
+    def best(self, text: str, extra: np.ndarray[Any, Any] | None = None) -> str | None:
         """The most likely label for ``text`` (for a classifier trained with one label per text)."""
-        scores = self.scores(text)
+        scores = self.scores(text, extra)
         return max(scores, key=scores.__getitem__) if scores else None
 
     def save(self, path: Path) -> None:
@@ -135,3 +154,38 @@ class MultiLabelTextClassifier:
         if not isinstance(loaded, MultiLabelTextClassifier):
             raise TypeError(f"{path} does not hold a MultiLabelTextClassifier")
         return loaded
+
+
+@dataclass
+class SingleLabelTextClassifier:
+    """Ranks the labels for a text when each text has exactly one (the resident's intent): the same
+    features, one multinomial logistic regression, probabilities that add up to one."""
+
+    labels: tuple[str, ...]
+    _words: TfidfVectorizer
+    _chars: TfidfVectorizer
+    _model: LogisticRegression
+
+    @classmethod
+    def fit(
+        cls, texts: Sequence[str], labels: Sequence[str], regularisation: float = 10.0
+    ) -> SingleLabelTextClassifier:
+        """Train on texts and the one label each has (classes weighted so small ones still count)."""
+        words, chars = _vectorisers()
+        features = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+        model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=3000)
+        model.fit(features, list(labels))
+        return cls(tuple(str(label) for label in model.classes_), words, chars, model)
+
+    def ranking(self, text: str) -> list[tuple[str, float]]:
+        """Every label with its probability for ``text``, most likely first."""
+        word_columns, word_values = tfidf_row(self._words, text)
+        char_columns, char_values = tfidf_row(self._chars, text)
+        coefficients = self._model.coef_
+        offset = len(self._words.vocabulary_)
+        logits = self._model.intercept_ + coefficients[:, word_columns] @ word_values
+        logits = logits + coefficients[:, char_columns + offset] @ char_values
+        probabilities = np.exp(logits - logits.max())
+        probabilities /= probabilities.sum()
+        order = np.argsort(-probabilities)
+        return [(self.labels[i], float(probabilities[i])) for i in order]

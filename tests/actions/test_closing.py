@@ -114,10 +114,12 @@ def test_the_answers_are_the_monitorings_vocabulary() -> None:
     assert ANSWERS == SATISFACTION_ANSWERS
 
 
-async def test_nobody_is_asked_to_rate_a_conversation_where_they_said_they_were_at_risk(
-    domain: dict[str, Any],
+@pytest.mark.parametrize("risk_action", ["action_safeguarding", "action_risk_check_in"])
+async def test_nobody_is_asked_to_rate_a_conversation_where_they_showed_a_risk_sign(
+    domain: dict[str, Any], risk_action: str
 ) -> None:
-    events = [USER, action("action_safeguarding"), action("action_listen"), USER]
+    events = [USER, action(risk_action), action("action_listen"), USER]
     dispatcher = CollectingDispatcher()
     assert await ActionGoodbye().run(dispatcher, tracker("bye", "goodbye", events=events), domain) == []
-    assert said(dispatcher).startswith("Goodbye.") and payloads(dispatcher) == []
+    assert "999" in said(dispatcher) and "116 123" in said(dispatcher)  # the routes, once more
+    assert "?" not in said(dispatcher) and payloads(dispatcher) == []

@@ -16,6 +16,8 @@ from actions.conversation import ActionCancelTask
 from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff
 from actions.session import ActionSessionStart
 from actions.support import (
+    ActionRiskCheckIn,
+    ActionRiskSafe,
     ActionAcknowledgeNeed,
     ActionDigitalInclusion,
     ActionRecordConsent,
@@ -72,8 +74,26 @@ async def test_a_risk_then_urgent_contact(domain: dict[str, Any]) -> None:
     await ActionSafeguarding().run(CollectingDispatcher(), current, domain)
     await ActionSafeguardingFollowup().run(CollectingDispatcher(), tracker("yes", "affirm", events=[risk]), domain)
     assert recorded() == [
-        ("safeguarding_escalated", {"category": "safeguarding"}),
+        ("safeguarding_escalated", {"category": "safeguarding", "value": "clear_risk"}),
         ("handoff_accepted", {"handoff_channel": "emergency"}),
+    ]
+    assert outcome() == "safeguarding"
+
+
+async def test_a_check_in_its_answer_and_the_escalation_are_recorded(domain: dict[str, Any]) -> None:
+    risk = user("whats the point", "nlu_fallback", {"category": "safeguarding", "confidence": 0.4, "tier": "possible"})
+    await ActionRiskCheckIn().run(CollectingDispatcher(), tracker(events=[risk]), domain)
+    checked = [risk, {"event": "action", "name": "action_risk_check_in"}, {"event": "action", "name": "action_listen"}]
+    await ActionRiskSafe().run(CollectingDispatcher(), tracker("/affirm", "affirm", events=checked), domain)
+    assert recorded() == [
+        ("risk_check_in", {"category": "safeguarding", "value": "asked"}),
+        ("risk_check_in", {"category": "safeguarding", "value": "safe"}),
+    ]
+    help_now = [*checked, user("/deny", "deny")]
+    await ActionSafeguarding().run(CollectingDispatcher(), tracker("/deny", "deny", events=help_now), domain)
+    assert recorded()[2:] == [
+        ("risk_check_in", {"category": "safeguarding", "value": "needs_help"}),
+        ("safeguarding_escalated", {"category": "safeguarding", "value": "after_check_in"}),
     ]
     assert outcome() == "safeguarding"
 
@@ -83,13 +103,15 @@ async def test_a_disclosure_with_consent_and_digital_inclusion_help(domain: dict
     said = user("i have no internet", "make_payment", need)
     await ActionAcknowledgeNeed().run(CollectingDispatcher(), tracker(events=[said]), domain)
     acknowledged = [said, {"event": "action", "name": "action_acknowledge_need"}]
-    await ActionRecordConsent().run(CollectingDispatcher(), tracker("yes", "affirm", events=acknowledged), domain)
-    assert recorded() == [
-        ("support_need_detected", {"category": "digital_exclusion"}),
-        ("consent_given", {}),
-        ("digital_inclusion_offered", {"category": "digital_exclusion"}),
-    ]
+    consent = await ActionRecordConsent().run(
+        CollectingDispatcher(), tracker("yes", "affirm", events=acknowledged), domain
+    )
+    assert SlotSet("digital_inclusion", "due") in consent  # offered at the end of the task
+    assert recorded() == [("support_need_detected", {"category": "digital_exclusion"}), ("consent_given", {})]
     assert outcome() == "abandoned"  # nothing done yet: the task comes next
+    slots = {"digital_inclusion": "due", "service": "council_tax"}
+    await ActionPaymentInfo().run(CollectingDispatcher(), tracker("yes", "affirm", slots=slots), domain)
+    assert recorded()[-1] == ("digital_inclusion_offered", {"category": "digital_exclusion"})
 
 
 async def test_a_handoff_offered_in_hours_then_accepted(domain: dict[str, Any]) -> None:
@@ -187,16 +209,21 @@ async def test_saying_yes_to_help_getting_online_is_recorded(domain: dict[str, A
     need = {"category": "digital_exclusion", "confidence": 0.95, "adjustment": "prefers_phone_or_face_to_face"}
     said = user("i have no internet", "make_payment", need)
     acknowledged = [said, {"event": "action", "name": "action_acknowledge_need"}]
-    consent = CollectingDispatcher()
-    await ActionRecordConsent().run(consent, tracker("no", "deny", events=acknowledged), domain)
-    last = consent.messages[-1]
+    await ActionRecordConsent().run(CollectingDispatcher(), tracker("no", "deny", events=acknowledged), domain)
+    answered = CollectingDispatcher()
+    slots = {"digital_inclusion": "due", "service": "council_tax"}
+    await ActionPaymentInfo().run(answered, tracker("no", "deny", slots=slots), domain)
+    last = answered.messages[-1]
     assert "get online" in last["text"] and [b["payload"] for b in last["buttons"]] == ["/affirm", "/deny"]
     helped = CollectingDispatcher()
     await ActionDigitalInclusion().run(helped, tracker("yes please", "affirm"), domain)
     assert "023 8083 3000" in helped.messages[0]["text"]
     await ActionDigitalInclusion().run(CollectingDispatcher(), tracker("no", "deny"), domain)
-    assert recorded() == [
-        ("consent_declined", {}),
+    assert [kind for kind, _ in recorded()] == [
+        "consent_declined", "intent", "payment_signposted", "digital_inclusion_offered",
+        "digital_inclusion_accepted",
+    ]  # fmt: skip
+    assert recorded()[3:] == [
         ("digital_inclusion_offered", {"category": "digital_exclusion"}),
         ("digital_inclusion_accepted", {"category": "digital_exclusion"}),
     ]

@@ -126,6 +126,27 @@ CASES = [
         ],
         "action_safeguarding",
     ),
+    (
+        "a disclosure the NLU could not place for sure still carries on with its likeliest task",
+        [
+            UserUttered(
+                "...",
+                {"name": "nlu_fallback", "confidence": 0.3},
+                [{"entity": "support_need", "value": "financial_hardship", "start": 0, "end": 1}],
+                parse_data={  # type: ignore[arg-type]
+                    "intent_ranking": [
+                        {"name": "nlu_fallback", "confidence": 0.3},
+                        {"name": "make_payment", "confidence": 0.3},
+                    ]
+                },
+            ),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+        ],
+        "action_payment_info",
+    ),
     ("a clear risk interrupts at once", [user("inform", "safeguarding", tier="clear")], "action_safeguarding"),
     ("a disclosure is acknowledged", [user("make_payment", "digital_exclusion")], "action_acknowledge_need"),
     (

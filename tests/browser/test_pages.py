@@ -93,6 +93,24 @@ def test_abuse_cues_show_exit_this_page(page: Page, assistant: Assistant) -> Non
     expect(page.get_by_role("button", name=re.compile("Exit this page"))).to_be_visible()
 
 
+def test_after_a_risk_sign_the_routes_stay_in_view_and_the_check_in_is_accessible(
+    page: Page, assistant: Assistant
+) -> None:
+    page.goto(f"{assistant.web_url}/")
+    routes = page.get_by_role("complementary", name="If you need help now")
+    expect(routes).to_be_hidden()
+    send(page, "what's the point of any of it")
+    expect(page.locator("#log")).to_contain_text("Are you safe right now?")
+    expect(routes).to_be_visible()
+    expect(routes).to_contain_text("999")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Yes, I am safe").click()
+    expect(page.locator("#log")).to_contain_text("at any time")
+    page.reload()
+    expect(routes).to_be_visible()  # "I'm safe" is not an all-clear: the routes stay on the page
+    expect(routes).to_contain_text("116 123")
+
+
 def test_without_javascript_every_message_is_a_plain_form_post(browser: Browser, assistant: Assistant) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

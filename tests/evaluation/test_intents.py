@@ -1,11 +1,12 @@
-"""The held-out NLU set: intent accuracy at least 0.92, service-entity accuracy at least 0.85."""
+"""The held-out task phrasings: intent accuracy at least 0.92, service-entity accuracy at least 0.85."""
 
 from __future__ import annotations
 
 import pytest
 
+from evaluation.intents import evaluate, load_examples
+from evaluation.parsing import http_parser
 from tests.conftest import Assistant
-from tests.nlu.heldout_eval import REPORT, evaluate, load_examples, write_report
 
 pytestmark = pytest.mark.server
 
@@ -23,9 +24,7 @@ def test_heldout_set_covers_every_required_intent() -> None:
 
 
 def test_heldout_accuracy_meets_the_thresholds(assistant: Assistant) -> None:
-    report = evaluate(assistant.rasa_url, load_examples())
-    write_report(report)
+    report = evaluate(http_parser(assistant.rasa_url), load_examples())
     misses = "\n".join(str(miss) for miss in report.misses[:40])
     assert report.intent_accuracy >= INTENT_THRESHOLD, f"intent accuracy {report.intent_accuracy:.3f}\n{misses}"
     assert report.service_accuracy >= SERVICE_THRESHOLD, f"service accuracy {report.service_accuracy:.3f}\n{misses}"
-    assert REPORT.exists()
