@@ -19,6 +19,7 @@ from monitoring.events import EventKind
 from routing.answers import Reply
 from routing.channels import ChannelOption
 from routing.support_responses import (
+    DIGITAL_INCLUSION_SLOT,
     Need,
     acknowledgement,
     adjustment_record,
@@ -40,9 +41,6 @@ from routing.turns import MAX_SAFETY_MESSAGES
 ACKNOWLEDGE = "action_acknowledge_need"
 CHECK_IN = "action_risk_check_in"
 URGENT = ChannelOption("emergency", "emergency", "An adviser will look at this urgently.", "Urgent help")
-# The offer of free help to get online: due once a resident who is offline agreed or declined a
-# note, asked at the end of their task (actions.context.finish_task), then answered.
-DIGITAL_INCLUSION_SLOT = "digital_inclusion"
 
 
 def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
@@ -213,13 +211,8 @@ class ActionRecordConsent(Action):
             if _consent_trigger_intent(tracker) in RESUME_TASK:
                 events.append(SlotSet(DIGITAL_INCLUSION_SLOT, "due"))  # asked once their task is done
             else:
-                events.extend(offer_digital_inclusion(dispatcher, tracker))
+                events.extend(finish_task(dispatcher, tracker, [], offer_due=True))  # no task: ask now
         return events
-
-
-def offer_digital_inclusion(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """Ask the one question about free help to get online (ESIA: digital inclusion), last in the turn."""
-    return finish_task(dispatcher, tracker, [], offer_due=True)
 
 
 def finish_task(

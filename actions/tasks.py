@@ -20,6 +20,7 @@ from actions.context import (
     report_store,
     requested_service,
     say,
+    shows_risk,
 )
 from actions.support import finish_task
 from monitoring.events import EventKind
@@ -125,14 +126,16 @@ class ValidateInformationForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[str]:
-        if _asks_for_bin_day(tracker) and format_postcode(latest_text(tracker)) is None:
-            return ["postcode"]
-        return []
+        return ["postcode"] if _asks_for_bin_day(tracker) else []
 
     async def extract_postcode(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Take the resident's words as the postcode, unless they were about something else."""
+        """A postcode in any message (the first one may give it with the question), or the
+        resident's words in answer to the question, unless they were about something else."""
+        text = latest_text(tracker)
+        if format_postcode(text) and not shows_risk(tracker.latest_message):
+            return {"postcode": text}
         answer = form_answer(tracker, "postcode")
         return {} if answer is None else {"postcode": answer}
 

@@ -42,6 +42,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
+from routing.support_responses import DIGITAL_INCLUSION_SLOT
 from routing.tasks import RESUME_TASK, task_intent
 
 SAFEGUARDING = "action_safeguarding"
@@ -52,7 +53,6 @@ ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
 DIGITAL_INCLUSION = "action_digital_inclusion"
-DIGITAL_INCLUSION_SLOT = "digital_inclusion"  # set to "asked" by the action that asked the question
 NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
 SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
@@ -65,12 +65,12 @@ def _needs(event: UserUttered) -> set[str]:
     return {str(entity.get("value")) for entity in event.entities if entity.get("entity") == "support_need"}
 
 
-def risk_tier(event: UserUttered) -> Tier:
+def risk_tier(event: UserUttered, answering_a_form: bool) -> Tier:
     """How the assistant should answer the risk signs in one message (see ``routing.safety``)."""
     items = event.parse_data.get("support_needs")
     if items is None:  # a message built without the NLU's output (a test story): its entities say it
         items = [{"category": need} for need in _needs(event)]
-    return safeguarding_tier(items)
+    return safeguarding_tier(items, answering_a_form)
 
 
 @dataclass
@@ -179,7 +179,7 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
 
 def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> str | None:
     intent = str(user.intent.get("name"))
-    tier = risk_tier(user)
+    tier = risk_tier(user, answering_a_form=loop is not None)
     if tier is Tier.CLEAR or (tier is Tier.POSSIBLE and state.concern_raised):
         return SAFEGUARDING
     if tier is Tier.POSSIBLE:

@@ -63,4 +63,3 @@ class RiskConcepts:
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """One feature row per text."""
         return sparse.csr_matrix(np.vstack([self.feature_row(self.found(text)) for text in texts]))
-

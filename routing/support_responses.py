@@ -29,6 +29,9 @@ CONSENT_BUTTONS = (Button("Yes, note it", "/affirm"), Button("No, thank you", "/
 URGENT_BUTTONS = (Button("Yes, please contact me", "/affirm"), Button("No, thank you", "/deny"))
 DIGITAL_INCLUSION_BUTTONS = (Button("Yes, please", "/affirm"), Button("No, thank you", "/deny"))
 DIGITAL_INCLUSION_NEEDS = {"digital_exclusion"}  # the needs the offer of help to get online follows
+# The slot that tracks the offer: "due" once an offline resident answered the consent question,
+# "asked" at the end of their task (it is the turn's one question), then "answered".
+DIGITAL_INCLUSION_SLOT = "digital_inclusion"
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,8 @@ with what the turn has said already:
 * no fact (a phone number, a link, an email address) is said twice: a sentence whose facts were all
   said already is left out;
 * the turn keeps to its budget of messages (three, four for a safety reply): the replies left over
-  are merged into the last ones, so nothing is lost and the question, if any, stays last.
+  are merged into the last ones (each on a line of its own), so nothing is lost and the question,
+  if any, stays last.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from routing.answers import Reply
 MAX_MESSAGES = 3
 MAX_SAFETY_MESSAGES = 4
 
-_PHONE = re.compile(r"(?<![\w-])(?:\+44\s?|0)\d(?:[\s-]?\d){6,11}(?!\w)|(?<!\w)(?:999|101|111|18001|85258)(?!\w)")
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+44\s?|0)\d(?:[\s-]?\d){6,11}(?!\w)"  # UK numbers
+    r"|(?<!\w)116\s?\d{3}(?!\w)"  # helplines such as Samaritans, 116 123
+    r"|(?<!\w)(?:999|101|111|18001|85258)(?!\w)"  # emergency, police, NHS, Relay UK, Shout
+)
 _LINK = re.compile(r"https?://[^\s,]+[^\s.,)]|www\.[^\s,]+[^\s.,)]|[\w.+-]+@[\w-]+\.[\w.-]+\w")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_SENTENCE = re.compile(r"((?<=[.!?])\s+(?=[A-Z0-9\"'(]))")  # the space after a sentence, kept as it is
 
 
 def facts_in(text: str) -> set[str]:
@@ -33,14 +38,15 @@ def facts_in(text: str) -> set[str]:
 
 
 def _without_repeats(text: str, said: set[str]) -> str:
-    kept = []
-    for sentence in _SENTENCE.split(text):
+    parts = _SENTENCE.split(text)  # sentence, space, sentence, space, ... (a list keeps its new lines)
+    kept: list[str] = []
+    for sentence, space in zip(parts[::2], [*parts[1::2], ""], strict=True):
         facts = facts_in(sentence)
         if facts and facts <= said:
             continue  # everything it gives was said already this turn
         said |= facts
-        kept.append(sentence)
-    return " ".join(kept)
+        kept.extend([sentence, space])
+    return "".join(kept).strip()
 
 
 def compose(said_this_turn: Sequence[str], replies: Sequence[Reply], budget: int = MAX_MESSAGES) -> list[Reply]:
@@ -58,6 +64,6 @@ def compose(said_this_turn: Sequence[str], replies: Sequence[Reply], budget: int
         # Merge the first two replies: the earliest are the least important to keep apart, and the
         # last (which may ask the turn's question, with its buttons) stays last.
         first, second = kept[0], kept[1]
-        merged = Reply(f"{first.text} {second.text}".strip(), first.buttons + second.buttons, first.page | second.page)
+        merged = Reply(f"{first.text}\n{second.text}".strip(), first.buttons + second.buttons, first.page | second.page)
         kept[0:2] = [merged]
     return kept

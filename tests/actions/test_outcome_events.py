@@ -16,11 +16,11 @@ from actions.conversation import ActionCancelTask
 from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff
 from actions.session import ActionSessionStart
 from actions.support import (
-    ActionRiskCheckIn,
-    ActionRiskSafe,
     ActionAcknowledgeNeed,
     ActionDigitalInclusion,
     ActionRecordConsent,
+    ActionRiskCheckIn,
+    ActionRiskSafe,
     ActionSafeguarding,
     ActionSafeguardingFollowup,
 )

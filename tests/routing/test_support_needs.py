@@ -1,8 +1,8 @@
 """Noticing support needs and risk in one message, from the curated cue lexicon (CONTRACTS.md section 5)."""
 
-import pytest
-
 from dataclasses import replace
+
+import pytest
 
 from routing.categories import CATEGORIES
 from routing.cue_lexicon import CueLexicon

@@ -289,7 +289,7 @@ FLOWS = [
         {"outcome": "abandoned", "abandoned_at": "form", "ended": False},
     ),
     Flow(
-        "no internet: consent, help to get online accepted, then the payment",
+        "no internet: consent, the payment in the same turn, then help to get online accepted",
         "rest",
         [
             ("i need to pay my council tax but i haven't got the internet", [
@@ -298,13 +298,11 @@ FLOWS = [
             ]),
             ("yes", [
                 ("consent_given", {}),
-                ("digital_inclusion_offered", {"category": "digital_exclusion"}),
-            ]),
-            ("yes please", [
-                ("digital_inclusion_accepted", {"category": "digital_exclusion"}),
                 ("intent", {"intent": "make_payment", "service": "council_tax"}),
                 ("payment_signposted", {"intent": "make_payment", "service": "council_tax"}),
+                ("digital_inclusion_offered", {"category": "digital_exclusion"}),
             ]),
+            ("yes please", [("digital_inclusion_accepted", {"category": "digital_exclusion"})]),
         ],
         {
             "outcome": "resolved_by_bot", "needs": "digital_exclusion", "consent": "given",
@@ -317,12 +315,25 @@ FLOWS = [
         [
             ("i have nowhere to sleep tonight", [
                 ("conversation_started", {"entry_channel": "rest"}),
-                ("safeguarding_escalated", {"category": "safeguarding"}),
+                ("safeguarding_escalated", {"category": "safeguarding", "value": "clear_risk"}),
             ]),
             ("yes please", [("handoff_accepted", {"handoff_channel": "emergency"})]),
             ("bye", [("conversation_ended", {})]),  # and not asked to rate it
         ],
         {"outcome": "safeguarding", "needs": "safeguarding", "accepted": "emergency", "satisfaction": None},
+    ),
+    Flow(
+        "a possible risk: the check-in, I'm safe, and the concern kept to the end",
+        "rest",
+        [
+            ("what's the point of any of it", [
+                ("conversation_started", {"entry_channel": "rest"}),
+                ("risk_check_in", {"category": "safeguarding", "value": "asked"}),
+            ]),
+            ("/affirm", [("risk_check_in", {"category": "safeguarding", "value": "safe"})]),
+            ("bye", [("conversation_ended", {})]),  # the routes again, and not asked to rate it
+        ],
+        {"outcome": "abandoned", "satisfaction": None, "ended": True},
     ),
     Flow(
         "a call back booked, then made and resolved by staff in the inbox",

@@ -63,11 +63,15 @@ def test_a_child_at_risk_gets_the_routes_for_a_child(assistant: Assistant) -> No
 
 # A circumstance must not knock out the task: each keeps its intent through the parse.
 MIXED = [
-    ("I need to pay my council tax but I don't have a computer or internet at home", "make_payment", "digital_exclusion"),
+    (
+        "I need to pay my council tax but I don't have a computer or internet at home",
+        "make_payment",
+        "digital_exclusion",
+    ),
     ("I can't afford the parking fine, I'm on universal credit", "make_payment", "financial_hardship"),
     ("I've just come out of hospital and my bins haven't been collected", "report_issue", "life_event"),
     ("I'm 82 and I don't use computers, I need to pay my council tax", "make_payment", "older_age"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("message", "intent", "need"), MIXED, ids=[i for _, i, _ in MIXED])

@@ -15,6 +15,7 @@ from routing.turns import MAX_MESSAGES, MAX_SAFETY_MESSAGES, facts_in
 from tests.http import say
 
 SAFETY_TURN = re.compile(r"contact you urgently\?|Are you safe right now\?")
+SENTENCE = re.compile(r"(?<=[.!?])\s+")
 FALLBACKS = ("did not understand", "cannot help with that", "What is your reference", "could not tell where")
 
 
@@ -26,11 +27,11 @@ def turn_problems(replies: list[dict[str, Any]]) -> list[str]:
     if len(texts) > budget:
         problems.append(f"{len(texts)} messages (at most {budget})")
     seen: set[str] = set()
-    for text in texts:
-        repeated = facts_in(text) & seen
+    for sentence in (part for text in texts for part in SENTENCE.split(text)):
+        repeated = facts_in(sentence) & seen
         if repeated:
             problems.append(f"said again: {sorted(repeated)}")
-        seen |= facts_in(text)
+        seen |= facts_in(sentence)
     questions = [i for i, text in enumerate(texts) if "?" in text]
     if sum(text.count("?") for text in texts) > 1:
         problems.append(f"{sum(text.count('?') for text in texts)} questions")
