@@ -15,11 +15,14 @@ from tests.conftest import ROOT
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 
-def user(intent: str, *needs: str, text: str = "...", tier: str | None = None) -> UserUttered:
+def user(
+    intent: str, *needs: str, text: str = "...", tier: str | None = None, evidence: str | None = "means: pills"
+) -> UserUttered:
     entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
     parse_data: dict[str, Any] = {}
     if tier:
-        parse_data["support_needs"] = [{"category": "safeguarding", "tier": tier, "confidence": 0.5}]
+        item = {"category": "safeguarding", "tier": tier, "confidence": 0.5, "evidence": evidence}
+        parse_data["support_needs"] = [item]
     return UserUttered(text, {"name": intent, "confidence": 0.99}, entities, parse_data=parse_data)  # type: ignore[arg-type]
 
 
@@ -72,6 +75,11 @@ CASES = [
         "a possible risk inside a form gets the check-in, not the form's question",
         [user("report_issue"), *in_form("location"), possible_risk("inform")],
         "action_risk_check_in",
+    ),
+    (
+        "in answer to a form's question, a possible risk with nothing to show for it is the answer",
+        [user("report_issue"), *in_form("description"), user("inform", "safeguarding", tier="possible", evidence=None)],
+        None,
     ),
     ("listening after the check-in", [possible_risk(), act("action_risk_check_in")], "action_listen"),
     (
