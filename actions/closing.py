@@ -9,14 +9,14 @@ after it here. The words are in
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import latest_text, previous_bot_action, record, say
+from actions.context import latest_text, previous_bot_action, record, say, session_events
 from actions.conversation import MENU
 from monitoring.events import EventKind
 from routing.answers import Reply
@@ -41,12 +41,6 @@ TASK_ACTIONS = {
 # Someone who has shown a sign of risk is not asked to rate the conversation: goodbye gives the
 # routes instead.
 RISK_ACTIONS = {"action_safeguarding", "action_risk_check_in"}
-
-
-def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The events of the current session (the tracker may still hold the end of the last one)."""
-    starts = [i for i, event in enumerate(tracker.events) if event.get("event") == "session_started"]
-    return list(tracker.events[starts[-1] + 1 :] if starts else tracker.events)
 
 
 def _actions(tracker: Tracker) -> List[str]:

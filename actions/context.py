@@ -130,6 +130,12 @@ def say(
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
+def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The events of the current session (the tracker may still hold the end of the last one)."""
+    starts = [i for i, event in enumerate(tracker.events) if event.get("event") == "session_started"]
+    return list(tracker.events[starts[-1] + 1 :] if starts else tracker.events)
+
+
 def latest_text(tracker: Tracker) -> str:
     """The resident's latest message (already redacted by the input channel)."""
     return tracker.latest_message.get("text") or ""

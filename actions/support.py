@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, previous_bot_action, record, say
+from actions.context import catalogue, forget_task_slots, previous_bot_action, record, say, session_events
 from actions.handoff import create_case
 from monitoring.events import EventKind
 from routing.answers import Reply
@@ -89,8 +89,8 @@ def _latest_risk(tracker: Tracker) -> Need | None:
 
 def _concern_raised_before(tracker: Tracker) -> bool:
     """Whether an earlier turn of this session already checked in or interrupted."""
-    names = [event.get("name") for event in tracker.events if event.get("event") == "action"]
-    return CHECK_IN in names or "action_safeguarding" in names[:-1]
+    names = {event.get("name") for event in session_events(tracker) if event.get("event") == "action"}
+    return bool({CHECK_IN, "action_safeguarding"} & names)  # this run is not among the events yet
 
 
 class ActionSafeguarding(Action):

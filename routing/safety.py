@@ -2,9 +2,10 @@
 
 * **Clear risk** interrupts whatever is happening with the emergency routes for that kind of risk.
 * **Possible risk** gets one gentle check-in that already names 999 and Samaritans, and asks one
-  question. It is used where the evidence is weaker: a middling score from the risk classifier, a
-  risk cue the classifier does not back, or a risk word in a message the assistant cannot otherwise
-  place (its intent is unsure, or out of scope).
+  question. It is used where the evidence is weaker: a middling score from the risk classifier; a
+  lower score with a risk cue or a risk concept in the message, or in a message the assistant
+  cannot otherwise place (its intent is unsure, or out of scope); a risk cue the classifier barely
+  backs.
 * Nothing else is a risk sign.
 
 A risk sign is never brushed off: the support policy answers it before any fallback, form question or
@@ -37,7 +38,9 @@ class Thresholds:
     Attributes:
         clear: a score at or above this interrupts.
         clear_with_cue: with a lexicon cue as well, a score at or above this interrupts.
-        possible: a score at or above this checks in.
+        possible_alone: a score at or above this checks in, whatever else the message shows.
+        possible: a score at or above this checks in when something else backs it: a risk cue or
+            concept, or a message the assistant cannot otherwise place.
         possible_with_cue: with a lexicon cue, a score at or above this checks in (the cue is one
             feature among many: "overdosed on mince pies" has a cue and a low score).
         unplaced: a score at or above this checks in when the message is otherwise unplaced and a
@@ -47,6 +50,7 @@ class Thresholds:
 
     clear: float = 0.6
     clear_with_cue: float = 0.3
+    possible_alone: float = 0.4
     possible: float = 0.3
     possible_with_cue: float = 0.0
     unplaced: float = 0.08
@@ -72,9 +76,12 @@ def tier_for(evidence: RiskEvidence, intent: str | None, intent_confidence: floa
     """The tier one message's evidence earns, given how well the assistant could place it otherwise."""
     if evidence.score >= limits.clear or (evidence.cue and evidence.score >= limits.clear_with_cue):
         return Tier.CLEAR
-    if evidence.score >= limits.possible or (evidence.cue and evidence.score >= limits.possible_with_cue):
-        return Tier.POSSIBLE
     unplaced = intent in UNPLACED_INTENTS or intent_confidence < limits.unsure_intent
+    backed = bool(evidence.cue) or evidence.concepts or unplaced
+    if evidence.score >= limits.possible_alone or (backed and evidence.score >= limits.possible):
+        return Tier.POSSIBLE
+    if evidence.cue and evidence.score >= limits.possible_with_cue:
+        return Tier.POSSIBLE
     if unplaced and evidence.concepts and evidence.score >= limits.unplaced:
         return Tier.POSSIBLE
     return Tier.NONE

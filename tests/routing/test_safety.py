@@ -4,7 +4,9 @@ import pytest
 
 from routing.safety import RiskEvidence, Thresholds, Tier, safeguarding_tier, tier_for
 
-LIMITS = Thresholds(clear=0.7, clear_with_cue=0.3, possible=0.2, possible_with_cue=0.1, unplaced=0.15)
+LIMITS = Thresholds(
+    clear=0.7, clear_with_cue=0.3, possible_alone=0.4, possible=0.2, possible_with_cue=0.1, unplaced=0.15
+)
 
 
 @pytest.mark.parametrize(
@@ -12,7 +14,10 @@ LIMITS = Thresholds(clear=0.7, clear_with_cue=0.3, possible=0.2, possible_with_c
     [
         (RiskEvidence(0.9), "make_payment", 0.9, Tier.CLEAR),
         (RiskEvidence(0.4, cue="kill myself"), "inform", 0.9, Tier.CLEAR),  # a cue the classifier backs
-        (RiskEvidence(0.4), "inform", 0.9, Tier.POSSIBLE),
+        (RiskEvidence(0.4), "inform", 0.9, Tier.POSSIBLE),  # sure enough on its own
+        (RiskEvidence(0.3), "report_issue", 0.9, Tier.NONE),  # "deep and wide": a placed message, nothing else
+        (RiskEvidence(0.3, concepts=True), "report_issue", 0.9, Tier.POSSIBLE),  # with a risk concept
+        (RiskEvidence(0.3), "report_issue", 0.3, Tier.POSSIBLE),  # or a message it cannot place
         (RiskEvidence(0.15, cue="overdosed"), "get_information", 0.9, Tier.POSSIBLE),
         (RiskEvidence(0.05, cue="overdosed"), "get_information", 0.9, Tier.NONE),  # "overdosed on mince pies"
         (RiskEvidence(0.16, concepts=True), "nlu_fallback", 0.2, Tier.POSSIBLE),  # a risk word, unplaced

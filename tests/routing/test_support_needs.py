@@ -385,7 +385,7 @@ def test_the_kind_classifier_names_the_kind_no_cue_named(models):
 def test_a_risk_word_in_a_message_the_assistant_cannot_place_earns_a_check_in(models):
     message = "the edge"  # a risk concept ("edge"), too little for the classifier on its own
     score = models.needs.scores(message)["safeguarding"]
-    limits = _with(LIMITS, clear=0.99, possible=0.99, unplaced=score / 2)
+    limits = _with(LIMITS, clear=0.99, possible_alone=0.99, possible=0.99, unplaced=score / 2)
     detector = SupportNeedDetector(CueLexicon.load(), models, limits)
     assert [need.tier for need in detector.detect(message, "nlu_fallback", 0.3)] == ["possible"]
     assert [need.tier for need in detector.detect(message, "out_of_scope", 0.9)] == ["possible"]
