@@ -10,7 +10,17 @@ from typing import Any
 import pytest
 
 from evaluation.detection import TARGETS, score
-from evaluation.labelled import DEVELOPMENT, SEALED, SETS, BadSet, Labelled, load_set, training_texts, unseen
+from evaluation.labelled import (
+    DEVELOPMENT,
+    EARLIER_SEALED,
+    SEALED,
+    SETS,
+    BadSet,
+    Labelled,
+    load_set,
+    training_texts,
+    unseen,
+)
 from evaluation.parsing import http_parser
 from routing.categories import CATEGORIES
 from tests.conftest import Assistant
@@ -103,13 +113,14 @@ def test_the_sealed_set_is_as_big_as_the_issue_asks():
     assert not any(m.needs for m in messages if m.group == "near_miss")
 
 
-def test_the_sealed_set_is_the_one_the_seal_records():
-    recorded = re.search(r"`sealed-2026-12-05.yml` \| ([0-9a-f]{16}) \|", (SETS / "README.md").read_text())
-    assert recorded, "evaluation/sets/README.md must record the sealed set's hash"
-    assert hashlib.sha256(SEALED.read_bytes()).hexdigest()[:16] == recorded.group(1)
+@pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED], ids=lambda path: path.stem)
+def test_each_sealed_set_is_the_one_the_seal_records(path):
+    recorded = re.search(rf"`{re.escape(path.name)}` \| ([0-9a-f]{{16}}) \|", (SETS / "README.md").read_text())
+    assert recorded, f"evaluation/sets/README.md must record the hash of {path.name}"
+    assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == recorded.group(1)
 
 
-@pytest.mark.parametrize("path", [SEALED, *DEVELOPMENT], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED, *DEVELOPMENT], ids=lambda path: path.stem)
 def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scored(path):
     # A "hello" can be in both; more than a few in common would mean a set leaked into training.
     # (Only counts are shown: nobody reads the sealed set.)
