@@ -181,8 +181,8 @@ NOT_FORM_QUESTIONS = {"action_risk_check_in", "action_risk_safe", "action_safegu
 
 
 def shows_risk(parse_data: Dict[str, Any]) -> bool:
-    """Whether a message, said in answer to a form's question, shows a risk sign (either tier)."""
-    return safeguarding_tier(parse_data.get("support_needs") or [], answering_a_form=True) is not Tier.NONE
+    """Whether a message's parse shows any risk sign (either tier)."""
+    return safeguarding_tier(parse_data.get("support_needs") or []) is not Tier.NONE
 
 
 def previous_bot_action(tracker: Tracker) -> str | None:

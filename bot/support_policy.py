@@ -65,12 +65,12 @@ def _needs(event: UserUttered) -> set[str]:
     return {str(entity.get("value")) for entity in event.entities if entity.get("entity") == "support_need"}
 
 
-def risk_tier(event: UserUttered, answering_a_form: bool) -> Tier:
+def risk_tier(event: UserUttered) -> Tier:
     """How the assistant should answer the risk signs in one message (see ``routing.safety``)."""
     items = event.parse_data.get("support_needs")
     if items is None:  # a message built without the NLU's output (a test story): its entities say it
         items = [{"category": need} for need in _needs(event)]
-    return safeguarding_tier(items, answering_a_form)
+    return safeguarding_tier(items)
 
 
 @dataclass
@@ -179,7 +179,7 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
 
 def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> str | None:
     intent = str(user.intent.get("name"))
-    tier = risk_tier(user, answering_a_form=loop is not None)
+    tier = risk_tier(user)
     if tier is Tier.CLEAR or (tier is Tier.POSSIBLE and state.concern_raised):
         return SAFEGUARDING
     if tier is Tier.POSSIBLE:

@@ -87,15 +87,9 @@ def tier_for(evidence: RiskEvidence, intent: str | None, intent_confidence: floa
     return Tier.NONE
 
 
-def safeguarding_tier(support_needs: Iterable[Mapping[str, Any]], answering_a_form: bool = False) -> Tier:
-    """The tier a parse's ``support_needs`` list gives (a safeguarding item with no tier interrupts).
-
-    In answer to a form's question, a possible risk with nothing to show for it but the classifier's
-    score (no cue, no risk concept: "deep and wide", describing a pothole) is taken as the answer.
-    """
+def safeguarding_tier(support_needs: Iterable[Mapping[str, Any]]) -> Tier:
+    """The tier a parse's ``support_needs`` list gives (a safeguarding item with no tier interrupts)."""
     for item in support_needs:
         if item.get("category") == "safeguarding":
-            tier = Tier(item.get("tier") or Tier.CLEAR.value)
-            bare = not (item.get("cue") or item.get("evidence"))
-            return Tier.NONE if answering_a_form and tier is Tier.POSSIBLE and bare else tier
+            return Tier(item.get("tier") or Tier.CLEAR.value)
     return Tier.NONE

@@ -77,9 +77,9 @@ CASES = [
         "action_risk_check_in",
     ),
     (
-        "in answer to a form's question, a possible risk with nothing to show for it is the answer",
-        [user("report_issue"), *in_form("description"), user("inform", "safeguarding", tier="possible", evidence=None)],
-        None,
+        "in answer to a form's question, a possible risk with only the classifier's score still checks in",
+        [user("report_issue"), *in_form("location"), user("inform", "safeguarding", tier="possible", evidence=None)],
+        "action_risk_check_in",
     ),
     ("listening after the check-in", [possible_risk(), act("action_risk_check_in")], "action_listen"),
     (
