@@ -32,6 +32,9 @@ EXAMPLES_PATHS = (DATA / "examples.yml", *sorted((DATA / "examples").glob("*.yml
 THRESHOLDS_PATH = DATA / "thresholds.yml"
 CUE_CONFIDENCE = 0.95
 UNKNOWN_KIND = "unknown"
+# Below this, the kind of risk is not named: the routes for any risk are shown (999, Samaritans, the
+# out-of-hours team) rather than, say, fire advice to someone who is cold.
+KIND_CONFIDENCE = 0.5
 # Weak regularisation: the examples are many and varied, and near misses need fine distinctions.
 REGULARISATION = 100.0
 
@@ -176,7 +179,9 @@ class SupportNeedDetector:
     def _kind(self, text: str, features: np.ndarray[Any, Any]) -> str:
         if self.models is None or self.models.kinds is None:
             return UNKNOWN_KIND
-        return self.models.kinds.best(text, features) or UNKNOWN_KIND
+        scores = self.models.kinds.scores(text, features)
+        kind = max(scores, key=scores.__getitem__)
+        return kind if scores[kind] >= KIND_CONFIDENCE else UNKNOWN_KIND
 
 
 @dataclass(frozen=True)

@@ -138,11 +138,6 @@ class MultiLabelTextClassifier:
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         return {label: float(p) for label, p in zip(self.labels, probabilities, strict=True)}
 
-    def best(self, text: str, extra: np.ndarray[Any, Any] | None = None) -> str | None:
-        """The most likely label for ``text`` (for a classifier trained with one label per text)."""
-        scores = self.scores(text, extra)
-        return max(scores, key=scores.__getitem__) if scores else None
-
     def save(self, path: Path) -> None:
         """Write the trained classifier to ``path``."""
         path.write_bytes(pickle.dumps(self))

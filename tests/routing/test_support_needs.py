@@ -308,6 +308,8 @@ TRAINING = [
         "gas_danger",
     ),
     Example("boiler cupboard smells odd, headache and dizzy", frozenset({"safeguarding"}), "gas_danger"),
+    Example("he hit me again when he got in from the pub", frozenset({"safeguarding"}), "domestic_abuse"),
+    Example("my husband hits me and takes my money", frozenset({"safeguarding"}), "domestic_abuse"),
     Example("when is my bin day", frozenset()),
     Example("I want to pay my council tax", frozenset()),
     Example("there is a pothole on the high street", frozenset()),
@@ -380,6 +382,14 @@ def test_the_kind_classifier_names_the_kind_no_cue_named(models):
     detector = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.01))
     (need,) = detector.detect("funny smell from the boiler cupboard, head spinning")
     assert (need.cue, need.kind) == (None, "gas_danger")
+
+
+def test_a_kind_the_kind_classifier_is_unsure_of_is_not_named(models):
+    detector = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.0))
+    message = "please ring me back"  # like none of the kinds the toy classifier learnt
+    assert max(models.kinds.scores(message).values()) < 0.5
+    (need,) = detector.detect(message)
+    assert need.kind == "unknown"  # the routes for any risk, not a guess such as gas or self-harm
 
 
 def test_a_risk_word_in_a_message_the_assistant_cannot_place_earns_a_check_in(models):
