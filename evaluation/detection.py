@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from evaluation.labelled import Labelled
+from evaluation.parsing import Parse
 from routing.categories import CATEGORIES
 from routing.safety import Tier, safeguarding_tier
-
-Parse = Callable[[str], dict[str, Any]]
 
 # The "done when" figures, each as (name, comparison, bound).
 TARGETS: tuple[tuple[str, str, float], ...] = (

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import numpy as np
-from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,3 @@ class RiskConcepts:
         hits = [name in present for name in self.names]
         pairs = [hits[first] and hits[second] for first, second in self.pairs]
         return np.array(hits + pairs, dtype=float) * self.weight
-
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """One feature row per text."""
-        return sparse.csr_matrix(np.vstack([self.feature_row(self.found(text)) for text in texts]))
