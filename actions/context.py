@@ -14,16 +14,15 @@ from sqlalchemy.engine import Engine
 from bot.settings import load_settings, metrics_secret
 from monitoring.events import EventKind
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
-from monitoring.schema import migrate
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
-from routing.database import open_engine
-from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
-from routing.reports import ReportStore
 from routing.safety import Tier, safeguarding_tier
-from routing.staff import StaffAccounts
 from routing.turns import MAX_MESSAGES, compose
+from storage.handoffs import HandoffStore
+from storage.reports import ReportStore
+from storage.schema import ASSISTANT, migrate_monitoring, open_database
+from storage.staff import StaffAccounts
 
 
 def catalogue() -> Catalogue:
@@ -34,7 +33,7 @@ def catalogue() -> Catalogue:
 @lru_cache(maxsize=1)
 def database_engine() -> Engine:
     """The assistant's database, opened once per action-server process."""
-    return open_engine(load_settings().database_url)
+    return open_database(load_settings().database_url, ASSISTANT)
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +47,7 @@ def outcomes() -> Outcomes:
     same = settings.monitoring_database_url == settings.database_url
     engine = database_engine() if same else open_monitoring_engine(settings.monitoring_database_url)
     outbox = Outbox(settings.var_dir / "outbox-actions.jsonl")
-    recorder = OutcomeRecorder(engine, outbox, settings.monitoring_retry_seconds, prepare=migrate)
+    recorder = OutcomeRecorder(engine, outbox, settings.monitoring_retry_seconds, prepare=migrate_monitoring)
     recorder.start_flushing()
     return Outcomes(recorder, metrics_secret(settings))
 

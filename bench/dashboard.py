@@ -27,10 +27,11 @@ from sqlalchemy.exc import OperationalError
 
 from bot.settings import load_settings
 from bot.web.app import create_app
-from monitoring.schema import conversation_facts, migrate
+from monitoring.schema import conversation_facts
 from monitoring.seed import seed
-from routing.database import open_engine
-from routing.staff import StaffAccounts
+from storage.engine import open_engine
+from storage.schema import MONITORING, migrate
+from storage.staff import StaffAccounts
 
 LOADS = 7
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
@@ -45,7 +46,7 @@ def conversations_wanted() -> int:
 def _seeded(url: str, wanted: int) -> str:
     """``url`` holding ``wanted`` seeded conversations (seeding it if it does not yet)."""
     engine = open_engine(url)
-    migrate(engine)
+    migrate(engine, MONITORING)
     with engine.connect() as connection:
         have = connection.execute(select(func.count()).select_from(conversation_facts)).scalar_one()
     if have != wanted:

@@ -138,15 +138,24 @@ def wait_until_ready(settings: Settings, children: list[Child]) -> None:
     )
 
 
+def _migrate(settings: Settings) -> None:
+    """Bring the assistant's tables up to date once, before the servers start and use them."""
+    from storage.schema import ASSISTANT, BRANCHES, open_database
+
+    # A monitoring database of its own is migrated by the recorder when it can reach it.
+    same = settings.monitoring_database_url == settings.database_url
+    open_database(settings.database_url, *(BRANCHES if same else (ASSISTANT,))).dispose()
+
+
 def _demo_users(settings: Settings) -> str:
     """Create the README's demo staff accounts on a fresh database; a note saying so, or nothing."""
     if not settings.demo_users or not settings.database_url.startswith("sqlite"):
         return ""  # never on a real (PostgreSQL) database: create real accounts with `python -m bot users`
     from bot.users import DEMO_USERS, create_demo_users
-    from routing.database import open_engine
-    from routing.staff import StaffAccounts
+    from storage.engine import open_engine
+    from storage.staff import StaffAccounts
 
-    engine = open_engine(settings.database_url)
+    engine = open_engine(settings.database_url)  # migrated by ``run`` before this
     try:
         created = create_demo_users(StaffAccounts(engine))
     finally:
@@ -161,6 +170,7 @@ def run() -> int:
     """Start everything, print where to open it, and wait for Ctrl-C (or a server to die)."""
     settings = load_settings()
     print("Starting the council contact assistant (this takes about 30 seconds)...", flush=True)
+    _migrate(settings)
     demo = _demo_users(settings)
     children = start(settings)
     stopping = False

@@ -15,8 +15,8 @@ import os
 import sys
 
 from bot.settings import load_settings
-from routing.database import open_engine
-from routing.staff import ROLES, AccountError, StaffAccounts, StaffSessions
+from storage.schema import ASSISTANT, open_database
+from storage.staff import ROLES, AccountError, StaffAccounts, StaffSessions
 
 # The accounts README names for trying the inbox locally (`make run`); off with COUNCIL_DEMO_USERS=0.
 DEMO_USERS = (
@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     commands.add_parser("list", help="list the accounts")
     args = parser.parse_args(argv)
 
-    engine = open_engine(load_settings().database_url)
+    engine = open_database(load_settings().database_url, ASSISTANT)
     accounts = StaffAccounts(engine)
     try:
         if args.command == "add":

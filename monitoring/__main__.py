@@ -13,9 +13,9 @@ import time
 
 from bot.settings import load_settings
 from monitoring.refresh import rebuild, refresh
-from monitoring.schema import migrate
 from monitoring.seed import seed
-from routing.database import open_engine
+from storage.engine import open_engine
+from storage.schema import migrate_monitoring
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed" and (args.conversations < 1 or args.days < 1):
         parser.error("--conversations and --days must be at least 1")
     engine = open_engine(args.database_url or load_settings().monitoring_database_url)
-    migrate(engine)
+    migrate_monitoring(engine)
     began = time.perf_counter()
     if args.command == "seed":
         result = seed(engine, args.conversations, days=args.days, random_seed=args.random_seed)

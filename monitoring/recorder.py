@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from monitoring.events import EventKind, OutcomeEvent, keyed_hash
 from monitoring.schema import outcome_events
+from storage.engine import open_engine
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ MIN_FLUSH_INTERVAL = 0.5
 
 
 def open_monitoring_engine(url: str) -> Engine:
-    """An engine for the monitoring database (its tables come from ``monitoring.schema.migrate``).
+    """An engine for the monitoring database (its tables come from ``storage.schema.migrate_monitoring``).
 
     PostgreSQL gets a short connect timeout and a liveness check on each checkout, so a database
     that has gone away is noticed at once and the events wait in the outbox instead.
@@ -42,9 +43,7 @@ def open_monitoring_engine(url: str) -> Engine:
         return create_engine(
             url, future=True, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
         )
-    from routing.database import open_engine
-
-    return open_engine(url, create_tables=False)
+    return open_engine(url)
 
 
 class Outbox:

@@ -29,7 +29,7 @@ from monitoring.events import EventKind, OutcomeEvent
 from monitoring.facts import REPEAT_WINDOW, ConversationFacts, facts_of
 from monitoring.measures import COUNTERS, contribution
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
-from routing.database import as_utc
+from storage.engine import as_utc
 
 BATCH = 2000
 # Written exactly as the partial index's condition, so both databases use the index (neither

@@ -1,22 +1,14 @@
-"""The monitoring tables, kept apart from Rasa's and the handoff tables, and their migrations.
+"""The monitoring tables, kept apart from Rasa's and the handoff tables.
 
-Migrations are Alembic revisions in ``monitoring/migrations``; ``migrate`` brings a database up
-to date and is safe to run at every start.
+Their migrations are the ``monitoring`` branch of the one history in ``storage/migrations``;
+``storage.schema.migrate(engine, MONITORING)`` brings a database up to date.
 """
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Index, Integer, MetaData, String, Table, false, text
-from sqlalchemy.engine import Engine
 
 from monitoring.measures import COUNTERS
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 metadata = MetaData()
 
@@ -95,20 +87,3 @@ monitoring_state = Table(
     Column("name", String(32), primary_key=True),
     Column("value", Integer, nullable=False),
 )
-
-
-_MIGRATING = threading.Lock()  # Alembic keeps its context in module globals: one at a time
-
-
-def migrate(engine: Engine) -> None:
-    """Apply every migration the database has not had yet (safe from several threads)."""
-    with _MIGRATING:
-        _upgrade(engine)
-
-
-def _upgrade(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")

@@ -10,33 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-
-from routing import clock
-from routing.database import as_utc, metadata
-from routing.references import new_reference
-
 MAX_DESCRIPTION_LENGTH = 4000  # the Open311 limit
-
-service_requests = Table(
-    "service_requests",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("service_request_id", String(16), nullable=False, unique=True),
-    Column("service_code", String(64), nullable=False),
-    Column("open311_code", String(64), nullable=False),
-    Column("address_string", String(255)),
-    Column("postcode", String(10)),
-    Column("lat", Float),
-    Column("long", Float),
-    Column("description", Text, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("status_notes", Text),
-    Column("requested_datetime", DateTime(timezone=True), nullable=False),
-    Column("updated_datetime", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -53,63 +27,3 @@ class ServiceRequest:
     status_notes: str | None
     requested_datetime: datetime
     updated_datetime: datetime
-
-
-class ReportStore:
-    """Creates and looks up reports in the assistant's database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def create(
-        self,
-        service_code: str,
-        open311_code: str,
-        address_string: str,
-        description: str,
-        postcode: str | None = None,
-    ) -> ServiceRequest:
-        """Store a new open report and return it with its fresh reference."""
-        now = clock.now()
-        values = {
-            "service_code": service_code,
-            "open311_code": open311_code,
-            "address_string": address_string[:255],
-            "postcode": postcode,
-            "description": description[:MAX_DESCRIPTION_LENGTH],
-            "status": "open",
-            "status_notes": "Received. Waiting for the team to look at it.",
-            "requested_datetime": now,
-            "updated_datetime": now,
-        }
-        for _attempt in range(5):
-            reference = new_reference()
-            try:
-                with self._engine.begin() as connection:
-                    connection.execute(service_requests.insert().values(service_request_id=reference, **values))
-            except IntegrityError:
-                continue  # the random reference is already taken: draw another
-            found = self.get(reference)
-            assert found is not None
-            return found
-        raise RuntimeError("could not find a free reference after 5 attempts")
-
-    def get(self, reference: str) -> ServiceRequest | None:
-        """The report with this reference, or None."""
-        query = select(service_requests).where(service_requests.c.service_request_id == reference)
-        with self._engine.connect() as connection:
-            row = connection.execute(query).mappings().first()
-        if row is None:
-            return None
-        return ServiceRequest(
-            service_request_id=row["service_request_id"],
-            service_code=row["service_code"],
-            open311_code=row["open311_code"],
-            address_string=row["address_string"],
-            postcode=row["postcode"],
-            description=row["description"],
-            status=row["status"],
-            status_notes=row["status_notes"],
-            requested_datetime=as_utc(row["requested_datetime"]),
-            updated_datetime=as_utc(row["updated_datetime"]),
-        )

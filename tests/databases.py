@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from routing.database import metadata, open_engine
+from storage.engine import open_engine
+from storage.schema import ASSISTANT, migrate
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
@@ -48,8 +49,10 @@ def fresh_engine(backend: str, tmp_path: object, postgres_url: str | None) -> It
     else:
         assert postgres_url is not None
         engine = open_engine(postgres_url)
-        metadata.drop_all(engine)
-        metadata.create_all(engine)
+        with engine.begin() as connection:  # the database is shared by the module's tests: start empty
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    migrate(engine, ASSISTANT)  # the tables as start-up makes them
     try:
         yield engine
     finally:
@@ -58,7 +61,7 @@ def fresh_engine(backend: str, tmp_path: object, postgres_url: str | None) -> It
 
 def adviser_taking_chats(database_url: str, username: str) -> None:
     """Mark a member of staff as signed in and taking live chats, as the inbox does."""
-    from routing.staff import StaffAccounts, StaffSessions
+    from storage.staff import StaffAccounts, StaffSessions
 
     engine = open_engine(database_url)
     accounts = StaffAccounts(engine)

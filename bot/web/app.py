@@ -24,12 +24,11 @@ from bot.web.rendering import TEMPLATES, render, templates
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
-from monitoring.schema import migrate
-from routing.database import open_engine
-from routing.handoffs import HandoffStore
 from routing.hours import default_schedule
-from routing.live_chat import LiveChats
-from routing.staff import StaffAccounts, StaffSessions
+from storage.handoffs import HandoffStore
+from storage.live_chat import LiveChats
+from storage.schema import ASSISTANT, migrate_monitoring, open_database
+from storage.staff import StaffAccounts, StaffSessions
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -144,17 +143,17 @@ def create_app(settings: Settings) -> web.Application:
     app[SECURE_COOKIES] = settings.secure_cookies
 
     async def database(app: web.Application) -> AsyncIterator[None]:
-        engine = open_engine(settings.database_url)
+        engine = open_database(settings.database_url, ASSISTANT)
         # Outcome events and the figures may live in a database of their own.
         same = settings.monitoring_database_url == settings.database_url
         monitoring = engine if same else open_monitoring_engine(settings.monitoring_database_url)
         try:
-            migrate(monitoring)
+            migrate_monitoring(monitoring)
         except DBAPIError:  # the recorder migrates before its first write, once the database is back
             logger.warning("The monitoring database is not available; outcome events wait in the outbox")
         app[ENGINE] = monitoring  # the dashboard reads the monitoring tables
         outbox = Outbox(settings.var_dir / "outbox-web.jsonl")
-        recorder = OutcomeRecorder(monitoring, outbox, settings.monitoring_retry_seconds, prepare=migrate)
+        recorder = OutcomeRecorder(monitoring, outbox, settings.monitoring_retry_seconds, prepare=migrate_monitoring)
         recorder.start_flushing()
         app[OUTCOMES] = Outcomes(recorder, metrics_secret(settings))
         accounts = StaffAccounts(engine)

@@ -23,8 +23,9 @@ from bot.web.rasa_client import RASA, RasaUnavailable
 from bot.web.rendering import render
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
 from routing.handoffs import CaseNotFound, HandoffCase, HandoffError
-from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveChats, LiveMessage, wait_estimate
+from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveMessage, wait_estimate
 from routing.references import find_reference
+from storage.live_chat import LiveChats
 
 LIVE = web.AppKey("live_chats", LiveChats)
 STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself

@@ -1,6 +1,6 @@
 """Who is signed in, and the checks every staff page and API call makes.
 
-Sessions are server-side (``routing.staff.StaffSessions``): the cookie holds a random token only,
+Sessions are server-side (``storage.staff.StaffSessions``): the cookie holds a random token only,
 HttpOnly and SameSite=Strict (and Secure behind HTTPS). Every form carries the session's CSRF
 token; the sign-in form, before there is a session, uses a double-submit cookie. API callers use
 a bearer token instead, or the session cookie plus an ``X-CSRF-Token`` header.
@@ -15,8 +15,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from routing.handoffs import HandoffStore
-from routing.staff import StaffAccounts, StaffSession, StaffSessions, StaffUser
+from storage.handoffs import HandoffStore
+from storage.staff import StaffAccounts, StaffSession, StaffSessions, StaffUser
 
 ACCOUNTS = web.AppKey("staff_accounts", StaffAccounts)
 SESSIONS = web.AppKey("staff_sessions", StaffSessions)

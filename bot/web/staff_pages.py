@@ -32,7 +32,7 @@ from routing.handoff_replies import STATUS_WORDS
 from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError, InvalidTransition
 from routing.hours import default_schedule
 from routing.references import find_reference
-from routing.staff import SESSION_HOURS, AccountError
+from storage.staff import SESSION_HOURS, AccountError
 
 CHAT_CLOSED = "The adviser has closed the chat. You are back with the online assistant."
 OUTCOME_LABELS = {

@@ -9,9 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import form_answer
 from actions.report import ActionAskReportConfirmed, ActionSubmitReport, ValidateReportForm
-from routing.database import open_engine
 from routing.references import find_reference
-from routing.reports import ReportStore
+from storage.engine import open_engine
+from storage.reports import ReportStore
 from tests.actions.conftest import said, service, tracker
 
 # message, intent, confidence -> is it taken as the answer to "where is it?"

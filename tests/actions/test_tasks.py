@@ -25,8 +25,8 @@ from actions.tasks import (
     ValidateStatusForm,
 )
 from routing.catalogue import load_catalogue
-from routing.database import open_engine
-from routing.reports import ReportStore
+from storage.reports import ReportStore
+from storage.schema import ASSISTANT, open_database
 from tests.actions.conftest import said, service, tracker
 
 CATALOGUE = load_catalogue()
@@ -96,7 +96,7 @@ def test_references_are_checked(
 async def test_status_of_a_stored_report(
     dispatcher: CollectingDispatcher, domain: dict[str, Any], database: str
 ) -> None:
-    stored = ReportStore(open_engine(database)).create("pothole", "POTHOLE", "Hill Lane", "deep")
+    stored = ReportStore(open_database(database, ASSISTANT)).create("pothole", "POTHOLE", "Hill Lane", "deep")
     await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": stored.service_request_id}), domain)
     assert f"Your report {stored.service_request_id}" in said(dispatcher) and "open" in said(dispatcher)
 

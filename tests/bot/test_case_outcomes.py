@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 
 from bot.web.outcomes import OUTCOMES
 from monitoring.schema import outcome_events
-from routing.handoffs import CONTACTED, HandoffStore, NewHandoff, handoff_cases
+from routing.handoffs import CONTACTED, NewHandoff
 from routing.live_chat import QUEUE_TIMEOUT
+from storage.handoffs import HandoffStore, handoff_cases
 from tests.bot.test_staff_inbox import ADVISER, inbox, post, sign_in  # noqa: F401 - inbox is a fixture
 
 CHAT_ID = "c0ffee" * 6

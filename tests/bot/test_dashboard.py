@@ -23,8 +23,9 @@ from bot.settings import Settings
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from monitoring.registry import ESIA_SECTIONS
-from monitoring.schema import conversation_facts, daily_measures, migrate, monitoring_state, outcome_events
-from routing.staff import StaffAccounts
+from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
+from storage.schema import MONITORING, migrate
+from storage.staff import StaffAccounts
 from tests.bot.test_staff_inbox import sign_in
 from tests.conftest import free_port
 from tests.monitoring.conversations import january
@@ -38,7 +39,7 @@ SMALL_COUNT = re.compile(r"<t[dh][^>]*>\s*([1-9])\s*</t[dh]>")
 
 @pytest.fixture
 async def app(engine: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient, Any]]:
-    migrate(engine)
+    migrate(engine, MONITORING)
     with engine.begin() as connection:
         for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
             connection.execute(delete(table))

@@ -20,9 +20,10 @@ from bot.settings import Settings
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from bot.web.outcomes import OUTCOMES
-from routing.handoffs import HandoffStore, NewHandoff
+from routing.handoffs import NewHandoff
 from routing.hours import default_schedule
-from routing.staff import StaffAccounts, StaffSessions
+from storage.handoffs import HandoffStore
+from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import free_port
 
 ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
@@ -290,7 +291,7 @@ async def test_the_openapi_description_is_served(inbox):
 
 async def test_closing_a_live_chat_with_an_outcome_tells_the_resident(inbox):
     client, store, engine = inbox
-    from routing.live_chat import LiveChats
+    from storage.live_chat import LiveChats
 
     case = store.create(NewHandoff(channel="webchat", mode="live", trigger="asked", conversation_id="resident-x"))
     token = await sign_in(client)

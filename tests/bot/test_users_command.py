@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from routing.database import open_engine
-from routing.staff import StaffAccounts, StaffSessions
+from storage.engine import open_engine
+from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import ROOT
 
 

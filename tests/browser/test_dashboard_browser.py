@@ -21,9 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.users import DEMO_USERS, create_demo_users
-from monitoring.schema import migrate
-from routing.database import open_engine
-from routing.staff import StaffAccounts
+from storage.schema import open_database
+from storage.staff import StaffAccounts
 from tests.browser.conftest import axe_violations
 from tests.conftest import ROOT, free_port
 from tests.monitoring.conversations import january
@@ -46,8 +45,7 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The web app alone, on a spare port, with a month of conversations in its database."""
     var_dir = tmp_path_factory.mktemp("dashboard-var")
     database_url = f"sqlite:///{var_dir / 'council.db'}"
-    engine = open_engine(database_url)
-    migrate(engine)
+    engine = open_database(database_url)  # both branches: the staff accounts and the figures
     create_demo_users(StaffAccounts(engine))
     january(engine)
     engine.dispose()

@@ -18,7 +18,8 @@ from sqlalchemy.engine import make_url
 
 from monitoring.events import EventKind, InvalidEvent, OutcomeEvent, keyed_hash
 from monitoring.recorder import Outbox, OutcomeRecorder
-from monitoring.schema import migrate, outcome_events
+from monitoring.schema import outcome_events
+from storage.schema import MONITORING, migrate
 
 SECRET = b"test secret"
 KEY = keyed_hash(SECRET, "conversation-1")
@@ -65,8 +66,8 @@ def test_the_conversation_is_keyed_by_a_keyed_hash_never_its_id():
 
 @pytest.fixture
 def engine(engine):  # the project's engine fixture, with the monitoring migrations applied
-    migrate(engine)
-    migrate(engine)  # safe to run at every start
+    migrate(engine, MONITORING)
+    migrate(engine, MONITORING)  # safe to run at every start
     with engine.begin() as connection:  # the PostgreSQL database is shared by the session's tests
         connection.execute(outcome_events.delete())
     return engine
@@ -143,7 +144,7 @@ def test_the_database_stopping_mid_conversation_loses_nothing_and_stores_each_ev
     postgres_url: str, tmp_path: Path
 ):
     direct = create_engine(postgres_url, future=True)
-    migrate(direct)
+    migrate(direct, MONITORING)
     with direct.begin() as connection:
         connection.execute(outcome_events.delete())
     url = make_url(postgres_url)

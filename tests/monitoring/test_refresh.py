@@ -15,8 +15,9 @@ from monitoring.events import OutcomeEvent, keyed_hash
 from monitoring.metrics import Filters, read_period
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
 from monitoring.refresh import rebuild, refresh
-from monitoring.schema import conversation_facts, daily_measures, migrate, monitoring_state, outcome_events
+from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
 from monitoring.seed import seed
+from storage.schema import MONITORING, migrate
 
 SECRET = b"refresh tests"
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -25,7 +26,7 @@ WHOLE_MONTH = Filters(date(2026, 11, 1), date(2026, 11, 30))
 
 @pytest.fixture
 def engine(engine):  # the project's engine fixture (SQLite and PostgreSQL), monitoring tables emptied
-    migrate(engine)
+    migrate(engine, MONITORING)
     with engine.begin() as connection:
         for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
             connection.execute(delete(table))
@@ -169,7 +170,7 @@ def test_an_event_committed_late_is_still_taken_in(postgres_url, tmp_path):
     """Ids are handed out before commit: on PostgreSQL an event with a lower id can appear after a
     higher one has been taken in. (SQLite lets one writer in at a time, so this cannot happen.)"""
     engine = create_engine(postgres_url, future=True)
-    migrate(engine)
+    migrate(engine, MONITORING)
     with engine.begin() as connection:
         for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
             connection.execute(delete(table))
@@ -210,7 +211,7 @@ def test_events_recorded_before_resident_keys_existed_are_still_counted(tmp_path
     from alembic.config import Config
     from sqlalchemy import create_engine, text
 
-    from monitoring.schema import MIGRATIONS
+    from storage.schema import MIGRATIONS
 
     old = create_engine(f"sqlite:///{tmp_path}/old.db", future=True)
     config = Config()
@@ -225,7 +226,7 @@ def test_events_recorded_before_resident_keys_existed_are_still_counted(tmp_path
             ),
             {"key": keyed_hash(SECRET, "old conversation")},
         )
-    migrate(old)
+    migrate(old, MONITORING)
     assert refresh(old) == 1
     assert totals(old)["conversations"] == 1
 
@@ -237,7 +238,7 @@ def test_asking_whether_any_event_waits_uses_the_index_not_a_scan_of_every_event
     from monitoring.refresh import WAITING
 
     sqlite = create_engine(f"sqlite:///{tmp_path}/plan.db", future=True)
-    migrate(sqlite)
+    migrate(sqlite, MONITORING)
     query = select(outcome_events.c.id).where(WAITING).limit(1)
     sql = str(query.compile(sqlite, compile_kwargs={"literal_binds": True}))
     with sqlite.connect() as connection:

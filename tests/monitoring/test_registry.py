@@ -55,10 +55,11 @@ def test_the_table_keys_the_export_accepts_are_the_dashboards_tables() -> None:
 def test_the_migrations_make_the_daily_table_the_code_sums(tmp_path) -> None:
     from sqlalchemy import create_engine, inspect
 
-    from monitoring.schema import metadata, migrate
+    from monitoring.schema import metadata
+    from storage.schema import MONITORING, migrate
 
     engine = create_engine(f"sqlite:///{tmp_path}/m.db", future=True)
-    migrate(engine)
+    migrate(engine, MONITORING)
     for table in ("outcome_events", "conversation_facts", "daily_measures", "monitoring_state"):
         made = {column["name"] for column in inspect(engine).get_columns(table)}
         assert made == {column.name for column in metadata.tables[table].columns}, table

@@ -24,8 +24,9 @@ from monitoring.report import (
     previous_filters,
     value_of,
 )
-from monitoring.schema import conversation_facts, daily_measures, migrate, monitoring_state, outcome_events
+from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
 from monitoring.thresholds import load_thresholds
+from storage.schema import MONITORING, migrate
 from tests.monitoring.conversations import many, write
 
 FEBRUARY = Filters(date(2026, 2, 1), date(2026, 2, 28))
@@ -193,7 +194,7 @@ def test_the_previous_period_is_as_long_and_ends_the_day_before():
 
 @pytest.fixture
 def monitoring_engine(engine):
-    migrate(engine)
+    migrate(engine, MONITORING)
     with engine.begin() as connection:
         for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
             connection.execute(delete(table))

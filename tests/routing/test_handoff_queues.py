@@ -5,8 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from routing.handoff_queues import build_queues, due_text
-from routing.handoffs import HandoffStore, NewHandoff
+from routing.handoffs import NewHandoff
 from routing.hours import default_schedule
+from storage.handoffs import HandoffStore
 
 NOW = datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc)
 

@@ -9,9 +9,9 @@ from http.cookiejar import CookieJar
 
 import pytest
 
-from routing.database import open_engine
 from routing.references import find_reference
-from routing.reports import ReportStore
+from storage.engine import open_engine
+from storage.reports import ReportStore
 from tests.conftest import Assistant, start_assistant, stop_assistant_process
 from tests.http import request_json, say, texts
 

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from bot.users import DEMO_USERS
-from routing.database import open_engine
-from routing.handoffs import HandoffStore
 from routing.hours import load_schedule
 from routing.references import find_reference
+from storage.engine import open_engine
+from storage.handoffs import HandoffStore
 from tests.conftest import ALWAYS_OPEN, Assistant
 from tests.databases import adviser_taking_chats
 from tests.http import say, texts

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import update
 
 from bot.users import DEMO_USERS
-from routing.database import open_engine
-from routing.handoffs import HandoffStore, handoff_cases
 from routing.hours import load_schedule
 from routing.live_chat import QUEUE_TIMEOUT
 from routing.references import find_reference
+from storage.engine import open_engine
+from storage.handoffs import HandoffStore, handoff_cases
 from tests.conftest import ALWAYS_OPEN, Assistant
 from tests.databases import adviser_taking_chats
 from tests.http import say, texts

@@ -27,8 +27,8 @@ from bot.users import DEMO_USERS
 from monitoring.events import keyed_hash
 from monitoring.refresh import refresh
 from monitoring.schema import conversation_facts, outcome_events
-from routing.database import open_engine
 from routing.references import find_reference
+from storage.engine import open_engine
 from tests.conftest import Assistant
 from tests.databases import adviser_taking_chats
 from tests.http import request_json, say, texts

@@ -1,7 +1,8 @@
 """One SQLAlchemy engine per process for the assistant's own tables (not Rasa's tracker store).
 
 SQLite under ``var/`` by default; any SQLAlchemy URL (PostgreSQL for scale) through
-``COUNCIL_DATABASE_URL``. Written in SQLAlchemy 2.0 style on 1.4 (``future=True``).
+``COUNCIL_DATABASE_URL``. Written in SQLAlchemy 2.0 style on 1.4 (``future=True``). The tables are
+made and changed only by the migrations (``storage.schema``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(url: str, create_tables: bool = True) -> Engine:
-    """Create the engine for ``url`` (creating a SQLite file's folder) and, by default, the tables."""
+def open_engine(url: str) -> Engine:
+    """Create the engine for ``url``, creating a SQLite file's folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -35,15 +36,6 @@ def open_engine(url: str, create_tables: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
-    if create_tables:
-        # Imported for their side effect of adding tables to ``metadata``.
-        import routing.bookings  # noqa: F401
-        import routing.handoffs  # noqa: F401
-        import routing.live_chat  # noqa: F401
-        import routing.reports  # noqa: F401
-        import routing.staff  # noqa: F401
-
-        metadata.create_all(engine)
     return engine
 
 

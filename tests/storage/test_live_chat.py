@@ -4,9 +4,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from routing.handoffs import HandoffStore, NewHandoff
+from routing.handoffs import NewHandoff
 from routing.hours import default_schedule
-from routing.live_chat import ADVISER_GONE, QUEUE_TIMEOUT, LiveChatError, LiveChats, wait_estimate
+from routing.live_chat import ADVISER_GONE, QUEUE_TIMEOUT, LiveChatError, wait_estimate
+from storage.handoffs import HandoffStore
+from storage.live_chat import LiveChats
 
 
 @pytest.fixture

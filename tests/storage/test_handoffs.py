@@ -8,17 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from routing.bookings import SlotBook, SlotUnavailable
-from routing.handoffs import (
-    AlreadyClaimed,
-    CaseNotFound,
-    HandoffError,
-    HandoffStore,
-    InvalidTransition,
-    NewHandoff,
-)
+from routing.bookings import SlotUnavailable
+from routing.handoffs import AlreadyClaimed, CaseNotFound, HandoffError, InvalidTransition, NewHandoff
 from routing.hours import default_schedule
 from routing.references import is_reference
+from storage.bookings import SlotBook
+from storage.handoffs import HandoffStore
 
 UK = ZoneInfo("Europe/London")
 MONDAY_8AM = datetime(2026, 11, 30, 8, 0, tzinfo=UK)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from routing import clock
-from routing.database import as_utc, metadata
+from storage.engine import as_utc, metadata
 
 ROLES = ("staff", "manager")
 MAX_FAILURES = 5

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from routing.staff import MAX_FAILURES, AccountError, StaffAccounts, StaffSessions, staff_users
+from storage.staff import MAX_FAILURES, AccountError, StaffAccounts, StaffSessions, staff_users
 
 PASSWORD = "correct horse battery"
 

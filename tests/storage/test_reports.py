@@ -4,9 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from routing.database import open_engine
 from routing.references import is_reference
-from routing.reports import ReportStore
+from storage.engine import open_engine
+from storage.reports import ReportStore
+from storage.schema import ASSISTANT, open_database
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def database_url(tmp_path):
 
 @pytest.fixture
 def store(database_url):
-    engine = open_engine(database_url)
+    engine = open_database(database_url, ASSISTANT)
     yield ReportStore(engine)
     engine.dispose()
 
@@ -57,7 +58,7 @@ def test_get_returns_the_report_as_it_was_created(store):
 
 
 def test_a_report_is_still_there_after_a_restart(database_url):
-    first = open_engine(database_url)
+    first = open_database(database_url, ASSISTANT)
     report = _pothole(ReportStore(first))
     first.dispose()
 
