@@ -62,8 +62,8 @@ run: $(STAMP) $(NODE_STAMP) $(MODEL)
 	$(PY) -m bot run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions routing storage monitoring evaluation tests bench
-	$(VENV)/bin/ruff format --check bot actions routing storage monitoring evaluation tests bench
+	$(VENV)/bin/ruff check bot actions routing storage wiring monitoring evaluation tests bench
+	$(VENV)/bin/ruff format --check bot actions routing storage wiring monitoring evaluation tests bench
 	$(VENV)/bin/mypy
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(MODEL) lint

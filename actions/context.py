@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
-from bot.settings import load_settings, metrics_secret
+from wiring.settings import load_settings, metrics_secret
 from monitoring.events import EventKind
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
 from routing.answers import Reply

@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import aiohttp
 
 from bot.launcher import healthy
-from bot.settings import PROJECT_ROOT, load_settings
+from wiring.settings import PROJECT_ROOT, load_settings
 
 # Turns that call no custom action: the reply is a domain response chosen by a rule.
 NO_ACTION_TURNS = ["hello", "thank you", "are you a robot", "bye"]

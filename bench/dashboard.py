@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.settings import load_settings
+from wiring.settings import load_settings
 from bot.web.app import create_app
 from monitoring.schema import conversation_facts
 from monitoring.seed import seed

@@ -14,7 +14,7 @@ from statistics import median
 from typing import Any
 
 from bot.nlu.support_needs import SupportNeedComponent
-from bot.settings import load_settings
+from wiring.settings import load_settings
 from evaluation.labelled import DEVELOPMENT, load_set
 
 ROUNDS = 3

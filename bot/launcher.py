@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from bot.settings import PROJECT_ROOT, Settings, load_settings
+from wiring.settings import PROJECT_ROOT, Settings, load_settings
 
 READY_TIMEOUT_SECONDS = 240
 STOP_TIMEOUT_SECONDS = 15

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 
-from bot.settings import load_settings
 from storage.schema import ASSISTANT, open_database
 from storage.staff import ROLES, AccountError, StaffAccounts, StaffSessions
+from wiring.settings import load_settings, new_password
 
 # The accounts README names for trying the inbox locally (`make run`); off with COUNCIL_DEMO_USERS=0.
 DEMO_USERS = (
@@ -51,7 +50,7 @@ def main(argv: list[str]) -> int:
     accounts = StaffAccounts(engine)
     try:
         if args.command == "add":
-            password = os.environ.get("COUNCIL_NEW_PASSWORD") or getpass.getpass("Password (12 characters or more): ")
+            password = new_password() or getpass.getpass("Password (12 characters or more): ")
             user = accounts.add(args.username, password, args.role, args.name)
             print(f"Created {user.username} ({user.role}).")
         elif args.command == "token":

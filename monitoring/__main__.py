@@ -11,11 +11,11 @@ import argparse
 import sys
 import time
 
-from bot.settings import load_settings
 from monitoring.refresh import rebuild, refresh
 from monitoring.seed import seed
 from storage.engine import open_engine
 from storage.schema import migrate_monitoring
+from wiring.settings import load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

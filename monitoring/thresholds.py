@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
-from routing.hours import default_schedule
+from routing.hours import ContactSchedule, load_schedule
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "monitoring" / "thresholds.yml"
 
@@ -36,16 +35,15 @@ def _share(raw: Mapping[str, Any], name: str) -> float:
     return float(value)
 
 
-def load_thresholds(path: Path | None = None) -> Thresholds:
-    """The thresholds from ``COUNCIL_THRESHOLDS_FILE`` or the default file, with the channels' SLAs."""
-    path = path or Path(os.environ.get("COUNCIL_THRESHOLDS_FILE") or DEFAULT_FILE)
+def load_thresholds(path: Path = DEFAULT_FILE, schedule: ContactSchedule | None = None) -> Thresholds:
+    """The thresholds in ``path``, with the SLA of each channel in ``schedule`` (default: the project's)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ThresholdsError(f"{path} must hold a mapping of thresholds")
     size = raw.get("min_group_size")
     if not isinstance(size, int) or isinstance(size, bool) or size < 10:
         raise ThresholdsError(f"min_group_size must be a whole number of at least 10, not {size!r}")
-    schedule = default_schedule()
+    schedule = schedule or load_schedule()
     return Thresholds(
         parity_ratio=_share(raw, "parity_ratio"),
         min_group_size=size,

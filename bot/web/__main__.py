@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.settings import load_settings
 from bot.web.app import create_app
+from wiring.settings import load_settings
 
 if __name__ == "__main__":
     settings = load_settings()

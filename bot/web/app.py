@@ -13,7 +13,6 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
-from bot.settings import PROJECT_ROOT, Settings, metrics_secret
 from bot.web.api import add_api_routes
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
 from bot.web.dashboard import ENGINE, add_dashboard_routes, keep_figures_fresh
@@ -24,11 +23,12 @@ from bot.web.rendering import TEMPLATES, render, templates
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
-from routing.hours import default_schedule
+from monitoring.thresholds import load_thresholds
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
+from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, metrics_secret
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -159,7 +159,7 @@ def create_app(settings: Settings) -> web.Application:
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts)
-        app[HANDOFFS] = HandoffStore(engine, default_schedule())
+        app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
         refresher = asyncio.create_task(keep_figures_fresh(monitoring))
         yield
@@ -185,7 +185,7 @@ def create_app(settings: Settings) -> web.Application:
     add_staff_routes(app)
     add_live_chat_routes(app)
     add_api_routes(app)
-    add_dashboard_routes(app)
+    add_dashboard_routes(app, load_thresholds(settings.thresholds_file, channel_schedule()))
     app.router.add_static("/static", Path(__file__).with_name("static"))
     if GOVUK_FRONTEND.is_dir():
         app.router.add_static("/assets", GOVUK_FRONTEND / "assets")

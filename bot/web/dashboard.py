@@ -32,7 +32,7 @@ from monitoring.metrics import FilterError, Filters, Period, read_period
 from monitoring.refresh import LOCAL, refresh
 from monitoring.registry import BY_KEY
 from monitoring.report import Report, build_report, definitions, period_text, previous_filters
-from monitoring.thresholds import Thresholds, load_thresholds
+from monitoring.thresholds import Thresholds
 from routing import clock
 from routing.catalogue import default_catalogue
 
@@ -236,9 +236,9 @@ async def report_download(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def add_dashboard_routes(app: web.Application) -> None:
-    """Register the dashboard's pages; the thresholds are read and checked once, here."""
-    app[THRESHOLDS] = load_thresholds()
+def add_dashboard_routes(app: web.Application, thresholds: Thresholds) -> None:
+    """Register the dashboard's pages, flagging figures by ``thresholds``."""
+    app[THRESHOLDS] = thresholds
     app.router.add_get("/dashboard", dashboard_page)
     app.router.add_get("/dashboard/export/{key:[^/]+}.csv", export_table)
     app.router.add_get("/dashboard/report", report_page)

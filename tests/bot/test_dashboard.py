@@ -19,7 +19,6 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.settings import Settings
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from monitoring.registry import ESIA_SECTIONS
@@ -29,6 +28,7 @@ from storage.staff import StaffAccounts
 from tests.bot.test_staff_inbox import sign_in
 from tests.conftest import free_port
 from tests.monitoring.conversations import january
+from wiring.settings import Settings
 
 ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
 JANUARY = "start=2026-01-01&end=2026-01-31"

@@ -16,7 +16,6 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from bot.web.outcomes import OUTCOMES
@@ -25,6 +24,7 @@ from routing.hours import default_schedule
 from storage.handoffs import HandoffStore
 from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import free_port
+from wiring.settings import Settings
 
 ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
 SCRIPT = "<script>alert('x')</script> my bin was missed"

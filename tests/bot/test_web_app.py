@@ -1,15 +1,14 @@
-"""The web app on its own: health reports what is down, and bad settings are refused."""
+"""The web app on its own: health reports what is down."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.settings import Settings, SettingsError, load_settings
 from bot.web.app import create_app
 from tests.conftest import free_port
+from wiring.settings import Settings
 
 
 def _settings_with_nothing_running(tmp_path: Path) -> Settings:
@@ -37,12 +36,3 @@ async def test_chat_page_says_sorry_when_the_assistant_is_down(tmp_path: Path) -
         answer = await client.post("/", data={"message": "hello"}, allow_redirects=False)
         assert answer.status == 503
         assert "not available just now" in await answer.text()
-
-
-@pytest.mark.parametrize(("name", "value"), [("RASA_PORT", "abc"), ("WEB_PORT", "70000"), ("ACTIONS_PORT", "0")])
-def test_bad_ports_in_the_environment_are_refused_clearly(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str
-) -> None:
-    monkeypatch.setenv(name, value)
-    with pytest.raises(SettingsError, match=name):
-        load_settings()

@@ -47,7 +47,7 @@ CALL_ME_BACK = '/request_human{"channel":"phone","mode":"callback"}'
 
 
 def secret(assistant: Assistant) -> bytes:
-    """The key the assistant's pseudonyms are made with (see bot.settings.metrics_secret)."""
+    """The key the assistant's pseudonyms are made with (see wiring.settings.metrics_secret)."""
     raw = os.environ.get("COUNCIL_METRICS_KEY")
     return bytes.fromhex(raw) if raw else bytes.fromhex((assistant.var_dir / "metrics.key").read_text().strip())
 

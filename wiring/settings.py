@@ -1,4 +1,4 @@
-"""The assistant's settings, read from the environment once and validated.
+"""The assistant's settings: the one place the environment is read, validated once.
 
 Every value has a default for the embedded set-up (localhost, SQLite under ``var/``), so
 ``make run`` needs no configuration; each can be overridden by its environment variable.
@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+from routing.hours import ContactSchedule, load_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +63,9 @@ class Settings:
         model_path: the trained model the Rasa server loads. Env ``RASA_MODEL``.
         secure_cookies: mark staff cookies Secure (set it behind HTTPS). Env ``COUNCIL_SECURE_COOKIES``.
         demo_users: create the README's demo staff accounts when there are none. Env ``COUNCIL_DEMO_USERS``.
+        channels_file: opening hours, SLAs and bookable slots of each channel (a council's own, or the
+            tests' always-open one). Env ``COUNCIL_CHANNELS_FILE``.
+        thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
     """
 
     rasa_port: int
@@ -74,6 +80,8 @@ class Settings:
     demo_users: bool = True
     monitoring_database_url: str = ""
     monitoring_retry_seconds: float = 30.0
+    channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
+    thresholds_file: Path = PROJECT_ROOT / "data" / "monitoring" / "thresholds.yml"
 
     def __post_init__(self) -> None:
         if not self.monitoring_database_url:
@@ -125,7 +133,31 @@ def load_settings() -> Settings:
         demo_users=_flag("COUNCIL_DEMO_USERS", True),
         monitoring_database_url=os.environ.get("COUNCIL_MONITORING_DATABASE_URL") or database_url,
         monitoring_retry_seconds=_seconds("COUNCIL_MONITORING_RETRY_SECONDS", 30.0),
+        channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),
+        thresholds_file=_file("COUNCIL_THRESHOLDS_FILE", Settings.thresholds_file),
     )
+
+
+def _file(name: str, default: Path) -> Path:
+    path = Path(os.environ.get(name) or default)
+    if not path.is_file():
+        raise SettingsError(f"{name} must name a file, and {path} is not one")
+    return path
+
+
+def channel_schedule() -> ContactSchedule:
+    """This process's channel configuration (``channels_file``), read and checked once."""
+    return _schedule(load_settings().channels_file)
+
+
+@lru_cache(maxsize=1)
+def _schedule(path: Path) -> ContactSchedule:
+    return load_schedule(path)
+
+
+def new_password() -> str | None:
+    """A new staff account's password given in ``COUNCIL_NEW_PASSWORD`` (for scripts), or None to ask."""
+    return os.environ.get("COUNCIL_NEW_PASSWORD") or None
 
 
 def metrics_secret(settings: Settings) -> bytes:

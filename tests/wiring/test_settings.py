@@ -1,0 +1,52 @@
+"""The settings are read from the environment in one place, and a bad value is refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from routing.hours import ContactSchedule
+from wiring.settings import PROJECT_ROOT, SettingsError, channel_schedule, load_settings, new_password
+
+
+@pytest.mark.parametrize(("name", "value"), [("RASA_PORT", "abc"), ("WEB_PORT", "70000"), ("ACTIONS_PORT", "0")])
+def test_bad_ports_in_the_environment_are_refused_clearly(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+@pytest.mark.parametrize("name", ["COUNCIL_CHANNELS_FILE", "COUNCIL_THRESHOLDS_FILE"])
+def test_a_configuration_file_that_is_not_there_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    monkeypatch.setenv(name, str(tmp_path / "missing.yml"))
+    with pytest.raises(SettingsError, match=name):
+        load_settings()
+
+
+def test_without_overrides_the_project_files_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("COUNCIL_CHANNELS_FILE", "COUNCIL_THRESHOLDS_FILE", "COUNCIL_MONITORING_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.channels_file == PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
+    assert settings.thresholds_file == PROJECT_ROOT / "data" / "monitoring" / "thresholds.yml"
+    assert settings.monitoring_database_url == settings.database_url  # one database unless told otherwise
+
+
+def test_the_channel_schedule_comes_from_the_settings_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COUNCIL_CHANNELS_FILE", raising=False)
+    schedule = channel_schedule()
+    assert isinstance(schedule, ContactSchedule)
+    assert set(schedule.channels) == {"webchat", "phone", "gateway", "emergency"}
+    assert channel_schedule() is schedule  # read and checked once
+
+
+def test_a_new_password_is_asked_for_unless_a_script_gives_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COUNCIL_NEW_PASSWORD", raising=False)
+    assert new_password() is None
+    monkeypatch.setenv("COUNCIL_NEW_PASSWORD", "a strong passphrase")
+    assert new_password() == "a strong passphrase"
