@@ -25,13 +25,13 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from wiring.settings import load_settings
 from bot.web.app import create_app
 from monitoring.schema import conversation_facts
 from monitoring.seed import seed
 from storage.engine import open_engine
 from storage.schema import MONITORING, migrate
 from storage.staff import StaffAccounts
+from wiring.settings import load_settings
 
 LOADS = 7
 POSTGRES_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")

@@ -14,8 +14,8 @@ from statistics import median
 from typing import Any
 
 from bot.nlu.support_needs import SupportNeedComponent
-from wiring.settings import load_settings
 from evaluation.labelled import DEVELOPMENT, load_set
+from wiring.settings import load_settings
 
 ROUNDS = 3
 

@@ -28,9 +28,9 @@ from monitoring.figures import (
     separate_cells,
 )
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS
-from monitoring.metrics import Counts, Period, amount
+from monitoring.metric_definitions import BY_KEY
+from monitoring.metric_values import Counts, Period, amount
 from monitoring.outcomes import OUTCOMES
-from monitoring.registry import BY_KEY
 from monitoring.support_tables import (
     availability_table,
     contact_time_table,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from monitoring.disclosure import SUPPRESSED, ProtectedTable, protect_count, protect_rate, protect_table, shown
-from monitoring.metrics import Counts, Ratio, percentile_minutes, ratio
+from monitoring.metric_definitions import BY_KEY, Metric, counters_in
+from monitoring.metric_values import Counts, Ratio, percentile_minutes, ratio
 from monitoring.outcomes import OUTCOMES
-from monitoring.registry import BY_KEY, Metric, counters_in
 from monitoring.thresholds import Thresholds
 
 NOT_SHOWN = SUPPRESSED  # also marks a rate or a time that would give a hidden count away
@@ -31,7 +31,7 @@ class Table:
         title, caption: what it shows and how to read it.
         header: column headings; the first column names the rows.
         rows: every cell as text, already protected.
-        metrics: the registry keys of the figures in it (their definitions are listed under it).
+        metrics: the metric keys of the figures in it (their definitions are listed under it).
         chart: for a chart beside the table, (label, value) pairs of protected numbers (None: hidden).
         chart_unit: what the chart's values are ("conversations" or "%").
     """

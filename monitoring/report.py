@@ -26,8 +26,8 @@ from monitoring.figures import (
     protected_rate,
 )
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS
-from monitoring.metrics import Counts, Filters, Period, amount, percentile_minutes, wait_bands
-from monitoring.registry import ESIA_SECTIONS, METRICS, EsiaSection, Metric
+from monitoring.metric_definitions import ESIA_SECTIONS, METRICS, EsiaSection, Metric
+from monitoring.metric_values import Counts, Filters, Period, amount, percentile_minutes, wait_bands
 from monitoring.thresholds import Thresholds
 
 # Who each group is, in words a manager reads (a group is the residents where that need was noticed).
@@ -60,7 +60,7 @@ class Value:
 
 @dataclass(frozen=True)
 class Figure:
-    """One row of the report: a registry metric in this period and the one before."""
+    """One row of the report: a defined metric (``monitoring.metric_definitions``) in this period and the one before."""
 
     metric: str
     title: str
@@ -156,7 +156,7 @@ def build_report(current: Period, previous: Period, thresholds: Thresholds) -> R
 
 
 def definitions(keys: Iterable[str]) -> tuple[Definition, ...]:
-    """The definitions of these metrics (registry keys), in the registry's order."""
+    """The definitions of these metrics (their keys), in the order they are defined."""
     wanted = set(keys)
     titles = {section.key: section.title for section in ESIA_SECTIONS}
     return tuple(

@@ -17,7 +17,7 @@ from monitoring.figures import (
     time_cells,
 )
 from monitoring.measures import FUNNEL_CHANNELS, GROUPS, SATISFACTION_ANSWERS
-from monitoring.metrics import Counts, wait_bands
+from monitoring.metric_values import Counts, wait_bands
 from monitoring.thresholds import Thresholds
 
 

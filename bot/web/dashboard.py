@@ -28,9 +28,9 @@ from bot.web.staff_auth import current_session, signed_in, staff_page
 from monitoring.dashboard import TABLE_KEYS, Dashboard, build_dashboard, csv_rows
 from monitoring.events import ENTRY_CHANNELS
 from monitoring.figures import NOT_SHOWN
-from monitoring.metrics import FilterError, Filters, Period, read_period
+from monitoring.metric_definitions import BY_KEY
+from monitoring.metric_values import FilterError, Filters, Period, read_period
 from monitoring.refresh import LOCAL, refresh
-from monitoring.registry import BY_KEY
 from monitoring.report import Report, build_report, definitions, period_text, previous_filters
 from monitoring.thresholds import Thresholds
 from routing import clock

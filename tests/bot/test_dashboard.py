@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
-from monitoring.registry import ESIA_SECTIONS
+from monitoring.metric_definitions import ESIA_SECTIONS
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
 from storage.schema import MONITORING, migrate
 from storage.staff import StaffAccounts

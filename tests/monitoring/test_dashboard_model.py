@@ -12,7 +12,7 @@ import pytest
 from monitoring.dashboard import build_dashboard, csv_rows
 from monitoring.disclosure import SUPPRESSED, protect_table
 from monitoring.measures import COUNTERS
-from monitoring.metrics import Filters, Period
+from monitoring.metric_values import Filters, Period
 from monitoring.thresholds import load_thresholds
 
 MONTH = Filters(date(2026, 11, 1), date(2026, 11, 30))
@@ -101,7 +101,7 @@ def test_a_group_nobody_was_resolved_for_is_flagged() -> None:
 def test_an_outcome_hidden_beside_a_small_one_is_hidden_everywhere() -> None:
     """5 handed off (hidden), so 12 resolved is hidden beside it; the headline and the report must
     not show the 12 as a rate either, or 227 - 12 - 210 gives the 5 away."""
-    from monitoring.registry import BY_KEY
+    from monitoring.metric_definitions import BY_KEY
     from monitoring.report import value_of
 
     period = period_with(conversations=227, outcome_handed_off=5, outcome_resolved_by_bot=12, outcome_abandoned=210)

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, delete, func, select
 
 from monitoring.events import EventKind as E
 from monitoring.events import OutcomeEvent, keyed_hash
-from monitoring.metrics import Filters, read_period
+from monitoring.metric_values import Filters, read_period
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
 from monitoring.refresh import rebuild, refresh
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events

@@ -12,8 +12,8 @@ import textstat
 from sqlalchemy import delete
 
 from monitoring.measures import COUNTERS, GROUPS
-from monitoring.metrics import Filters, Period, read_period
-from monitoring.registry import BY_KEY, ESIA_KEYS, ESIA_SECTIONS, METRICS
+from monitoring.metric_definitions import BY_KEY, ESIA_KEYS, ESIA_SECTIONS, METRICS
+from monitoring.metric_values import Filters, Period, read_period
 from monitoring.report import (
     NOT_COMPARED,
     WHO,

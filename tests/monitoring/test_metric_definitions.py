@@ -9,8 +9,8 @@ import pytest
 
 from monitoring.dashboard import build_dashboard
 from monitoring.measures import COUNTERS
-from monitoring.metrics import Filters, Period
-from monitoring.registry import BY_KEY, ESIA_KEYS, ESIA_SECTIONS, METRICS, Metric, counters_in
+from monitoring.metric_definitions import BY_KEY, ESIA_KEYS, ESIA_SECTIONS, METRICS, Metric, counters_in
+from monitoring.metric_values import Filters, Period
 from monitoring.thresholds import load_thresholds
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from monitoring.measures import COUNTERS, WAIT_BANDS, WAIT_EDGES
-from monitoring.registry import Metric, counters_in
+from monitoring.metric_definitions import Metric, counters_in
 from monitoring.schema import daily_measures
 
 Counts = Mapping[str, int]
