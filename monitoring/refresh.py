@@ -29,7 +29,7 @@ from monitoring.events import EventKind, OutcomeEvent
 from monitoring.facts import REPEAT_WINDOW, ConversationFacts, facts_of
 from monitoring.measures import COUNTERS, contribution
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
-from storage.engine import as_utc
+from storage.engine import from_row
 
 BATCH = 2000
 # Written exactly as the partial index's condition, so both databases use the index (neither
@@ -331,29 +331,11 @@ def facts_row(facts: ConversationFacts) -> dict[str, Any]:
     }
 
 
+_FLAGS = ("digital_inclusion_offered", "digital_inclusion_accepted", "ended", "repeat")  # NOT NULL booleans
+
+
 def facts_from_row(row: Mapping[str, Any]) -> ConversationFacts:
     """A conversation's facts read back from its row."""
-    return ConversationFacts(
-        conversation_key=row["conversation_key"],
-        resident_key=row["resident_key"],
-        started_at=as_utc(row["started_at"]),
-        entry_channel=row["entry_channel"],
-        service=row["service"] or None,
-        outcome=row["outcome"],
-        needs=_split(row["needs"]),
-        offered=_split(row["offered"]),
-        accepted=_split(row["accepted"]),
-        contacted=_split(row["contacted"]),
-        resolved=_split(row["resolved"]),
-        offered_out_of_hours=row["offered_out_of_hours"],
-        contact_minutes=row["contact_minutes"],
-        contact_channel=row["contact_channel"],
-        contact_on_time=row["contact_on_time"],
-        digital_inclusion_offered=bool(row["digital_inclusion_offered"]),
-        digital_inclusion_accepted=bool(row["digital_inclusion_accepted"]),
-        satisfaction=row["satisfaction"],
-        consent=row["consent"],
-        abandoned_at=row["abandoned_at"],
-        ended=bool(row["ended"]),
-        repeat=bool(row["repeat"]),
-    )
+    sets = {name: _split(row[name]) for name in ("needs", "offered", "accepted", "contacted", "resolved")}
+    flags = {name: bool(row[name]) for name in _FLAGS}
+    return from_row(ConversationFacts, row, service=row["service"] or None, **sets, **flags)

@@ -7,9 +7,10 @@ made and changed only by the migrations (``storage.schema``).
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Mapping, TypeVar, overload
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, create_engine, make_url
@@ -48,3 +49,17 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+Record = TypeVar("Record")
+
+
+def from_row(kind: type[Record], row: Mapping[str, Any], **given: Any) -> Record:
+    """A ``kind`` dataclass from a table row: each field from the column of its name (times in UTC),
+    unless its value is ``given`` (a column stored as JSON, say)."""
+    values = dict(given)
+    for field in fields(kind):  # type: ignore[arg-type]
+        if field.name not in values and field.name in row:
+            value = row[field.name]
+            values[field.name] = as_utc(value) if isinstance(value, datetime) else value
+    return kind(**values)

@@ -40,7 +40,7 @@ from routing.handoffs import (
 from routing.hours import ContactSchedule
 from routing.references import new_reference
 from storage.bookings import SlotBook, slot_bookings
-from storage.engine import as_utc, metadata
+from storage.engine import as_utc, from_row, metadata
 
 handoff_cases = Table(
     "handoff_cases",
@@ -340,30 +340,9 @@ def _case_id(connection: Connection, reference: str) -> int:
 
 
 def _case(row: Mapping[str, Any], events: Sequence[Any]) -> HandoffCase:
-    return HandoffCase(
-        reference=row["reference"],
-        conversation_id=row["conversation_id"],
-        channel=row["channel"],
-        mode=row["mode"],
-        trigger=row["trigger"],
-        status=row["status"],
-        service_code=row["service_code"],
-        intent=row["intent"],
-        summary=json.loads(row["summary"]),
-        needs=json.loads(row["needs"]),
-        adjustments=json.loads(row["adjustments"]),
-        transcript=json.loads(row["transcript"]),
-        callback_number=row["callback_number"],
-        slot_start=as_utc(row["slot_start"]),
-        slot_end=as_utc(row["slot_end"]),
-        created_at=as_utc(row["created_at"]),
-        updated_at=as_utc(row["updated_at"]),
-        sla_due_at=as_utc(row["sla_due_at"]),
-        claimed_by=row["claimed_by"],
-        claimed_at=as_utc(row["claimed_at"]),
-        closed_at=as_utc(row["closed_at"]),
-        events=tuple(CaseEvent(as_utc(e.at), e.actor, e.action, e.detail) for e in events),
-    )
+    stored_as_json = {name: json.loads(row[name]) for name in ("summary", "needs", "adjustments", "transcript")}
+    history = tuple(CaseEvent(as_utc(e.at), e.actor, e.action, e.detail) for e in events)
+    return from_row(HandoffCase, row, events=history, **stored_as_json)
 
 
 __all__ = ["HandoffStore", "SlotUnavailable"]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from routing import clock
 from routing.references import new_reference
 from routing.reports import MAX_DESCRIPTION_LENGTH, ServiceRequest
-from storage.engine import as_utc, metadata
+from storage.engine import from_row, metadata
 
 service_requests = Table(
     "service_requests",
@@ -76,15 +76,4 @@ class ReportStore:
             row = connection.execute(query).mappings().first()
         if row is None:
             return None
-        return ServiceRequest(
-            service_request_id=row["service_request_id"],
-            service_code=row["service_code"],
-            open311_code=row["open311_code"],
-            address_string=row["address_string"],
-            postcode=row["postcode"],
-            description=row["description"],
-            status=row["status"],
-            status_notes=row["status_notes"],
-            requested_datetime=as_utc(row["requested_datetime"]),
-            updated_datetime=as_utc(row["updated_datetime"]),
-        )
+        return from_row(ServiceRequest, row)
