@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Sequence
 
-from monitoring.disclosure import protect_count, shown
+from monitoring.disclosure import ProtectedTable, protect_count, shown
 from monitoring.figures import (
     NOT_SHOWN,
     Headline,
@@ -148,23 +148,30 @@ def trend_table(period: Period) -> Table:
     )
 
 
+def _shares_of_conversations(
+    protected: ProtectedTable, totals: Counts, counter: str, keys: Sequence[str], everyone_shown: bool
+) -> list[tuple[str, str, str]]:
+    """A row for each key: its label, how many conversations (``{counter}_{key}``) and what share of all."""
+    return [
+        (
+            label(key),
+            cell_text(protected, key, "Conversations"),
+            protected_rate(
+                totals[f"{counter}_{key}"],
+                totals["conversations"],
+                cell_visible(protected, key, "Conversations"),
+                everyone_shown,
+            ),
+        )
+        for key in keys
+    ]
+
+
 def outcomes_table(totals: Counts) -> Table:
     """Every conversation's one outcome."""
     protected = count_table({outcome: {"Conversations": totals[f"outcome_{outcome}"]} for outcome in OUTCOMES})
     total_shown = protected.column_totals["Conversations"] is not None
-    rows = [
-        (
-            label(outcome),
-            cell_text(protected, outcome, "Conversations"),
-            protected_rate(
-                totals[f"outcome_{outcome}"],
-                totals["conversations"],
-                cell_visible(protected, outcome, "Conversations"),
-                total_shown,
-            ),
-        )
-        for outcome in OUTCOMES
-    ]
+    rows = _shares_of_conversations(protected, totals, "outcome", OUTCOMES, total_shown)
     rows.append(
         ("All conversations", shown(protected.column_totals["Conversations"]), "100.0%" if total_shown else NOT_SHOWN)
     )
@@ -235,19 +242,7 @@ def needs_table(totals: Counts) -> Table:
     """How often each support need is noticed."""
     protected = separate_cells({c: {"Conversations": totals[f"need_{c}"]} for c in CATEGORIES})
     everyone_shown = protect_count(totals["conversations"]) is not None
-    rows = tuple(
-        (
-            label(c),
-            cell_text(protected, c, "Conversations"),
-            protected_rate(
-                totals[f"need_{c}"],
-                totals["conversations"],
-                cell_visible(protected, c, "Conversations"),
-                everyone_shown,
-            ),
-        )
-        for c in CATEGORIES
-    )
+    rows = tuple(_shares_of_conversations(protected, totals, "need", CATEGORIES, everyone_shown))
     return Table(
         "needs",
         "Support needs noticed",
