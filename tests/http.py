@@ -8,11 +8,17 @@ import urllib.request
 from typing import Any
 
 
-def request_json(url: str, payload: Any = None, method: str | None = None, raw: bytes | None = None) -> tuple[int, Any]:
-    """Send JSON (or raw bytes) and return the status and the decoded JSON body (or text)."""
+def request_json(
+    url: str, payload: Any = None, method: str | None = None, raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:  # fmt: skip
+    """Send JSON (or raw bytes, with any further ``headers``) and return the status and the decoded
+    JSON body (or text)."""
     data = raw if raw is not None else (None if payload is None else json.dumps(payload).encode())
     req = urllib.request.Request(url, data=data, method=method or ("POST" if data is not None else "GET"))
     req.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=60) as answer:
             status, body = answer.status, answer.read()

@@ -2,31 +2,44 @@
 
 The same operations as the staff inbox: list the queues, read a case, claim, release, add a note,
 record the outcome. Described in ``bot/web/openapi.yaml`` (served at ``/api/v1/openapi.yaml``).
-Domain errors become 4xx answers with a plain ``{"error": ...}``; a refused request changes nothing.
+Every change goes through the case service (``bot/web/cases.py``), as the inbox's do; what it
+refuses becomes a 4xx answer with a plain ``{"error": ...}`` (``bot/web/refusals.py``), and a refused
+request changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable
 
 from aiohttp import web
 
-from bot.web.outcomes import record_case, record_closed
+from bot.web.cases import CASES, case_reference
+from bot.web.refusals import json_refusal
 from bot.web.staff_auth import HANDOFFS, api_error, api_user
-from monitoring.events import EventKind
-from routing.handoffs import CHANNELS, OUTCOMES, STATUSES, AlreadyClaimed, CaseNotFound, HandoffError, InvalidTransition
-from routing.references import find_reference
+from routing.handoffs import CHANNELS, OUTCOMES, STATUSES, HandoffCase, HandoffError
+from storage.staff import StaffUser
 
 SPEC = Path(__file__).with_name("openapi.yaml")
 
 
-def _reference(request: web.Request) -> str:
-    found = find_reference(request.match_info["reference"]).reference
-    if found is None:
-        raise api_error(web.HTTPNotFound, "No case has that reference. References look like SCC-7KQ4XH.")
-    return found
+def _caller(request: web.Request) -> tuple[StaffUser, str]:
+    """Who is asking (401 first), and the case's reference (404 when the URL holds none)."""
+    user = api_user(request)
+    try:
+        return user, case_reference(request.match_info["reference"])
+    except HandoffError as error:
+        raise json_refusal(error) from None
+
+
+async def _answer(change: Awaitable[HandoffCase]) -> web.Response:
+    """The case as the change left it, or the refusal."""
+    try:
+        case = await change
+    except HandoffError as error:
+        raise json_refusal(error) from None
+    return web.json_response(case.as_json())
 
 
 async def _body(request: web.Request, allowed: dict[str, bool]) -> dict[str, str]:
@@ -69,61 +82,41 @@ async def list_cases(request: web.Request) -> web.Response:
 
 async def get_case(request: web.Request) -> web.Response:
     """One case in full: summary, needs, adjustments, transcript and history."""
-    api_user(request)
+    _, reference = _caller(request)
     try:
-        case = request.app[HANDOFFS].get(_reference(request))
-    except CaseNotFound:
-        raise api_error(web.HTTPNotFound, "No case has that reference.") from None
-    return web.json_response(case.as_json())
-
-
-async def _change(request: web.Request, action: str) -> web.Response:
-    user = api_user(request)
-    reference = _reference(request)
-    store = request.app[HANDOFFS]
-    try:
-        if action == "claim":
-            case = store.claim(reference, user.username)
-            record_case(request, case, EventKind.HANDOFF_CLAIMED)
-        elif action == "release":
-            case = store.release(reference, user.username, manager=user.is_manager)
-        elif action == "notes":
-            body = await _body(request, {"note": True})
-            case = store.add_note(reference, user.username, body["note"])
-        else:
-            body = await _body(request, {"outcome": True, "note": False})
-            if body["outcome"] not in OUTCOMES:
-                raise api_error(web.HTTPBadRequest, f"outcome must be one of: {', '.join(OUTCOMES)}.")
-            outcome, note = body["outcome"], body.get("note")
-            case = store.record_outcome(reference, outcome, user.username, note=note, manager=user.is_manager)
-            record_closed(request, case)
-    except CaseNotFound:
-        raise api_error(web.HTTPNotFound, "No case has that reference.") from None
-    except (AlreadyClaimed, InvalidTransition) as error:
-        raise api_error(web.HTTPConflict, str(error)) from None
+        case = request.app[CASES].get(reference)
     except HandoffError as error:
-        raise api_error(web.HTTPBadRequest, str(error)) from None
+        raise json_refusal(error) from None
     return web.json_response(case.as_json())
 
 
 async def claim(request: web.Request) -> web.Response:
     """Take a queued case. 409 if someone else has it."""
-    return await _change(request, "claim")
+    user, reference = _caller(request)
+    return await _answer(request.app[CASES].claim(reference, user))
 
 
 async def release(request: web.Request) -> web.Response:
     """Put a claimed case back in the queue."""
-    return await _change(request, "release")
+    user, reference = _caller(request)
+    return await _answer(request.app[CASES].release(reference, user))
 
 
 async def add_note(request: web.Request) -> web.Response:
     """Add a note: ``{"note": "..."}``."""
-    return await _change(request, "notes")
+    user, reference = _caller(request)
+    body = await _body(request, {"note": True})
+    return await _answer(request.app[CASES].add_note(reference, user, body["note"]))
 
 
 async def record_outcome(request: web.Request) -> web.Response:
-    """Close a claimed case: ``{"outcome": "resolved", "note": "..."}``."""
-    return await _change(request, "outcome")
+    """Close a claimed case: ``{"outcome": "resolved", "note": "..."}``. A live chat ends and the
+    resident is back with the assistant, told so."""
+    user, reference = _caller(request)
+    body = await _body(request, {"outcome": True, "note": False})
+    if body["outcome"] not in OUTCOMES:
+        raise api_error(web.HTTPBadRequest, f"outcome must be one of: {', '.join(OUTCOMES)}.")
+    return await _answer(request.app[CASES].close(reference, body["outcome"], user, note=body.get("note")))
 
 
 async def spec(request: web.Request) -> web.FileResponse:

@@ -3,8 +3,9 @@ the adviser's chat page in the staff inbox.
 
 While a person holds the conversation the bot is paused in Rasa (the handoff action paused it), so
 the resident's messages are recorded in the conversation but never answered by the bot. Each
-message also goes into the live chat table, which both pages read for what is new. Handing back
-resumes the bot with a message saying so.
+message also goes into the live chat table, which both pages read for what is new. However the
+chat ends (handed back, closed with an outcome, nobody free, the resident leaving the queue), the
+case service (``bot/web/cases.py``) resumes the bot with a message saying so.
 """
 
 from __future__ import annotations
@@ -17,23 +18,18 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.web.cases import CASES, case_reference
 from bot.web.chat_session import chat_id_of
-from bot.web.outcomes import record_closed, record_first_contact, record_left_queue
 from bot.web.rasa_client import RASA, RasaUnavailable
+from bot.web.refusals import page_refusal
 from bot.web.rendering import render
-from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
-from routing.handoffs import CaseNotFound, HandoffCase, HandoffError
+from bot.web.staff_auth import ACCOUNTS, signed_in, staff_page
+from routing.handoffs import HandoffCase, HandoffError
 from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveMessage, wait_estimate
-from routing.references import find_reference
 from storage.live_chat import LiveChats
 
 LIVE = web.AppKey("live_chats", LiveChats)
 STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself
-BACK_TO_THE_ASSISTANT = "You are back with the online assistant. What would you like to do next?"
-NOBODY_FREE_BUTTONS = [
-    {"title": "Call me back", "payload": '/request_human{"channel":"phone","mode":"callback"}'},
-    {"title": "Book a Gateway visit", "payload": '/request_human{"channel":"gateway","mode":"appointment"}'},
-]
 MENU_BUTTONS = [
     {"title": "Report a problem", "payload": "/report_issue"},
     {"title": "Pay for something", "payload": "/make_payment"},
@@ -61,26 +57,6 @@ async def relay_resident_message(request: web.Request, chat_id: str, text: str) 
     return True
 
 
-async def _check_waiting(request: web.Request, case: HandoffCase) -> HandoffCase:
-    """End a chat nobody can answer, tell the resident, and offer a call back instead."""
-    live = request.app[LIVE]
-    why = live.given_up(case)
-    if why is None:
-        return case
-    try:
-        ended = live.handoffs.give_up(case.reference, why)
-    except HandoffError:
-        return live.handoffs.get(case.reference)  # someone else changed it a moment ago
-    if case.status == "queued":
-        record_left_queue(request, ended)  # nobody picked it up in time (not an adviser who went away)
-    record_closed(request, ended)
-    text = f"Sorry. {why} We can call you back instead, or you can book a visit to the Gateway."
-    live.post(case, "system", text)
-    with contextlib.suppress(RasaUnavailable):
-        await request.app[RASA].back_to_the_assistant(str(case.conversation_id), text, NOBODY_FREE_BUTTONS)
-    return ended
-
-
 async def resident_live_state(request: web.Request, chat_id: str, after: int) -> dict[str, Any]:
     """The resident's live chat now: waiting (with position and wait), with an adviser, or none;
     and the chat messages after id ``after``."""
@@ -88,7 +64,7 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
     case = live.open_chat(chat_id)
     state: dict[str, Any] = {"state": "none"}
     if case is not None:
-        case = await _check_waiting(request, case)
+        case = await request.app[CASES].end_if_unanswered(case)
     if case is not None and case.open:
         if case.status == "queued":
             position = live.handoffs.position_in_queue(case)
@@ -115,25 +91,13 @@ def _after(request: web.Request) -> int:
     return best
 
 
-LEFT_THE_QUEUE = "You have left the queue. We can call you back instead, or you can book a visit to the Gateway."
-
-
 async def resident_leaves_queue(request: web.Request) -> web.StreamResponse:
     """The resident stops waiting for an adviser: their place is given up and the assistant is back,
     offering a call back or a visit instead. Works as a plain form post, or answers JSON."""
     chat_id = chat_id_of(request)
-    live = request.app[LIVE]
-    case = live.open_chat(chat_id) if chat_id else None
-    if case is not None and case.status == "queued":
-        try:
-            left = live.handoffs.cancel_by_resident(case.reference)
-        except HandoffError:
-            left = live.handoffs.get(case.reference)  # an adviser took it a moment ago
-        if left.status == "cancelled":
-            record_left_queue(request, left)
-            live.post(case, "system", LEFT_THE_QUEUE)
-            with contextlib.suppress(RasaUnavailable):
-                await request.app[RASA].back_to_the_assistant(str(chat_id), LEFT_THE_QUEUE, NOBODY_FREE_BUTTONS)
+    case = request.app[LIVE].open_chat(chat_id) if chat_id else None
+    if case is not None:
+        await request.app[CASES].resident_leaves(case)
     if "application/json" in request.headers.get("Accept", ""):
         state = await resident_live_state(request, chat_id, 0) if chat_id else {"status": {"state": "none"}}
         return web.json_response({"live": state["status"]})
@@ -173,13 +137,10 @@ async def resident_stream(request: web.Request) -> web.StreamResponse:
 
 
 def _case(request: web.Request) -> HandoffCase:
-    reference = find_reference(request.match_info["reference"]).reference
     try:
-        if reference is None:
-            raise CaseNotFound("no reference")
-        case = request.app[HANDOFFS].get(reference)
-    except CaseNotFound as missing:
-        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+        case = request.app[CASES].get(case_reference(request.match_info["reference"]))
+    except HandoffError as missing:
+        raise page_refusal(missing) from None
     if case.mode != "live":
         raise web.HTTPNotFound(text="That case is not a live chat.")
     return case
@@ -201,43 +162,24 @@ async def adviser_page(request: web.Request) -> web.StreamResponse:
 @staff_page()
 async def adviser_send(request: web.Request) -> web.StreamResponse:
     """Send the adviser's message to the resident."""
-    case = _case(request)
-    user = signed_in(request).user
-    if case.claimed_by != user.username or not case.open:
-        raise web.HTTPConflict(text="Claim this chat before you reply.")
-    form = await request.post()
+    case, form = _case(request), await request.post()
     try:
-        message = request.app[LIVE].post(case, "adviser", str(form.get("message", "")), author=user.display_name)
+        await request.app[CASES].adviser_says(case.reference, signed_in(request).user, str(form.get("message", "")))
+    except HandoffError as error:
+        raise page_refusal(error) from None
     except LiveChatError as error:
         raise web.HTTPSeeOther(f"/staff/live/{case.reference}?error={quote(str(error))}") from None
-    request.app[LIVE].adviser_here(case.reference)
-    record_first_contact(request, case, user.username)
-    with contextlib.suppress(RasaUnavailable):  # the resident's page still gets it from the live chat
-        await request.app[RASA].adviser_says(str(case.conversation_id), message.text, user.display_name)
     raise web.HTTPSeeOther(f"/staff/live/{case.reference}#latest")
-
-
-async def close_live_chat(request: web.Request, case: HandoffCase, text: str) -> None:
-    """Tell the resident the chat is over and give the conversation back to the bot."""
-    request.app[LIVE].post(case, "system", text)
-    with contextlib.suppress(RasaUnavailable):
-        await request.app[RASA].back_to_the_assistant(str(case.conversation_id), text, MENU_BUTTONS)
 
 
 @staff_page()
 async def hand_back(request: web.Request) -> web.StreamResponse:
     """End the chat as resolved and hand the resident back to the assistant."""
     case = _case(request)
-    user = signed_in(request).user
-    if case.claimed_by != user.username or not case.open:
-        raise web.HTTPConflict(text="Only the adviser holding this chat can hand it back.")
     try:
-        handed_back = "Handed back to the assistant."
-        closed = request.app[HANDOFFS].record_outcome(case.reference, "resolved", user.username, note=handed_back)
-        record_closed(request, closed)
+        await request.app[CASES].hand_back(case.reference, signed_in(request).user)
     except HandoffError as error:
-        raise web.HTTPConflict(text=str(error)) from None
-    await close_live_chat(request, case, BACK_TO_THE_ASSISTANT)
+        raise page_refusal(error) from None
     raise web.HTTPSeeOther(f"/staff/cases/{case.reference}")
 
 
@@ -248,7 +190,7 @@ async def adviser_updates(request: web.Request) -> web.Response:
     if case.claimed_by == signed_in(request).user.username:
         request.app[LIVE].adviser_here(case.reference)
     messages = [_as_json(m) for m in request.app[LIVE].messages(case.reference, _after(request))]
-    return web.json_response({"status": request.app[HANDOFFS].get(case.reference).status, "messages": messages})
+    return web.json_response({"status": request.app[CASES].get(case.reference).status, "messages": messages})
 
 
 def add_live_chat_routes(app: web.Application) -> None:

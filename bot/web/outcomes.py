@@ -1,5 +1,6 @@
-"""The web app's side of outcome recording: what staff do with a handoff case, and a resident
-leaving the live chat queue.
+"""What the web app records about a handoff case: what staff do with it, and a resident leaving the
+live chat queue. Only the case service (``bot/web/cases.py``) calls these, so no change to a case
+can forget them.
 
 Events here carry the case's key, not a conversation's: the ``handoff_accepted`` event recorded in
 the conversation ties the case to it when outcomes are derived.
@@ -11,7 +12,6 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.web.staff_auth import HANDOFFS
 from monitoring.events import EventKind
 from monitoring.recorder import Outcomes
 from routing import clock
@@ -25,12 +25,10 @@ CLOSING_EVENTS = {
 }
 
 
-def record_case(request: web.Request, case: HandoffCase, kind: EventKind, value: str | None = None) -> None:
+def record_case(outcomes: Outcomes, case: HandoffCase, kind: EventKind, value: str | None = None) -> None:
     """Record an event about a case; the case's key ties it to the conversation it came from."""
     if case.conversation_id:
-        request.app[OUTCOMES].record(
-            case.conversation_id, kind, case=case.reference, handoff_channel=case.channel, value=value
-        )
+        outcomes.record(case.conversation_id, kind, case=case.reference, handoff_channel=case.channel, value=value)
 
 
 def contact_timing(case: HandoffCase, at: datetime) -> str:
@@ -38,26 +36,23 @@ def contact_timing(case: HandoffCase, at: datetime) -> str:
     return "on_time" if at <= case.sla_due_at else "late"
 
 
-def record_first_contact(request: web.Request, case: HandoffCase, staff: str) -> None:
-    """Staff reached the resident (an adviser's chat message): recorded the first time only, as the
-    case's own history says."""
-    at = clock.now()
-    if request.app[HANDOFFS].record_contact(case.reference, staff, now=at):
-        record_case(request, case, EventKind.CONTACT_MADE, value=contact_timing(case, at))
+def record_first_contact(outcomes: Outcomes, case: HandoffCase, at: datetime) -> None:
+    """Staff reached the resident at ``at`` for the first time (as the case's own history says)."""
+    record_case(outcomes, case, EventKind.CONTACT_MADE, value=contact_timing(case, at))
 
 
-def record_closed(request: web.Request, case: HandoffCase) -> None:
+def record_closed(outcomes: Outcomes, case: HandoffCase) -> None:
     """Record how a case ended (a cancellation is not an outcome of contact, so it is not counted).
 
     A case resolved without contact noted before (a call back made, a Gateway visit held) had its
     contact when it was resolved, so that is recorded first.
     """
     if case.status == "resolved" and not case.contacted:
-        record_case(request, case, EventKind.CONTACT_MADE, value=contact_timing(case, case.closed_at or clock.now()))
+        record_first_contact(outcomes, case, case.closed_at or clock.now())
     if case.status in CLOSING_EVENTS:
-        record_case(request, case, CLOSING_EVENTS[case.status])
+        record_case(outcomes, case, CLOSING_EVENTS[case.status])
 
 
-def record_left_queue(request: web.Request, case: HandoffCase) -> None:
+def record_left_queue(outcomes: Outcomes, case: HandoffCase) -> None:
     """The resident stopped waiting in the live chat queue, or the queue timed out for them."""
-    record_case(request, case, EventKind.ABANDONED, value="queue")
+    record_case(outcomes, case, EventKind.ABANDONED, value="queue")

@@ -6,12 +6,12 @@ through Jinja's autoescaping, so a ``<script>`` typed into the chat shows as tex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Awaitable
 
 from aiohttp import web
 
-from bot.web.live_chat import close_live_chat
-from bot.web.outcomes import record_case, record_closed
+from bot.web.cases import CASES, case_reference
+from bot.web.refusals import page_refusal, refusal
 from bot.web.rendering import render
 from bot.web.staff_auth import (
     ACCOUNTS,
@@ -25,16 +25,13 @@ from bot.web.staff_auth import (
     signed_in,
     staff_page,
 )
-from monitoring.events import EventKind
 from routing import clock
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
-from routing.handoffs import OUTCOMES, CaseNotFound, HandoffError, InvalidTransition
+from routing.handoffs import OUTCOMES, CaseNotFound, HandoffCase, HandoffError
 from routing.hours import default_schedule
-from routing.references import find_reference
 from storage.staff import SESSION_HOURS, AccountError
 
-CHAT_CLOSED = "The adviser has closed the chat. You are back with the online assistant."
 OUTCOME_LABELS = {
     "resolved": "Resolved",
     "unable_to_contact": "Unable to contact",
@@ -112,17 +109,17 @@ async def availability(request: web.Request) -> web.StreamResponse:
 
 
 def _reference(request: web.Request) -> str:
-    found = find_reference(request.match_info["reference"]).reference
-    if found is None:
-        raise web.HTTPNotFound(text="There is no case with that reference.")
-    return found
+    try:
+        return case_reference(request.match_info["reference"])
+    except CaseNotFound as missing:
+        raise page_refusal(missing) from None
 
 
 def _case_page(request: web.Request, reference: str, status: int = 200, error: str | None = None) -> web.Response:
     try:
-        case = request.app[HANDOFFS].get(reference)
+        case = request.app[CASES].get(reference)
     except CaseNotFound as missing:
-        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+        raise page_refusal(missing) from None
     schedule = default_schedule()
     due, overdue = due_text(case.sla_due_at, clock.now())
     return render(
@@ -138,59 +135,50 @@ async def case_page(request: web.Request) -> web.StreamResponse:
     return _case_page(request, _reference(request))
 
 
-async def _change(request: web.Request, action: str, **fields: Any) -> web.StreamResponse:
-    reference = _reference(request)
-    store, staff = request.app[HANDOFFS], signed_in(request).user
-    user, manager = staff.username, staff.is_manager
+async def _answer(request: web.Request, reference: str, change: Awaitable[HandoffCase]) -> web.StreamResponse:
+    """Back to the case page: as the change left it, or with why it was refused."""
     try:
-        if action == "claim":
-            record_case(request, store.claim(reference, user), EventKind.HANDOFF_CLAIMED)
-        elif action == "release":
-            store.release(reference, user, manager=manager)
-        elif action == "note":
-            store.add_note(reference, user, str(fields.get("note", "")))
-        elif action == "outcome":
-            outcome, note = str(fields.get("outcome", "")), fields.get("note") or None
-            closed = store.record_outcome(reference, outcome, user, note=note, manager=manager)
-            record_closed(request, closed)
-            if closed.mode == "live":
-                await close_live_chat(request, closed, CHAT_CLOSED)
+        await change
     except CaseNotFound as missing:
-        raise web.HTTPNotFound(text="There is no case with that reference.") from missing
+        raise page_refusal(missing) from None
     except HandoffError as error:
-        return _case_page(
-            request, reference, status=409 if isinstance(error, InvalidTransition) else 400, error=str(error)
-        )
+        kind, message = refusal(error)
+        return _case_page(request, reference, status=kind.status_code, error=message)
     raise web.HTTPSeeOther(f"/staff/cases/{reference}")
 
 
 @staff_page()
 async def claim(request: web.Request) -> web.StreamResponse:
     """Take the case (if two advisers click at once, one gets it and the other is told)."""
-    return await _change(request, "claim")
+    reference = _reference(request)
+    return await _answer(request, reference, request.app[CASES].claim(reference, signed_in(request).user))
 
 
 @staff_page()
 async def release(request: web.Request) -> web.StreamResponse:
     """Put the case back in the queue."""
-    return await _change(request, "release")
+    reference = _reference(request)
+    return await _answer(request, reference, request.app[CASES].release(reference, signed_in(request).user))
 
 
 @staff_page()
 async def add_note(request: web.Request) -> web.StreamResponse:
     """Add a note to the case's history."""
-    form = await request.post()
-    return await _change(request, "note", note=str(form.get("note", ""))[:5000])
+    reference, form = _reference(request), await request.post()
+    note = str(form.get("note", ""))[:5000]
+    return await _answer(request, reference, request.app[CASES].add_note(reference, signed_in(request).user, note))
 
 
 @staff_page()
 async def record_outcome(request: web.Request) -> web.StreamResponse:
-    """Close the case with what happened."""
-    form = await request.post()
-    outcome = str(form.get("outcome", ""))
+    """Close the case with what happened (a live chat ends and the resident is back with the assistant)."""
+    reference, form = _reference(request), await request.post()
+    outcome, note = str(form.get("outcome", "")), str(form.get("note", ""))[:5000] or None
     if outcome not in OUTCOMES:
-        return _case_page(request, _reference(request), status=400, error="Choose what happened.")
-    return await _change(request, "outcome", outcome=outcome, note=str(form.get("note", ""))[:5000])
+        return _case_page(request, reference, status=400, error="Choose what happened.")
+    return await _answer(
+        request, reference, request.app[CASES].close(reference, outcome, signed_in(request).user, note)
+    )
 
 
 @staff_page(role="manager")

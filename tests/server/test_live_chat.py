@@ -1,9 +1,11 @@
-"""Live webchat over real HTTP: the bot stays silent while a person holds the conversation, and a
-resident nobody picks up is told and offered a call back, never left waiting in silence."""
+"""Live webchat over real HTTP: the bot stays silent while a person holds the conversation, a
+resident nobody picks up is told and offered a call back, never left waiting in silence, and a chat
+an adviser closes (from the inbox or the JSON API) gives the resident the bot back."""
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from http.cookiejar import Cookie, CookieJar
@@ -17,9 +19,10 @@ from routing.live_chat import QUEUE_TIMEOUT
 from routing.references import find_reference
 from storage.engine import open_engine
 from storage.handoffs import HandoffStore, handoff_cases
+from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import ALWAYS_OPEN, Assistant
 from tests.databases import adviser_taking_chats
-from tests.http import say, texts
+from tests.http import request_json, say, texts
 
 pytestmark = pytest.mark.server
 
@@ -33,15 +36,28 @@ def join_the_queue(assistant: Assistant, sender: str) -> str:
     return reference
 
 
-def updates(assistant: Assistant, sender: str) -> dict:
+def residents_browser(sender: str) -> urllib.request.OpenerDirector:
+    """A browser holding the resident's chat cookie."""
     jar = CookieJar()
     jar.set_cookie(
         Cookie(
             0, "chat_id", sender, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None, {}
         )
     )
-    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    return dict(json.loads(browser.open(f"{assistant.web_url}/chat/updates").read()))
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def updates(assistant: Assistant, sender: str) -> dict:
+    return dict(json.loads(residents_browser(sender).open(f"{assistant.web_url}/chat/updates").read()))
+
+
+def chat_page_says(assistant: Assistant, sender: str, message: str) -> dict:
+    """Type a message on the chat page (as its script does: the answer is JSON)."""
+    sent = urllib.request.Request(
+        f"{assistant.web_url}/", data=urllib.parse.urlencode({"message": message}).encode(),
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    return dict(json.loads(residents_browser(sender).open(sent).read()))
 
 
 def test_the_bot_never_replies_while_a_person_holds_the_conversation(assistant: Assistant) -> None:
@@ -73,3 +89,26 @@ def test_a_chat_nobody_picks_up_is_ended_kindly_with_a_call_back_offered(assista
     last_bot = [e for e in tracker["events"] if e["event"] == "bot"][-1]
     assert [b["title"] for b in last_bot["data"]["buttons"]] == ["Call me back", "Book a Gateway visit"]
     assert "postcode" in texts(say(assistant.rasa_url, sender, "when is my bin day"))
+
+
+def test_a_chat_closed_through_the_api_gives_the_resident_the_bot_back(assistant: Assistant) -> None:
+    sender = "liveapi0123456789abc"
+    reference = join_the_queue(assistant, sender)
+    engine = open_engine(assistant.database_url)
+    token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(DEMO_USERS[0][0])
+    engine.dispose()
+    auth = {"Authorization": f"Bearer {token}"}
+    api = f"{assistant.web_url}/api/v1/cases/{reference}"
+    assert request_json(f"{api}/claim", method="POST", raw=b"", headers=auth)[0] == 200
+    assert chat_page_says(assistant, sender, "are you there?")["lines"] == []  # relayed to the adviser
+    status, closed = request_json(f"{api}/outcome", {"outcome": "resolved"}, headers=auth)
+    assert status == 200 and closed["status"] == "resolved", closed
+    # The resident is told, as when the chat is closed from the case page...
+    state = updates(assistant, sender)
+    assert state["status"]["state"] == "none"
+    told = [m["text"] for m in state["messages"] if m["sender"] == "system"]
+    assert told[-1:] == ["The adviser has closed the chat. You are back with the online assistant."], state
+    # ...and the assistant answers their next message (it is not sent to the closed chat).
+    answer = chat_page_says(assistant, sender, "when is my bin day")
+    assert "postcode" in "\n".join(line["text"] for line in answer["lines"]), answer
+    assert "when is my bin day" not in [m["text"] for m in updates(assistant, sender)["messages"]]
