@@ -23,6 +23,12 @@ RESTARTED = "restart"
 REWOUND = "rewind"  # a fallback forgot the resident's message (``UserUtteranceReverted``)
 
 
+def need_entities(parse: Mapping[str, Any]) -> frozenset[str]:
+    """The categories of a parse's ``support_need`` entities (a test story gives needs only this way)."""
+    entities = parse.get("entities") or []
+    return frozenset(str(item.get("value")) for item in entities if item.get("entity") == "support_need")
+
+
 @dataclass(frozen=True)
 class Message:
     """One message from the resident.
@@ -64,9 +70,8 @@ class Message:
 
     @property
     def need_entities(self) -> frozenset[str]:
-        """The categories of the ``support_need`` entities (a test story gives needs only this way)."""
-        entities = self.parse.get("entities") or []
-        return frozenset(str(item.get("value")) for item in entities if item.get("entity") == "support_need")
+        """The categories of the message's ``support_need`` entities."""
+        return need_entities(self.parse)
 
 
 @dataclass(frozen=True)
