@@ -18,9 +18,9 @@ from typing import Any, Mapping
 
 from routing import clock
 from routing.categories import CATEGORIES
+from routing.contact_channels import CHANNELS
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
-HANDOFF_CHANNELS = ("webchat", "phone", "gateway", "emergency")
 SATISFACTION_ANSWERS = ("yes", "partly", "no")
 CONTACT_TIMING = ("on_time", "late")  # first human contact against the case's pick-up deadline
 ABANDONED_AT = ("queue", "form")  # where a resident gave up: waiting for a person, or mid-form
@@ -118,7 +118,7 @@ class OutcomeEvent:
         checks: list[tuple[str | None, tuple[str, ...], str]] = [
             (self.entry_channel, ENTRY_CHANNELS, "entry_channel"),
             (self.category, CATEGORIES, "category"),
-            (self.handoff_channel, HANDOFF_CHANNELS, "handoff_channel"),
+            (self.handoff_channel, CHANNELS, "handoff_channel"),
             (self.value, VALUES.get(self.kind, ()), "value"),
         ]
         for given, allowed, name in checks:

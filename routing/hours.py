@@ -18,9 +18,9 @@ import holidays
 import yaml
 
 from routing.catalogue import DEFAULT_DIR, CatalogueError
+from routing.contact_channels import CHANNELS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHANNELS = ("webchat", "phone", "gateway", "emergency")  # CONTRACTS.md section 6
 
 
 @dataclass(frozen=True)

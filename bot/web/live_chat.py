@@ -24,6 +24,7 @@ from bot.web.rendering import render
 from bot.web.staff_auth import ACCOUNTS, HANDOFFS, signed_in, staff_page
 from routing.handoffs import CaseNotFound, HandoffCase, HandoffError
 from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveChats, LiveMessage, wait_estimate
+from routing.menu import menu_buttons
 from routing.references import find_reference
 
 LIVE = web.AppKey("live_chats", LiveChats)
@@ -33,11 +34,7 @@ NOBODY_FREE_BUTTONS = [
     {"title": "Call me back", "payload": '/request_human{"channel":"phone","mode":"callback"}'},
     {"title": "Book a Gateway visit", "payload": '/request_human{"channel":"gateway","mode":"appointment"}'},
 ]
-MENU_BUTTONS = [
-    {"title": "Report a problem", "payload": "/report_issue"},
-    {"title": "Pay for something", "payload": "/make_payment"},
-    {"title": "Talk to a person", "payload": "/request_human"},
-]
+MENU_BUTTONS = menu_buttons()
 
 
 def _as_json(message: LiveMessage) -> dict[str, Any]:
