@@ -92,7 +92,7 @@ class OutcomeEvent:
         at: when (UTC).
         entry_channel: how the resident came in (web page, REST, embedded widget).
         intent, service: the task, as intent name and catalogue code.
-        category: a support-need category (CONTRACTS.md section 5), never the resident's words.
+        category: a support-need category (``routing.categories``), never the resident's words.
         handoff_channel: webchat, phone, gateway or emergency.
         in_hours: whether the offer was made while a non-online channel was open.
         value: a small fixed answer: satisfaction (yes, partly, no), contact timing (on_time,

@@ -1,4 +1,4 @@
-"""Which ways of reaching a person to offer, in what order, and why (CONTRACTS.md section 6).
+"""Which ways of reaching a person to offer, in what order, and why (the ways: ``routing.contact_channels``).
 
 The decision is pure: it takes what the conversation showed (support needs, adjustments, the
 resident's stated preference, the task), the time and the current capacity, and returns an ordered

@@ -93,22 +93,6 @@ class ContactSchedule:
                 return opens
         raise CatalogueError(f"channel {channel!r} is not open in the next two weeks")
 
-    def hours_text(self, channel: str) -> str:
-        """Opening hours in plain words, for example "Monday to Friday, 9am to 5pm"."""
-        weekly = self.channels[channel].weekly
-        groups: list[tuple[list[int], tuple[time, time]]] = []
-        for weekday in sorted(weekly):
-            if groups and groups[-1][1] == weekly[weekday] and groups[-1][0][-1] == weekday - 1:
-                groups[-1][0].append(weekday)
-            else:
-                groups.append(([weekday], weekly[weekday]))
-        parts = []
-        for days, (opens, closes) in groups:
-            names = [_DAY_NAMES[d] for d in days]
-            span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
-            parts.append(f"{span}, {clock(opens)} to {clock(closes)}")
-        return ". ".join(parts) if parts else "closed"
-
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

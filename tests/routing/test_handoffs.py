@@ -18,7 +18,7 @@ from routing.handoffs import (
     NewHandoff,
 )
 from routing.hours import default_schedule
-from routing.references import is_reference
+from routing.references import find_reference
 
 UK = ZoneInfo("Europe/London")
 MONDAY_8AM = datetime(2026, 11, 30, 8, 0, tzinfo=UK)
@@ -55,7 +55,7 @@ def test_a_callback_case_keeps_everything_staff_need(store):
     slot = store.slots.free_slots("callback", MONDAY_8AM)[0]
     case = store.create(callback(), slot_start=slot.start, now=MONDAY_8AM)
 
-    assert is_reference(case.reference)
+    assert find_reference(case.reference).reference == case.reference
     assert case.status == "queued"
     assert (case.channel, case.mode, case.trigger) == ("phone", "callback", "asked")
     assert case.summary["wanted"] == "Pay council tax"
