@@ -1,7 +1,9 @@
 """Every message the assistant can send scores at least 60 on Flesch reading ease ("plain English").
 
 Collected from the domain's responses, the wording files (support and safeguarding), every
-catalogue answer and form question, and every handoff offer and confirmation. Placeholders are
+catalogue answer, and every reply of the wording modules the actions speak from (``routing.prompts``,
+``routing.menu``, ``routing.report_replies``, ``routing.handoff_replies``: form questions and
+re-asks, report read-backs and statuses, handoff offers, confirmations, bookings and cancellations). Placeholders are
 filled with realistic values first. The score comes from the maintained ``textstat`` package.
 """
 
@@ -18,7 +20,7 @@ import yaml
 
 from routing.catalogue import default_catalogue
 from routing.channels import Capacity, HandoffContext, decide_channels
-from routing.handoff_replies import STATUS_WORDS, case_status, confirmation, offer
+from routing.handoff_replies import STATUS_WORDS, case_status, confirmation, moved, offer
 from routing.handoffs import MODES, HandoffCase
 from routing.hours import default_schedule
 from tests.conftest import ROOT
@@ -83,6 +85,7 @@ def _handoff_messages() -> Iterator[tuple[str, str]]:
                 claimed_by=None, claimed_at=None, closed_at=None,
             )  # fmt: skip
             yield f"status {mode} {status}", case_status(case, schedule, now).text
+            yield f"moved {mode} {status}", moved(case, schedule, now).text
         yield from ((f"confirmation {mode}", r.text) for r in confirmation(case, schedule, council, 2))
 
 
