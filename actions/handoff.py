@@ -265,7 +265,7 @@ class ValidateHandoffForm(FormValidationAction):
         if checked.e164 is None:
             say(dispatcher, tracker, [Reply(str(checked.problem))])
             return {"callback_number": None}
-        say(dispatcher, tracker, [number_noted(checked.display)])
+        say(dispatcher, tracker, [number_noted(str(checked.display))])
         return {"callback_number": checked.e164}
 
     async def extract_handoff_slot(

@@ -6,7 +6,7 @@ parse's ``support_needs`` and turn the replies into messages.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -44,7 +44,7 @@ ACKNOWLEDGE = "action_acknowledge_need"
 CHECK_IN = "action_risk_check_in"
 
 
-def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
+def needs_in(parse_data: Mapping[str, Any]) -> List[Need]:
     """The support needs the NLU found in one message."""
     return [Need.from_output(item) for item in parse_data.get("support_needs") or []]
 

@@ -207,9 +207,7 @@ def funnel_table(totals: Counts) -> Table:
         )
         rows.append((label(channel), *cells, *rates, handoff_rate))
     chart = tuple(
-        (f"{label(ch)}: {name.lower()}", protected.cells[(ch, name)])
-        for ch in CHANNELS
-        for name, _ in FUNNEL_STAGES
+        (f"{label(ch)}: {name.lower()}", protected.cells[(ch, name)]) for ch in CHANNELS for name, _ in FUNNEL_STAGES
     )
     return Table(
         "funnel",

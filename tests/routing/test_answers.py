@@ -1,10 +1,9 @@
 """What the assistant tells residents about paying, applying, information, bins and reaching a person."""
 
 import re
+from datetime import datetime
 
 import pytest
-
-from datetime import datetime
 
 from routing import handoff_replies, menu, prompts, report_replies, satisfaction
 from routing.answers import (

@@ -60,8 +60,8 @@ QUESTIONS = [
         "action_acknowledge_need")], ["report a pothole", "i want to die", "sorry"]),
     ("messages the latest acknowledgement answered", lambda v: [m.text for m in v.messages_before_last(
         "action_acknowledge_need")], ["hello", "i have no internet"]),
-    ("the conversation as staff read it", lambda v: [line["who"][0] + ":" + line["text"] for line in v.transcript()][:4],
-     ["r:hello", "a:Hello.", "r:i have no internet", "a:Thanks."]),
+    ("the conversation as staff read it", lambda v: [(line["who"], line["text"]) for line in v.transcript()][:3],
+     [("resident", "hello"), ("assistant", "Hello."), ("resident", "i have no internet")]),
     ("when a slot was set", lambda v: v.last_turn_slot_set("requested_slot", "location"), 3),
 ]  # fmt: skip
 
