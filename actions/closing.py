@@ -3,8 +3,7 @@
 The question comes at goodbye, or at thanks once a task is done. It is one message with Yes, Partly
 and No buttons; typed yes and no work too. It is never asked twice, nor after a safeguarding
 disclosure, and a resident who ignores it just carries on: the rules send only the message right
-after it here. The words are in
-``routing.satisfaction``.
+after it here. The words are in ``routing.satisfaction``.
 """
 
 from __future__ import annotations
@@ -16,10 +15,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import latest_text, previous_bot_action, record, say, session_events
-from actions.conversation import MENU
+from actions.context import latest_text, previous_bot_action, record, say, this_session
 from monitoring.events import EventKind
-from routing.answers import Reply
+from routing.menu import WHAT_NOW
 from routing.satisfaction import (
     ANYTHING_ELSE,
     GOODBYE,
@@ -43,17 +41,13 @@ TASK_ACTIONS = {
 RISK_ACTIONS = {"action_safeguarding", "action_risk_check_in"}
 
 
-def _actions(tracker: Tracker) -> List[str]:
-    return [str(event.get("name")) for event in session_events(tracker) if event.get("event") == "action"]
-
-
 def _ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     say(dispatcher, tracker, [QUESTION])
     return [SlotSet(QUESTION_SLOT, "asked")]
 
 
 def _concern_raised(tracker: Tracker) -> bool:
-    return bool(RISK_ACTIONS & set(_actions(tracker)))
+    return this_session(tracker).ran(RISK_ACTIONS)
 
 
 def _may_ask(tracker: Tracker) -> bool:
@@ -62,7 +56,7 @@ def _may_ask(tracker: Tracker) -> bool:
 
 def _end(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Say goodbye; the conversation counts as ended the first time the resident says it."""
-    if "action_goodbye" not in _actions(tracker):
+    if not this_session(tracker).ran({"action_goodbye"}):
         record(tracker, EventKind.CONVERSATION_ENDED)
     say(dispatcher, tracker, [goodbye_after_concern() if _concern_raised(tracker) else GOODBYE])
 
@@ -85,7 +79,7 @@ class ActionThank(Action):
         return "action_thank"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if _may_ask(tracker) and TASK_ACTIONS & set(_actions(tracker)):
+        if _may_ask(tracker) and this_session(tracker).ran(TASK_ACTIONS):
             say(dispatcher, tracker, [WELCOME])
             return _ask(dispatcher, tracker)
         say(dispatcher, tracker, [ANYTHING_ELSE])
@@ -110,7 +104,7 @@ class ActionRecordSatisfaction(Action):
             if intent == "deny":
                 _end(dispatcher, tracker)  # "no" to "Is there anything else I can help with?"
             else:
-                say(dispatcher, tracker, [Reply("What would you like to do now?", MENU)])
+                say(dispatcher, tracker, [WHAT_NOW])
             return []
         record(tracker, EventKind.SATISFACTION, value=answer)
         if answer != "yes":

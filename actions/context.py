@@ -11,18 +11,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
-from wiring.settings import load_settings, metrics_secret
 from monitoring.events import EventKind
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
-from routing.hours import default_schedule
+from routing.conversation_events import ConversationView
 from routing.safety import Tier, safeguarding_tier
 from routing.turns import MAX_MESSAGES, compose
 from storage.handoffs import HandoffStore
 from storage.reports import ReportStore
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts
+from wiring.settings import channel_schedule, load_settings, metrics_secret
 
 
 def catalogue() -> Catalogue:
@@ -65,10 +65,8 @@ def session_of(tracker: Tracker) -> str:
     named = tracker.get_slot(SESSION_SLOT)
     if named:
         return str(named)
-    for event in reversed(tracker.events):  # a session started before the slot existed
-        if event.get("event") == "session_started":
-            return f"{float(event.get('timestamp') or 0):.6f}"
-    return "first"
+    started = view(tracker).session_started_at()  # a session started before the slot existed
+    return "first" if started is None else f"{started:.6f}"
 
 
 # One background thread writes the events, in the order they were recorded, so a conversation
@@ -99,7 +97,7 @@ def report_store() -> ReportStore:
 
 def handoff_store() -> HandoffStore:
     """Handoff cases and bookings over the assistant's database."""
-    return HandoffStore(database_engine(), default_schedule())
+    return HandoffStore(database_engine(), channel_schedule())
 
 
 def staff_accounts() -> StaffAccounts:
@@ -109,13 +107,8 @@ def staff_accounts() -> StaffAccounts:
 
 def said_this_turn(tracker: Tracker, dispatcher: CollectingDispatcher) -> List[str]:
     """What the assistant has said since the resident's latest message, this action's messages included."""
-    said: List[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot" and event.get("text"):
-            said.insert(0, str(event["text"]))
-    return said + [str(message.get("text") or "") for message in dispatcher.messages if message.get("text")]
+    sending = [str(message.get("text") or "") for message in dispatcher.messages if message.get("text")]
+    return view(tracker).said_since_message() + sending
 
 
 def say(
@@ -129,10 +122,14 @@ def say(
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
-def session_events(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The events of the current session (the tracker may still hold the end of the last one)."""
-    starts = [i for i, event in enumerate(tracker.events) if event.get("event") == "session_started"]
-    return list(tracker.events[starts[-1] + 1 :] if starts else tracker.events)
+def view(tracker: Tracker) -> ConversationView:
+    """The conversation's events as a typed view (``routing.conversation_events``)."""
+    return ConversationView(tracker.events)
+
+
+def this_session(tracker: Tracker) -> ConversationView:
+    """This session's events as a typed view (the tracker may still hold the end of the last one)."""
+    return view(tracker).current_session()
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -174,7 +171,6 @@ def forget_task_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
-NOT_BOT_STEPS = {"action_listen", "action_extract_slots", None}
 # Questions the support policy asks while a form waits: the answer to them is not a form answer.
 NOT_FORM_QUESTIONS = {"action_risk_check_in", "action_risk_safe", "action_safeguarding"}
 
@@ -186,13 +182,7 @@ def shows_risk(parse_data: Dict[str, Any]) -> bool:
 
 def previous_bot_action(tracker: Tracker) -> str | None:
     """The bot's last action before the resident's latest message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in NOT_BOT_STEPS:
-            return str(event.get("name"))
-    return None
+    return view(tracker).previous_bot_action()
 
 
 def form_answer(tracker: Tracker, slot: str) -> str | None:
@@ -226,12 +216,7 @@ def left_a_form(tracker: Tracker) -> bool:
     The rules that do this run ``action_deactivate_loop`` after the resident's message; a form that
     finished, or one closed by a safeguarding interruption, does not.
     """
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == "action_deactivate_loop":
-            return True
-    return False
+    return "action_deactivate_loop" in view(tracker).steps_since_message()
 
 
 def record_left_form(tracker: Tracker) -> None:

@@ -15,26 +15,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import handoff_store, latest_text, say
-from actions.handoff import (
-    DID_NOT_CATCH_THE_TIME,
-    NOT_A_TIME,
-    SLOT_KINDS,
-    chosen_slot_key,
-    council_phone,
-    free_slots,
-)
+from actions.handoff import NOT_A_TIME, SLOT_KINDS, chosen_slot_key, council_phone, free_slots
 from routing import clock
 from routing.answers import Reply
 from routing.bookings import SlotUnavailable, parse_slot_key
-from routing.handoff_replies import ask_slot, case_status, no_slots
-from routing.handoffs import HandoffCase, InvalidTransition
-from routing.hours import default_schedule
-from routing.references import find_reference
-
-NOT_FOUND_TO_CANCEL = Reply(
-    "I cannot find a booking to cancel in this chat. If you booked it another way, please call us on 023 8083 3000."
+from routing.handoff_replies import (
+    ASK_BOOKING_REFERENCE,
+    DID_NOT_CATCH_THE_TIME,
+    TIME_TAKEN_NOT_MOVED,
+    ask_slot,
+    booking_cancelled,
+    cancel_passed_on,
+    case_status,
+    moved,
+    no_slots,
+    nothing_to_cancel,
 )
-ASK_REFERENCE = Reply("Which booking would you like to change? Please give its reference. It starts with SCC-.")
+from routing.handoffs import HandoffCase, InvalidTransition
+from routing.references import find_reference
+from wiring.settings import channel_schedule
 
 
 def case_reference(tracker: Tracker) -> str | None:
@@ -76,23 +75,15 @@ class ActionCancelHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         case = own_case(tracker)
         if case is None:
-            nothing = "I cannot find a booking to cancel in this chat. If you booked it another way, please call us on"
-            say(dispatcher, tracker, [Reply(f"{nothing} {council_phone()}.")])
+            say(dispatcher, tracker, [nothing_to_cancel(council_phone())])
             return []
         try:
             cancelled = handoff_store().cancel_by_resident(case.reference, now=clock.now())
         except InvalidTransition:
-            say(dispatcher, tracker, [Reply(case_status(case, default_schedule(), clock.now()).text)])
+            say(dispatcher, tracker, [Reply(case_status(case, channel_schedule(), clock.now()).text)])
             return []
-        if cancelled.status == "cancelled":
-            done = f"Done. I have cancelled {case.reference}. You do not need to do anything else."
-            say(dispatcher, tracker, [Reply(done)])
-        else:
-            say(
-                dispatcher,
-                tracker,
-                [Reply(f"An adviser is already working on {case.reference}. I have told them you want to cancel.")],
-            )
+        done = cancelled.status == "cancelled"
+        say(dispatcher, tracker, [booking_cancelled(case.reference) if done else cancel_passed_on(case.reference)])
         return [SlotSet("handoff_reference", None)]
 
 
@@ -103,7 +94,7 @@ class ActionAskRebooking(Action):
         return "action_ask_rebooking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, tracker, [ASK_REFERENCE])
+        say(dispatcher, tracker, [ASK_BOOKING_REFERENCE])
         return []
 
 
@@ -119,7 +110,7 @@ class ActionAskRebookSlot(Action):
         if not slots:
             say(dispatcher, tracker, [no_slots(case.mode, council_phone())])
             return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("rebooking", None)]
-        say(dispatcher, tracker, [ask_slot(case.mode, slots, default_schedule(), clock.now())])
+        say(dispatcher, tracker, [ask_slot(case.mode, slots, channel_schedule(), clock.now())])
         return []
 
 
@@ -144,7 +135,7 @@ class ValidateRebookForm(FormValidationAction):
         case = handoff_store().find(str(value))
         if not _movable(case):
             if case is not None:
-                say(dispatcher, tracker, [Reply(case_status(case, default_schedule(), clock.now()).text)])
+                say(dispatcher, tracker, [Reply(case_status(case, channel_schedule(), clock.now()).text)])
             return {"rebooking": None}
         assert case is not None
         return {"rebooking": case.reference}
@@ -162,12 +153,12 @@ class ValidateRebookForm(FormValidationAction):
     ) -> Dict[str, Any]:
         """Move the booking now; a time that is not free is explained and asked again."""
         if value == NOT_A_TIME:
-            say(dispatcher, tracker, [Reply(DID_NOT_CATCH_THE_TIME)])
+            say(dispatcher, tracker, [DID_NOT_CATCH_THE_TIME])
             return {"rebook_slot": None}
         try:
             handoff_store().rebook(str(tracker.get_slot("rebooking")), parse_slot_key(str(value)), now=clock.now())
         except (SlotUnavailable, InvalidTransition):
-            say(dispatcher, tracker, [Reply("Sorry, that time is not free. Your booking has not changed.")])
+            say(dispatcher, tracker, [TIME_TAKEN_NOT_MOVED])
             return {"rebook_slot": None}
         return {"rebook_slot": str(value)}
 
@@ -181,5 +172,5 @@ class ActionRebookDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         case = handoff_store().find(str(tracker.get_slot("rebooking")))
         if case is not None and tracker.get_slot("rebook_slot"):
-            say(dispatcher, tracker, [Reply(f"Done. {case_status(case, default_schedule(), clock.now()).text}")])
+            say(dispatcher, tracker, [moved(case, channel_schedule(), clock.now())])
         return [SlotSet("rebooking", None), SlotSet("rebook_slot", None)]

@@ -18,17 +18,14 @@ from actions.context import catalogue, forget_task_slots, form_answer, record, r
 from actions.support import finish_task
 from monitoring.events import EventKind
 from routing import prompts
-from routing.answers import Button, Reply, human_contact_answer
+from routing.answers import Reply, human_contact_answer
 from routing.catalogue import Service
 from routing.locations import check_location
+from routing.report_replies import NOT_SENT, SEND_FAILED, check_report, report_sent
 
 logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 1000
-LOCATION_HELP = (
-    "Please give a street name, a postcode, or a landmark near it. "
-    "For example, 'outside 12 Portswood Road' or 'SO17 2FW'."
-)
 
 
 def _report_service(code: str | None) -> Service | None:
@@ -78,7 +75,7 @@ class ValidateReportForm(FormValidationAction):
             if _report_service(code) is not None:
                 return {"service": code}
         if tracker.get_slot("requested_slot") == "service":
-            say(dispatcher, tracker, [Reply("Sorry, I could not tell what the problem is.")])
+            say(dispatcher, tracker, [prompts.UNKNOWN_PROBLEM])
         return {"service": None}
 
     def validate_location(
@@ -88,7 +85,7 @@ class ValidateReportForm(FormValidationAction):
         check = check_location(str(value or ""))
         if check.ok:
             return {"location": check.value}
-        say(dispatcher, tracker, [Reply(f"{check.problem} {LOCATION_HELP}")])
+        say(dispatcher, tracker, [prompts.location_problem(str(check.problem))])
         return {"location": None}
 
     def validate_description(
@@ -97,7 +94,7 @@ class ValidateReportForm(FormValidationAction):
         """Accept any short description; cut very long ones."""
         text = " ".join(str(value or "").split())
         if not text:
-            say(dispatcher, tracker, [Reply("Please tell me a little about the problem.")])
+            say(dispatcher, tracker, [prompts.NO_DESCRIPTION])
             return {"description": None}
         return {"description": text[:MAX_DESCRIPTION]}
 
@@ -107,11 +104,7 @@ class ValidateReportForm(FormValidationAction):
         """A "no" at the check step asks for the place and the details again."""
         if value is True:
             return {"report_confirmed": True}
-        say(
-            dispatcher,
-            tracker,
-            [Reply("No problem. Let's put it right. I will ask for the place and the details again.")],
-        )
+        say(dispatcher, tracker, [prompts.ASK_AGAIN])
         return {"report_confirmed": None, "location": None, "description": None}
 
 
@@ -124,7 +117,7 @@ class ActionAskDescription(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         prompt = (service.report or {}).get("description_prompt") if service else None
-        say(dispatcher, tracker, [Reply(prompt or "Tell me a bit about the problem.")])
+        say(dispatcher, tracker, [Reply(prompt) if prompt else prompts.ASK_DESCRIPTION])
         return []
 
 
@@ -137,17 +130,7 @@ class ActionAskReportConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         name = service.name if service else "A problem"
-        summary = Reply(
-            f"Please check your report. Problem: {name}. "
-            f"Where: {tracker.get_slot('location')}. "
-            f"Details: {tracker.get_slot('description')}. Shall I send it?",
-            (
-                Button("Yes, send it", "/affirm"),
-                Button("No, change it", "/deny"),
-                Button("Cancel", "/stop"),
-            ),
-        )
-        say(dispatcher, tracker, [summary])
+        say(dispatcher, tracker, [check_report(name, tracker.get_slot("location"), tracker.get_slot("description"))])
         return []
 
 
@@ -162,7 +145,7 @@ class ActionSubmitReport(Action):
         location = tracker.get_slot("location")
         description = tracker.get_slot("description")
         if service is None or not location or not description or tracker.get_slot("report_confirmed") is not True:
-            say(dispatcher, tracker, [Reply("I have not sent a report.")])
+            say(dispatcher, tracker, [NOT_SENT])
             return forget_task_slots()
         check = check_location(location)
         try:
@@ -175,25 +158,12 @@ class ActionSubmitReport(Action):
             )
         except Exception:
             logger.exception("Could not store a report")
-            say(
-                dispatcher,
-                tracker,
-                [Reply("Sorry, I could not send your report just now. Please try again in a few minutes.")],
-            )
+            say(dispatcher, tracker, [SEND_FAILED])
             say(dispatcher, tracker, human_contact_answer(catalogue())[:1])
             return []  # keep the answers so the resident can try again without retyping
         record(tracker, EventKind.INTENT, intent="report_issue", service=service.code)
         record(tracker, EventKind.REPORT_CREATED, intent="report_issue", service=service.code)
-        details = service.report or {}
-        lines = [
-            f"Thank you. Your report has been sent. Your reference is {stored.service_request_id}.",
-            "Please keep it. You can ask me about it at any time.",
-        ]
-        if details.get("response_time"):
-            lines.append(str(details["response_time"]))
-        replies = [Reply(" ".join(lines))]
-        if details.get("urgent"):
-            replies.append(Reply(str(details["urgent"])))
+        replies = report_sent(stored.service_request_id, service.report or {})
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 

@@ -6,18 +6,20 @@ parse's ``support_needs`` and turn the replies into messages.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, previous_bot_action, record, say, session_events
-from actions.handoff import create_case
+from actions.context import catalogue, forget_task_slots, previous_bot_action, record, say, this_session, view
+from actions.handoff import create_case, offered_options
 from monitoring.events import EventKind
 from routing.answers import Reply
-from routing.channels import ChannelOption
+from routing.channels import URGENT_CASE
+from routing.conversation_events import Message
+from routing.handoff_replies import urgent_case_made
 from routing.support_responses import (
     DIGITAL_INCLUSION_SLOT,
     Need,
@@ -40,57 +42,47 @@ from routing.turns import MAX_SAFETY_MESSAGES
 
 ACKNOWLEDGE = "action_acknowledge_need"
 CHECK_IN = "action_risk_check_in"
-URGENT = ChannelOption("emergency", "emergency", "An adviser will look at this urgently.", "Urgent help")
 
 
-def needs_in(parse_data: Dict[str, Any]) -> List[Need]:
+def needs_in(parse_data: Mapping[str, Any]) -> List[Need]:
     """The support needs the NLU found in one message."""
     return [Need.from_output(item) for item in parse_data.get("support_needs") or []]
 
 
-def _user_events_between_acknowledgements(tracker: Tracker, completed: bool) -> List[Dict[str, Any]]:
+def _acknowledged_messages(tracker: Tracker, completed: bool) -> List[Message]:
     """The resident's messages whose needs an acknowledgement covers.
 
     While ``action_acknowledge_need`` runs (``completed`` False) these are the messages since the
     last acknowledgement; afterwards (``completed`` True) the ones before the latest acknowledgement
     and after the one before it. A need mentioned inside a form is acknowledged once the form is done.
     """
-    events = tracker.events
-    bounds = [i for i, e in enumerate(events) if e.get("event") == "action" and e.get("name") == ACKNOWLEDGE]
+    conversation = view(tracker)
     if completed:
-        if not bounds:
-            return []
-        start, end = (bounds[-2] if len(bounds) > 1 else -1), bounds[-1]
-    else:
-        start, end = (bounds[-1] if bounds else -1), len(events)
-    return [event for event in events[start + 1 : end] if event.get("event") == "user"]
+        return conversation.messages_before_last(ACKNOWLEDGE)
+    return conversation.messages_since_last(ACKNOWLEDGE)
 
 
-def _needs_and_text(user_events: List[Dict[str, Any]]) -> tuple[List[Need], str]:
+def _needs_and_text(messages: List[Message]) -> tuple[List[Need], str]:
     needs: Dict[str, Need] = {}
-    for event in user_events:
-        for need in needs_in(event.get("parse_data") or {}):
+    for message in messages:
+        for need in needs_in(message.parse):
             if need.category != "safeguarding":
                 needs.setdefault(need.category, need)
-    return list(needs.values()), " ".join(str(event.get("text") or "") for event in user_events)
+    return list(needs.values()), " ".join(message.text for message in messages)
 
 
 def _latest_risk(tracker: Tracker) -> Need | None:
     """The most recent risk the resident's messages showed (the check-in's, when answered "no")."""
-    messages = [tracker.latest_message] + [
-        event.get("parse_data") or {} for event in reversed(tracker.events) if event.get("event") == "user"
-    ]
-    for parse_data in messages:
-        risk = next((need for need in needs_in(parse_data) if need.category == "safeguarding"), None)
-        if risk is not None:
-            return risk
-    return None
+    latest = next((need for need in needs_in(tracker.latest_message) if need.category == "safeguarding"), None)
+    if latest is not None:
+        return latest
+    earlier = view(tracker).latest_need("safeguarding")
+    return None if earlier is None else Need.from_output(earlier)
 
 
 def _concern_raised_before(tracker: Tracker) -> bool:
     """Whether an earlier turn of this session already checked in or interrupted."""
-    names = {event.get("name") for event in session_events(tracker) if event.get("event") == "action"}
-    return bool({CHECK_IN, "action_safeguarding"} & names)  # this run is not among the events yet
+    return this_session(tracker).ran({CHECK_IN, "action_safeguarding"})  # this run is not among the events yet
 
 
 class ActionSafeguarding(Action):
@@ -157,10 +149,8 @@ class ActionSafeguardingFollowup(Action):
         events: List[EventType] = []
         if wants_contact:
             # An urgent case puts them at the top of every adviser's queue, with what they said.
-            case = create_case(tracker, URGENT)
-            replies.append(
-                Reply(f"I have also asked an adviser to look at this urgently. Your reference is {case.reference}.")
-            )
+            case = create_case(tracker, URGENT_CASE, offered_options(tracker))
+            replies.append(urgent_case_made(case.reference))
             events.append(SlotSet("handoff_reference", case.reference))
         say(dispatcher, tracker, replies)
         return events
@@ -173,7 +163,7 @@ class ActionAcknowledgeNeed(Action):
         return ACKNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        needs, _ = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=False))
+        needs, _ = _needs_and_text(_acknowledged_messages(tracker, completed=False))
         for need in needs:
             record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
         say(dispatcher, tracker, acknowledgement(needs) or help_for(needs))
@@ -182,11 +172,10 @@ class ActionAcknowledgeNeed(Action):
 
 def _consent_trigger_intent(tracker: Tracker) -> str | None:
     """The intent of the latest message the consent question followed (the task to carry on with)."""
-    messages = _user_events_between_acknowledgements(tracker, completed=True)
+    messages = _acknowledged_messages(tracker, completed=True)
     if not messages:
         return None
-    parse_data = messages[-1].get("parse_data") or {}
-    return task_intent(parse_data.get("intent") or {}, parse_data.get("intent_ranking") or [])
+    return task_intent(messages[-1].intent, messages[-1].ranking)
 
 
 class ActionRecordConsent(Action):
@@ -198,7 +187,7 @@ class ActionRecordConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         agreed = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        needs, text = _needs_and_text(_user_events_between_acknowledgements(tracker, completed=True))
+        needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=True))
         agreed = agreed and bool(recordable(needs))
         record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
         say(dispatcher, tracker, [consent_reply(agreed, needs)])

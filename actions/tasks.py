@@ -28,6 +28,7 @@ from routing import clock, prompts
 from routing.answers import (
     Reply,
     apply_answer,
+    best_answer,
     bin_day_answer,
     information_answer,
     payment_answer,
@@ -36,11 +37,11 @@ from routing.answers import (
 from routing.bins import find_bin_day
 from routing.catalogue import Service
 from routing.handoff_replies import case_status
-from routing.hours import default_schedule
 from routing.locations import format_postcode
+from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
 from routing.references import find_reference
-
-STATUS_WORDS = {"open": "open. We are working on it", "closed": "closed. The work is done"}
+from routing.report_replies import reference_not_found, report_status
+from wiring.settings import channel_schedule
 
 
 def _any_service(tracker: Tracker) -> Service | None:
@@ -49,20 +50,6 @@ def _any_service(tracker: Tracker) -> Service | None:
         if service is not None:
             return service
     return None
-
-
-def answer_for(service: Service) -> List[Reply]:
-    """The most useful answer a service has, for when it does not fit the intent asked."""
-    if service.pay is not None:
-        return payment_answer(service, catalogue())
-    if service.apply is not None:
-        return apply_answer(service)
-    if service.information is not None:
-        return information_answer(service)
-    return [
-        Reply(service.summary),
-        Reply(f"You can report it online: {service.online.value}. Or tell me, and I will take the report."),
-    ]
 
 
 class ActionPaymentInfo(Action):
@@ -79,9 +66,9 @@ class ActionPaymentInfo(Action):
             record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=service.code)
             return finish_task(dispatcher, tracker, payment_answer(service, catalogue())) + forget_task_slots()
         if (other := _any_service(tracker)) is not None:
-            say(dispatcher, tracker, answer_for(other))
+            say(dispatcher, tracker, best_answer(other, catalogue()))
         else:
-            say(dispatcher, tracker, [topic_menu(catalogue(), "make_payment", "What would you like to pay?")])
+            say(dispatcher, tracker, [topic_menu(catalogue(), "make_payment", TOPIC_QUESTIONS["make_payment"])])
         return forget_task_slots()
 
 
@@ -99,12 +86,12 @@ class ActionApplyInfo(Action):
             record(tracker, EventKind.APPLICATION_SIGNPOSTED, intent="apply_for_service", service=service.code)
             return finish_task(dispatcher, tracker, apply_answer(service)) + forget_task_slots()
         if (other := _any_service(tracker)) is not None:
-            say(dispatcher, tracker, answer_for(other))
+            say(dispatcher, tracker, best_answer(other, catalogue()))
         else:
             say(
                 dispatcher,
                 tracker,
-                [topic_menu(catalogue(), "apply_for_service", "What would you like to apply for?")],
+                [topic_menu(catalogue(), "apply_for_service", TOPIC_QUESTIONS["apply_for_service"])],
             )
         return forget_task_slots()
 
@@ -145,7 +132,7 @@ class ValidateInformationForm(FormValidationAction):
         """Accept a UK postcode; otherwise show what one looks like."""
         postcode = format_postcode(str(value or ""))
         if postcode is None:
-            say(dispatcher, tracker, [Reply("That does not look like a postcode. A postcode looks like SO14 7LY.")])
+            say(dispatcher, tracker, [NOT_A_POSTCODE])
         return {"postcode": postcode}
 
 
@@ -170,9 +157,9 @@ class ActionInformation(Action):
             record(tracker, EventKind.INTENT, intent="get_information", service=service.code)
             return finish_task(dispatcher, tracker, information_answer(service)) + reset
         if service is not None or (service := _any_service(tracker)) is not None:
-            say(dispatcher, tracker, answer_for(service))
+            say(dispatcher, tracker, best_answer(service, catalogue()))
         else:
-            say(dispatcher, tracker, [topic_menu(catalogue(), "get_information", "What would you like to know about?")])
+            say(dispatcher, tracker, [topic_menu(catalogue(), "get_information", TOPIC_QUESTIONS["get_information"])])
         return reset
 
 
@@ -196,19 +183,7 @@ class ValidateStatusForm(FormValidationAction):
         lookup = find_reference(str(value or ""))
         if lookup.reference:
             return {"reference": lookup.reference}
-        if lookup.malformed:
-            say(
-                dispatcher,
-                tracker,
-                [
-                    Reply(
-                        f"{lookup.malformed} does not look like one of our references. "
-                        "Our references start with SCC- and have 6 letters and numbers, like SCC-7KQ4XH."
-                    )
-                ],
-            )
-        else:
-            say(dispatcher, tracker, [Reply("Sorry, I could not find a reference in that.")])
+        say(dispatcher, tracker, [not_a_reference(lookup.malformed) if lookup.malformed else NO_REFERENCE_FOUND])
         return {"reference": None}
 
 
@@ -225,26 +200,15 @@ class ActionCheckStatus(Action):
         replies: List[Reply] = []
         if case is not None:
             owner = case.conversation_id == tracker.sender_id
-            replies.append(case_status(case, default_schedule(), clock.now(), owner=owner))
+            replies.append(case_status(case, channel_schedule(), clock.now(), owner=owner))
         elif reference and report is None:
-            replies.append(
-                Reply(
-                    f"I cannot find {reference}. Please check the reference. "
-                    "If it came from a phone call or a letter, please call us and we will check."
-                )
-            )
+            replies.append(reference_not_found(reference))
         elif report is not None:
             service = catalogue().get(report.service_code)
             what = service.name.lower() if service else "a problem"
-            updated = report.updated_datetime.strftime("%d %B %Y").lstrip("0")
-            replies.append(
-                Reply(
-                    f"Your report {report.service_request_id} about {what} is "
-                    f"{STATUS_WORDS.get(report.status, report.status)}. Last update: {updated}."
-                )
+            replies += report_status(
+                report.service_request_id, what, report.status, report.updated_datetime, report.status_notes
             )
-            if report.status_notes:
-                replies.append(Reply(report.status_notes))
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 

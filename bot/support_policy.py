@@ -27,19 +27,13 @@ from typing import Any, Dict, List
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import ACTION_EXTRACT_SLOTS, ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (
-    ActionExecuted,
-    Restarted,
-    SessionStarted,
-    SlotSet,
-    UserUtteranceReverted,
-    UserUttered,
-)
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from routing.conversation_events import RESTARTED, SESSION_STARTED, ConversationView, need_entities
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
 from routing.support_responses import DIGITAL_INCLUSION_SLOT
@@ -53,7 +47,6 @@ ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
 DIGITAL_INCLUSION = "action_digital_inclusion"
-NOT_PREDICTION_STEPS = {ACTION_LISTEN_NAME, ACTION_EXTRACT_SLOTS}
 SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
 YES_NO = {"affirm", "deny"}
@@ -61,27 +54,22 @@ NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now
 WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
 
-def _needs(event: UserUttered) -> set[str]:
-    return {str(entity.get("value")) for entity in event.entities if entity.get("entity") == "support_need"}
-
-
 def risk_tier(event: UserUttered) -> Tier:
     """How the assistant should answer the risk signs in one message (see ``routing.safety``)."""
     items = event.parse_data.get("support_needs")
     if items is None:  # a message built without the NLU's output (a test story): its entities say it
-        items = [{"category": need} for need in _needs(event)]
+        items = [{"category": need} for need in need_entities(event.parse_data)]
     return safeguarding_tier(items)
 
 
 @dataclass
 class _State:
-    """What the policy needs to know about the conversation, read in one pass over its events."""
+    """What the policy needs to know about the conversation, read from this session's events."""
 
     turns: list[Turn] = field(default_factory=list)
     actions_since_user: list[str] = field(default_factory=list)
     previous_bot_action: str | None = None  # the bot's last action before the latest message
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
-    acknowledged: set[str] = field(default_factory=set)  # each need is acknowledged once a session
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
     check_in_intent: str | None = None  # the intent of the message the check-in followed
     concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
@@ -89,39 +77,32 @@ class _State:
     digital_inclusion_asked_at: int = -1  # the turn whose answer the offer of help to get online awaits
 
 
-def _read(tracker: DialogueStateTracker) -> _State:
-    # Every event of the session, not ``applied_events()``: that hides the resident's answers inside
-    # a form, and those answers can disclose a need or show them struggling.
-    state = _State()
-    asked_for: str | None = None
-    last_intent: str | None = None
-    for event in tracker.events:
-        if isinstance(event, (SessionStarted, Restarted)):
-            state, asked_for, last_intent = _State(), None, None
-        elif isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
-            asked_for = event.value
-        elif isinstance(event, SlotSet) and event.key == DIGITAL_INCLUSION_SLOT and event.value == "asked":
-            state.digital_inclusion_asked_at = len(state.turns)
-        elif isinstance(event, UserUttered):
-            needs = _needs(event)
-            last_intent = task_intent(event.intent, event.parse_data.get("intent_ranking") or [])
-            state.turns.append(Turn(str(event.intent.get("name")), asked_for, "frustration" in needs))
-            state.unacknowledged |= needs - NOT_ACKNOWLEDGED - state.acknowledged
-            if state.actions_since_user:
-                state.previous_bot_action = state.actions_since_user[-1]
-                state.concern_raised |= bool({CHECK_IN, SAFEGUARDING} & set(state.actions_since_user))
-            state.actions_since_user = []
-        elif isinstance(event, ActionExecuted) and event.action_name and event.action_name not in NOT_PREDICTION_STEPS:
-            state.actions_since_user.append(event.action_name)
-            if event.action_name == ACKNOWLEDGE:
-                state.acknowledged |= state.unacknowledged
-                state.unacknowledged = set()
-                state.consent_trigger_intent = last_intent
-            elif event.action_name == CHECK_IN:
-                state.check_in_intent = last_intent
-            elif event.action_name == OFFER_SUPPORT:
-                state.offered_support = True
-    return state
+def _intent_before(session: ConversationView, action: str) -> str | None:
+    """The task of the resident's message that the latest run of ``action`` followed."""
+    step = session.last_step(action)
+    message = session.message_before(step) if step else None
+    return task_intent(message.intent, message.ranking) if message else None
+
+
+def _read(session: ConversationView) -> _State:
+    # Each need is acknowledged once a session: those shown before the latest acknowledgement were
+    # covered by it (or an earlier one); those shown since are still to acknowledge.
+    acknowledged_at = session.last_step(ACKNOWLEDGE)
+    split = acknowledged_at.after if acknowledged_at else 0
+    before = {need for message in session.messages[:split] for need in message.need_entities}
+    since = {need for message in session.messages[split:] for need in message.need_entities}
+    asked_at = session.last_turn_slot_set(DIGITAL_INCLUSION_SLOT, "asked")
+    return _State(
+        turns=[Turn(str(m.intent_name), m.asked_for, "frustration" in m.need_entities) for m in session.messages],
+        actions_since_user=session.steps_since_message(),
+        previous_bot_action=session.previous_bot_action(),
+        unacknowledged=since - NOT_ACKNOWLEDGED - before,
+        consent_trigger_intent=_intent_before(session, ACKNOWLEDGE),
+        check_in_intent=_intent_before(session, CHECK_IN),
+        concern_raised=bool({CHECK_IN, SAFEGUARDING} & set(session.steps_before_message())),
+        offered_support=session.ran({OFFER_SUPPORT}),
+        digital_inclusion_asked_at=-1 if asked_at is None else asked_at,
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -166,9 +147,12 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
 
     A pure function of the tracker, so every decision can be tested with hand-built conversations.
     """
-    if tracker.events and isinstance(tracker.events[-1], UserUtteranceReverted):
+    conversation = ConversationView(event.as_dict() for event in tracker.events)
+    if conversation.ends_with_rewind:
         return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
-    state = _read(tracker)
+    # Every event of the session, not ``applied_events()``: that hides the resident's answers inside
+    # a form, and those answers can disclose a need or show them struggling.
+    state = _read(conversation.since_last(SESSION_STARTED, RESTARTED))
     if not state.turns or not isinstance(tracker.latest_message, UserUttered):
         return None
     loop = tracker.active_loop_name

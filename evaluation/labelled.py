@@ -1,8 +1,8 @@
 """The labelled message sets the evaluation scores against, and how to read them.
 
 Each set is a YAML file in ``evaluation/sets/`` with one entry per resident message: its text, the
-intent it asks for (``any`` when it asks for no task, as a pure disclosure may take any intent:
-CONTRACTS.md section 3), the support-need categories a careful reader would mark, and the group it
+intent it asks for (``any`` when it asks for no task, as a pure disclosure may take any intent),
+the support-need categories a careful reader would mark, and the group it
 was written for (``safeguarding``, ``near_miss``, ``need_and_task``, ``need_only``, ``task_only``).
 None of these messages is used in training.
 """

@@ -27,7 +27,7 @@ from monitoring.figures import (
     rate_within,
     separate_cells,
 )
-from monitoring.measures import FUNNEL_CHANNELS, GROUPS
+from monitoring.measures import GROUPS
 from monitoring.metric_definitions import BY_KEY
 from monitoring.metric_values import Counts, Period, amount
 from monitoring.outcomes import OUTCOMES
@@ -41,6 +41,7 @@ from monitoring.support_tables import (
 )
 from monitoring.thresholds import Thresholds
 from routing.categories import CATEGORIES
+from routing.contact_channels import CHANNELS
 
 
 @dataclass(frozen=True)
@@ -197,11 +198,11 @@ FUNNEL_STAGES = (
 
 def funnel_table(totals: Counts) -> Table:
     """Offered -> accepted -> contact made -> resolved, per channel; each rate over the stage before."""
-    counts = {ch: {name: totals[f"{stage}_{ch}"] for name, stage in FUNNEL_STAGES} for ch in FUNNEL_CHANNELS}
+    counts = {ch: {name: totals[f"{stage}_{ch}"] for name, stage in FUNNEL_STAGES} for ch in CHANNELS}
     protected = separate_cells(counts)
     everyone_shown = protect_count(totals["conversations"]) is not None
     rows = []
-    for channel in FUNNEL_CHANNELS:
+    for channel in CHANNELS:
         cells = [cell_text(protected, channel, name) for name, _ in FUNNEL_STAGES]
         rates = [
             rate_within(protected, counts, channel, later, earlier)
@@ -213,9 +214,7 @@ def funnel_table(totals: Counts) -> Table:
         )
         rows.append((label(channel), *cells, *rates, handoff_rate))
     chart = tuple(
-        (f"{label(ch)}: {name.lower()}", protected.cells[(ch, name)])
-        for ch in FUNNEL_CHANNELS
-        for name, _ in FUNNEL_STAGES
+        (f"{label(ch)}: {name.lower()}", protected.cells[(ch, name)]) for ch in CHANNELS for name, _ in FUNNEL_STAGES
     )
     return Table(
         "funnel",
@@ -231,8 +230,8 @@ def funnel_table(totals: Counts) -> Table:
             "Handed to a person (% of conversations)",
         ),
         tuple(rows),
-        tuple(f"funnel.{ch}.{stage}" for ch in FUNNEL_CHANNELS for _, stage in FUNNEL_STAGES)
-        + tuple(f"handoff_rate.{ch}" for ch in FUNNEL_CHANNELS),
+        tuple(f"funnel.{ch}.{stage}" for ch in CHANNELS for _, stage in FUNNEL_STAGES)
+        + tuple(f"handoff_rate.{ch}" for ch in CHANNELS),
         chart,
         "conversations",
     )

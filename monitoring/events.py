@@ -18,9 +18,9 @@ from typing import Any, Mapping
 
 from routing import clock
 from routing.categories import CATEGORIES
+from routing.contact_channels import CHANNELS
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
-HANDOFF_CHANNELS = ("webchat", "phone", "gateway", "emergency")
 SATISFACTION_ANSWERS = ("yes", "partly", "no")
 CONTACT_TIMING = ("on_time", "late")  # first human contact against the case's pick-up deadline
 ABANDONED_AT = ("queue", "form")  # where a resident gave up: waiting for a person, or mid-form
@@ -92,7 +92,7 @@ class OutcomeEvent:
         at: when (UTC).
         entry_channel: how the resident came in (web page, REST, embedded widget).
         intent, service: the task, as intent name and catalogue code.
-        category: a support-need category (CONTRACTS.md section 5), never the resident's words.
+        category: a support-need category (``routing.categories``), never the resident's words.
         handoff_channel: webchat, phone, gateway or emergency.
         in_hours: whether the offer was made while a non-online channel was open.
         value: a small fixed answer: satisfaction (yes, partly, no), contact timing (on_time,
@@ -118,7 +118,7 @@ class OutcomeEvent:
         checks: list[tuple[str | None, tuple[str, ...], str]] = [
             (self.entry_channel, ENTRY_CHANNELS, "entry_channel"),
             (self.category, CATEGORIES, "category"),
-            (self.handoff_channel, HANDOFF_CHANNELS, "handoff_channel"),
+            (self.handoff_channel, CHANNELS, "handoff_channel"),
             (self.value, VALUES.get(self.kind, ()), "value"),
         ]
         for given, allowed, name in checks:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from monitoring.facts import ConversationFacts
 from monitoring.outcomes import OUTCOMES
 from routing.categories import CATEGORIES
+from routing.contact_channels import CHANNELS
 
-FUNNEL_CHANNELS = ("webchat", "phone", "gateway", "emergency")
 # Residents with each need against residents with none (safeguarding has its own outcome, so it is
 # reported as escalations and time to contact, not as a parity group).
 GROUPS = tuple(category for category in CATEGORIES if category != "safeguarding") + ("none",)
@@ -36,7 +36,7 @@ def _counter_names() -> tuple[str, ...]:
         names += [f"group_{group}", f"eligible_{group}", f"resolved_{group}", f"offered_{group}"]
         names += [f"accepted_{group}"] + [f"sat_{group}_{answer}" for answer in SATISFACTION_ANSWERS]
     names += [f"sat_all_{answer}" for answer in SATISFACTION_ANSWERS]
-    for channel in FUNNEL_CHANNELS:
+    for channel in CHANNELS:
         names += [f"{stage}_{channel}" for stage in ("offered", "accepted", "contact", "resolved", "ontime", "late")]
         names += [f"wait_{channel}_{band}" for band in range(WAIT_BANDS)]
     names += ["offers", "offers_ooh", "offers_non_online", "offers_ooh_non_online", "handed_off"]
@@ -84,8 +84,8 @@ def contribution(facts: ConversationFacts) -> dict[str, int]:
         ("contact", facts.contacted),
         ("resolved", facts.resolved),
     ):
-        adds += [f"{stage}_{channel}" for channel in channels if channel in FUNNEL_CHANNELS]
-    if facts.contact_channel in FUNNEL_CHANNELS and facts.contact_minutes is not None:
+        adds += [f"{stage}_{channel}" for channel in channels if channel in CHANNELS]
+    if facts.contact_channel in CHANNELS and facts.contact_minutes is not None:
         adds.append(f"wait_{facts.contact_channel}_{wait_band(facts.contact_minutes)}")
         if facts.contact_on_time is not None:
             adds.append(f"{'ontime' if facts.contact_on_time else 'late'}_{facts.contact_channel}")

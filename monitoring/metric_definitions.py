@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from monitoring.measures import COUNTERS, FUNNEL_CHANNELS, GROUPS, SATISFACTION_ANSWERS
+from monitoring.measures import COUNTERS, GROUPS, SATISFACTION_ANSWERS
 from monitoring.outcomes import OUTCOMES
 from routing.categories import CATEGORIES
+from routing.contact_channels import CHANNELS
 
 Kind = Literal["count", "rate", "ratio", "time"]
 
@@ -225,7 +226,7 @@ def _metrics() -> tuple[Metric, ...]:
                 _sections_for(category) or ("accessibility",),
             )
         )
-    for channel in FUNNEL_CHANNELS:
+    for channel in CHANNELS:
         evidences = ("community_safety",) if channel == "emergency" else ("non_online_channels",)
         metrics += [
             Metric(

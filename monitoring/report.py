@@ -25,10 +25,11 @@ from monitoring.figures import (
     percent,
     protected_rate,
 )
-from monitoring.measures import FUNNEL_CHANNELS, GROUPS
+from monitoring.measures import GROUPS
 from monitoring.metric_definitions import ESIA_SECTIONS, METRICS, EsiaSection, Metric
 from monitoring.metric_values import Counts, Filters, Period, amount, percentile_minutes, wait_bands
 from monitoring.thresholds import Thresholds
+from routing.contact_channels import CHANNEL_NAMES, CHANNELS
 
 # Who each group is, in words a manager reads (a group is the residents where that need was noticed).
 WHO = {
@@ -43,7 +44,6 @@ WHO = {
     "frustration": "residents who became frustrated",
     "none": "residents with no need noticed",
 }
-CHANNEL_NAMES = {"webchat": "webchat", "phone": "phone", "gateway": "Gateway (face to face)", "emergency": "urgent"}
 # The order of a group's figures: how often the need is noticed, then what happens to these residents.
 GROUP_FIGURES = ("need_rate", "resolution_rate", "parity", "offered_person", "accepted_person", "satisfied")
 CHANNEL_FIGURES = ("handoff_rate", "funnel", "contact_time", "within_sla")
@@ -182,7 +182,7 @@ def _subject(metric: Metric) -> tuple[str, str] | None:
     prefix, _, rest = metric.key.partition(".")
     if prefix in GROUP_FIGURES and rest in GROUPS:
         return "group", rest
-    if prefix in CHANNEL_FIGURES and rest.split(".")[0] in FUNNEL_CHANNELS:
+    if prefix in CHANNEL_FIGURES and rest.split(".")[0] in CHANNELS:
         return "channel", rest.split(".")[0]
     return None
 
@@ -197,7 +197,7 @@ def _order(section: EsiaSection) -> Callable[[Metric], tuple[int, int, int, int]
             return (0, 0, 0, position)
         kind, code = subject
         if kind == "channel":
-            return (1, FUNNEL_CHANNELS.index(code), 0, position)
+            return (1, CHANNELS.index(code), 0, position)
         return (2, groups.index(code), GROUP_FIGURES.index(metric.key.partition(".")[0]), position)
 
     return key

@@ -16,17 +16,18 @@ from monitoring.figures import (
     separate_cells,
     time_cells,
 )
-from monitoring.measures import FUNNEL_CHANNELS, GROUPS, SATISFACTION_ANSWERS
+from monitoring.measures import GROUPS, SATISFACTION_ANSWERS
 from monitoring.metric_values import Counts, wait_bands
 from monitoring.thresholds import Thresholds
+from routing.contact_channels import CHANNELS
 
 
 def contact_time_table(totals: Counts, thresholds: Thresholds) -> Table:
     """Time from accepting a person to the first human contact, per channel, against its SLA."""
-    counts = {ch: {"First contacts": sum(wait_bands(totals, ch))} for ch in FUNNEL_CHANNELS}
+    counts = {ch: {"First contacts": sum(wait_bands(totals, ch))} for ch in CHANNELS}
     protected = separate_cells(counts)
     rows = []
-    for channel in FUNNEL_CHANNELS:
+    for channel in CHANNELS:
         bands = wait_bands(totals, channel)
         visible = cell_visible(protected, channel, "First contacts") and sum(bands) > 0
         on_time, late = totals[f"ontime_{channel}"], totals[f"late_{channel}"]
@@ -46,7 +47,7 @@ def contact_time_table(totals: Counts, thresholds: Thresholds) -> Table:
         "On time is against each case's own deadline (its SLA, or its booked slot).",
         ("Channel", "First contacts", "Median", "90th percentile", "Deadline (SLA)", "On time (%)"),
         tuple(rows),
-        tuple(f"contact_time.{ch}" for ch in FUNNEL_CHANNELS) + tuple(f"within_sla.{ch}" for ch in FUNNEL_CHANNELS),
+        tuple(f"contact_time.{ch}" for ch in CHANNELS) + tuple(f"within_sla.{ch}" for ch in CHANNELS),
     )
 
 

@@ -136,3 +136,17 @@ def human_contact_answer(catalogue: Catalogue) -> list[Reply]:
 def topic_menu(catalogue: Catalogue, intent: str, question: str) -> Reply:
     """Ask which service the resident means, with a quick reply for each one under ``intent``."""
     return Reply(question, service_buttons(catalogue.for_intent(intent), intent))
+
+
+def best_answer(service: Service, catalogue: Catalogue) -> list[Reply]:
+    """The most useful answer a service has, for when it does not fit the intent asked."""
+    if service.pay is not None:
+        return payment_answer(service, catalogue)
+    if service.apply is not None:
+        return apply_answer(service)
+    if service.information is not None:
+        return information_answer(service)
+    return [
+        Reply(service.summary),
+        Reply(f"You can report it online: {service.online.value}. Or tell me, and I will take the report."),
+    ]

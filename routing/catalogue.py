@@ -23,7 +23,8 @@ INTENT_BLOCKS = {
     "get_information": "information",
 }
 
-# CONTRACTS.md section 4: the codes every catalogue must have, by the intent they serve.
+# The service codes every catalogue must have, by the intent they serve: the fixed names the NLU's
+# ``service`` entity and the other packages use (the README's "Changing the service catalogue").
 REQUIRED_CODES = {
     "report": {
         "pothole", "street_light", "fly_tipping", "missed_bin", "graffiti", "noise",

@@ -1,4 +1,4 @@
-"""The fixed vocabulary of support-need categories (CONTRACTS.md section 5), in the order they are shown."""
+"""The fixed vocabulary of support-need categories agreed with the council, in the order they are shown."""
 
 CATEGORIES = (
     "safeguarding", "digital_exclusion", "disability", "mental_health_cognitive", "older_age",

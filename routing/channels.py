@@ -1,4 +1,4 @@
-"""Which ways of reaching a person to offer, in what order, and why (CONTRACTS.md section 6).
+"""Which ways of reaching a person to offer, in what order, and why (the ways: ``routing.contact_channels``).
 
 The decision is pure: it takes what the conversation showed (support needs, adjustments, the
 resident's stated preference, the task), the time and the current capacity, and returns an ordered
@@ -80,6 +80,15 @@ class ChannelOption:
     title: str
 
 
+# The ways to book a person for later, by mode: always possible for these channels (and only these).
+BOOKINGS = {
+    "callback": ChannelOption("phone", "callback", "", "Call me back"),
+    "appointment": ChannelOption("gateway", "appointment", "", "Book a Gateway visit"),
+}
+# The case made when a resident at risk asks for urgent contact: top of every adviser's queue.
+URGENT_CASE = ChannelOption("emergency", "emergency", "An adviser will look at this urgently.", "Urgent help")
+
+
 def _number(council: Mapping[str, Any], *keys: str) -> str:
     value: Any = council
     for key in keys:
@@ -145,7 +154,7 @@ def decide_channels(
             "phone",
             "callback",
             f"We are closed now. We can call you back{extra} from {day_text(opens, today)} at {clock(opens)}.",
-            "Call me back",
+            BOOKINGS["callback"].title,
         )
 
     if gateway_open:
@@ -165,7 +174,7 @@ def decide_channels(
             "gateway",
             "appointment",
             f"Book a time to visit the Gateway. The first day is {day_text(opens, today)}.{bsl}",
-            "Book a Gateway visit",
+            BOOKINGS["appointment"].title,
         )
 
     if not phone_open and (context.urgent or context.service in URGENT_SERVICES or "safeguarding" in context.needs):

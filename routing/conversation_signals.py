@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from routing.tasks import TASK_INTENTS
 
+# The actions that answer a message the bot did not understand.
+FALLBACK_ACTIONS = frozenset({"action_fallback", "action_default_fallback"})
 FREE_TEXT_SLOTS = {"service", "location", "description", "postcode", "reference"}
 
 

@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 from routing.answers import Button, Reply
 from routing.bookings import Slot
 from routing.channels import ChannelOption
+from routing.contact_channels import CHANNELS
 from routing.handoffs import HandoffCase
 from routing.hours import ContactSchedule, clock, day_text
 
@@ -93,7 +94,48 @@ def not_offered(text: str) -> Reply:
                  "or type phone, chat or Gateway.")  # fmt: skip
 
 
+def not_open(channel: str) -> Reply:
+    """When the resident picks a way that was not offered: closed now, or not one of ours.
+
+    The emergency routes are never closed, so for them (and for a made-up name) no reason is given.
+    """
+    closed = channel in CHANNELS and channel != "emergency"
+    return not_offered("That way is not open right now. " if closed else "")
+
+
+NOT_BY_VOICE = not_offered("We cannot call you by voice, but chat and Relay UK work. ")
 ASK_NUMBER = Reply("What number should we call you on? We will only use it for this call.")
+DID_NOT_CATCH_THE_TIME = Reply("Sorry, I did not catch which time. Please choose one of the times below.")
+TIME_TAKEN = Reply("Sorry, that time is not free. Please choose one of the times below.")
+TIME_TAKEN_NOT_MOVED = Reply("Sorry, that time is not free. Your booking has not changed.")
+ASK_BOOKING_REFERENCE = Reply("Which booking would you like to change? Please give its reference. It starts with SCC-.")
+
+
+def number_noted(display: str) -> Reply:
+    """The call-back number read back, as the resident would write it."""
+    return Reply(f"Thank you. We will call {display}.")
+
+
+def urgent_case_made(reference: str) -> Reply:
+    """After the emergency routes, when the resident asked for urgent contact."""
+    return Reply(f"I have also asked an adviser to look at this urgently. Your reference is {reference}.")
+
+
+def nothing_to_cancel(phone: str) -> Reply:
+    """No booking of this conversation to cancel (one made elsewhere is cancelled by phone)."""
+    return Reply(
+        f"I cannot find a booking to cancel in this chat. If you booked it another way, please call us on {phone}."
+    )
+
+
+def booking_cancelled(reference: str) -> Reply:
+    """The booking or queue place is cancelled."""
+    return Reply(f"Done. I have cancelled {reference}. You do not need to do anything else.")
+
+
+def cancel_passed_on(reference: str) -> Reply:
+    """An adviser already has the case: they are told instead."""
+    return Reply(f"An adviser is already working on {reference}. I have told them you want to cancel.")
 
 
 def ask_slot(kind: str, slots: Sequence[Slot], schedule: ContactSchedule, now: datetime) -> Reply:
@@ -165,6 +207,11 @@ def confirmation(
     if case.mode in ("callback", "appointment"):
         replies.append(Reply("If you need to change or cancel it, tell me your reference at any time."))
     return replies
+
+
+def moved(case: HandoffCase, schedule: ContactSchedule, now: datetime) -> Reply:
+    """The booking has its new time."""
+    return Reply(f"Done. {case_status(case, schedule, now).text}")
 
 
 def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime, owner: bool = True) -> Reply:

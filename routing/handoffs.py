@@ -21,7 +21,7 @@ from routing.hours import ContactSchedule
 from routing.redaction import redact
 
 TRIGGERS = ("asked", "repeated_failure", "detected_need", "safeguarding")
-CHANNELS = ("webchat", "phone", "gateway", "emergency")
+
 MODES = ("live", "call_now", "text_relay", "callback", "out_of_hours_line", "walk_in", "appointment", "emergency")
 OUTCOMES = ("resolved", "unable_to_contact", "cancelled", "no_show")
 STATUSES = ("queued", "claimed", *OUTCOMES)

@@ -6,10 +6,8 @@ Wales come from the maintained ``holidays`` package, so a new year's dates need 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
@@ -18,9 +16,9 @@ import holidays
 import yaml
 
 from routing.catalogue import DEFAULT_DIR, CatalogueError
+from routing.contact_channels import CHANNELS
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHANNELS = ("webchat", "phone", "gateway", "emergency")  # CONTRACTS.md section 6
 
 
 @dataclass(frozen=True)
@@ -92,22 +90,6 @@ class ContactSchedule:
             if opens > local:
                 return opens
         raise CatalogueError(f"channel {channel!r} is not open in the next two weeks")
-
-    def hours_text(self, channel: str) -> str:
-        """Opening hours in plain words, for example "Monday to Friday, 9am to 5pm"."""
-        weekly = self.channels[channel].weekly
-        groups: list[tuple[list[int], tuple[time, time]]] = []
-        for weekday in sorted(weekly):
-            if groups and groups[-1][1] == weekly[weekday] and groups[-1][0][-1] == weekday - 1:
-                groups[-1][0].append(weekday)
-            else:
-                groups.append(([weekday], weekly[weekday]))
-        parts = []
-        for days, (opens, closes) in groups:
-            names = [_DAY_NAMES[d] for d in days]
-            span = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
-            parts.append(f"{span}, {clock(opens)} to {clock(closes)}")
-        return ". ".join(parts) if parts else "closed"
 
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -189,11 +171,3 @@ def load_schedule(path: Path = DEFAULT_DIR / "channels.yml") -> ContactSchedule:
         if isinstance(error, CatalogueError):
             raise
         raise CatalogueError(f"channels.yml: {error}") from error
-
-
-@lru_cache(maxsize=1)
-def default_schedule() -> ContactSchedule:
-    """The channel configuration, loaded once per process: ``data/catalogue/channels.yml``, or the
-    file ``COUNCIL_CHANNELS_FILE`` names (a council's own, or the tests' always-open one)."""
-    override = os.environ.get("COUNCIL_CHANNELS_FILE")
-    return load_schedule(Path(override)) if override else load_schedule()

@@ -50,8 +50,3 @@ def check_uk_number(text: str) -> PhoneCheck:
         e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
         display=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL),
     )
-
-
-def masked(e164: str) -> str:
-    """A number with all but the last three digits hidden, for read-backs in chat logs."""
-    return "*" * max(len(e164) - 3, 0) + e164[-3:]

@@ -64,8 +64,3 @@ def find_reference(text: str) -> ReferenceLookup:
     if like:
         return ReferenceLookup(malformed=like.group(0).upper(), span=like.span())
     return ReferenceLookup()
-
-
-def is_reference(text: str) -> bool:
-    """Return True when ``text`` is exactly one well-formed reference (case-insensitive)."""
-    return bool(_VALID.fullmatch((text or "").strip()))

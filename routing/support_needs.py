@@ -1,4 +1,4 @@
-"""Noticing when a resident needs assisted support, or is at risk (CONTRACTS.md section 5).
+"""Noticing when a resident needs assisted support, or is at risk (the categories in ``routing.categories``).
 
 A classifier trained on the project's labelled examples scores each category. It sees the words
 (with negation marked), character n-grams (for misspellings), and the curated cue lexicon as
@@ -62,7 +62,7 @@ class SupportNeed:
     evidence: str | None = None
 
     def as_output(self) -> dict[str, Any]:
-        """The ``support_needs`` item of the parse output (CONTRACTS.md section 5)."""
+        """The ``support_needs`` item of the parse output (the categories in ``routing.categories``)."""
         output: dict[str, Any] = {"category": self.category, "confidence": round(self.confidence, 3)}
         for key in ("cue", "kind", "tier", "adjustment", "evidence"):
             if getattr(self, key):

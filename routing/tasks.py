@@ -7,6 +7,16 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
+# Each task in the resident's words: the main menu's buttons, and what staff read a handoff was about.
+TASK_NAMES = {
+    "report_issue": "Report a problem",
+    "make_payment": "Pay for something",
+    "apply_for_service": "Apply for something",
+    "get_information": "Find information",
+    "check_status": "Check on a report",
+}
+# Checking on a report needs a reference, so the menu does not offer it: the resident asks.
+MENU_TASKS = tuple(intent for intent in TASK_INTENTS if intent != "check_status")
 
 # The action or form that carries each task on (request_human is a task too, once the rest is dealt with).
 RESUME_TASK = {

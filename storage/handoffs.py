@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from routing import clock
 from routing.bookings import SlotUnavailable
+from routing.contact_channels import CHANNELS
 from routing.handoffs import (
-    CHANNELS,
     CONTACTED,
     MODES,
     OUTCOMES,

@@ -1,7 +1,9 @@
 """Every message the assistant can send scores at least 60 on Flesch reading ease ("plain English").
 
 Collected from the domain's responses, the wording files (support and safeguarding), every
-catalogue answer and form question, and every handoff offer and confirmation. Placeholders are
+catalogue answer, and every reply of the wording modules the actions speak from (``routing.prompts``,
+``routing.menu``, ``routing.report_replies``, ``routing.handoff_replies``: form questions and
+re-asks, report read-backs and statuses, handoff offers, confirmations, bookings and cancellations). Placeholders are
 filled with realistic values first. The score comes from the maintained ``textstat`` package.
 """
 
@@ -18,9 +20,9 @@ import yaml
 
 from routing.catalogue import default_catalogue
 from routing.channels import Capacity, HandoffContext, decide_channels
-from routing.handoff_replies import STATUS_WORDS, case_status, confirmation, offer
+from routing.handoff_replies import STATUS_WORDS, case_status, confirmation, moved, offer
 from routing.handoffs import MODES, HandoffCase
-from routing.hours import default_schedule
+from routing.hours import load_schedule
 from tests.conftest import ROOT
 from tests.routing.test_answers import _everything_said
 
@@ -66,7 +68,7 @@ def _filled(text: str) -> str:
 
 
 def _handoff_messages() -> Iterator[tuple[str, str]]:
-    schedule, council = default_schedule(), default_catalogue().council
+    schedule, council = load_schedule(), default_catalogue().council
     for when in (datetime(2026, 12, 1, 11, tzinfo=UK), datetime(2026, 12, 28, 21, tzinfo=UK)):
         for needs in (frozenset(), frozenset({"safeguarding"}), frozenset({"language_literacy"})):
             context = HandoffContext(now=when, needs=needs, capacity=Capacity(2, 1), service="housing_repair")
@@ -83,6 +85,7 @@ def _handoff_messages() -> Iterator[tuple[str, str]]:
                 claimed_by=None, claimed_at=None, closed_at=None,
             )  # fmt: skip
             yield f"status {mode} {status}", case_status(case, schedule, now).text
+            yield f"moved {mode} {status}", moved(case, schedule, now).text
         yield from ((f"confirmation {mode}", r.text) for r in confirmation(case, schedule, council, 2))
 
 

@@ -1,4 +1,4 @@
-"""Rasa NLU component that adds ``support_needs`` to every parse (CONTRACTS.md section 5).
+"""Rasa NLU component that adds ``support_needs`` to every parse (each category noticed, its confidence and cue).
 
 During ``rasa train`` it fits the classifiers in ``routing.support_needs`` on three sources:
 the hand-labelled examples in ``data/support_needs/`` (disclosures, risks, near misses), the NLU

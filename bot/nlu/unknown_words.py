@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from routing.vocabulary import is_gibberish, vocabulary
+from routing.gibberish import is_gibberish, vocabulary
 
 VOCABULARY_FILE = "vocabulary.json"
 

@@ -1,1 +1,2 @@
-"""The aiohttp web app: resident chat page, health check (staff inbox and dashboard to come)."""
+"""The aiohttp web app: the resident chat page, the staff inbox and live chat, the managers'
+dashboard and ESIA report, the handoff API, and the health check."""

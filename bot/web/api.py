@@ -18,7 +18,8 @@ from aiohttp import web
 from bot.web.cases import CASES, case_reference
 from bot.web.refusals import json_refusal
 from bot.web.staff_auth import HANDOFFS, api_error, api_user
-from routing.handoffs import CHANNELS, OUTCOMES, STATUSES, HandoffCase, HandoffError
+from routing.contact_channels import CHANNELS
+from routing.handoffs import OUTCOMES, STATUSES, HandoffCase, HandoffError
 from storage.staff import StaffUser
 
 SPEC = Path(__file__).with_name("openapi.yaml")

@@ -17,7 +17,7 @@ from bot.web.api import add_api_routes
 from bot.web.cases import CASES, CaseService
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
 from bot.web.dashboard import ENGINE, add_dashboard_routes, keep_figures_fresh
-from bot.web.live_chat import LIVE, MENU_BUTTONS, add_live_chat_routes, relay_resident_message, resident_live_state
+from bot.web.live_chat import LIVE, add_live_chat_routes, relay_resident_message, resident_live_state
 from bot.web.outcomes import OUTCOMES
 from bot.web.rasa_client import RASA, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rendering import TEMPLATES, render, templates
@@ -183,7 +183,7 @@ def create_app(settings: Settings) -> web.Application:
 
     async def cases(app: web.Application) -> AsyncIterator[None]:
         # Every change to a case (staff pages, JSON API, live chat) goes through this one service.
-        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE], menu=MENU_BUTTONS)
+        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE])
         yield
 
     app.cleanup_ctx.append(cases)

@@ -23,6 +23,7 @@ from monitoring.recorder import Outcomes
 from routing import clock
 from routing.handoffs import CaseNotFound, HandoffCase, HandoffError, InvalidTransition, NotYours
 from routing.live_chat import LiveMessage
+from routing.menu import menu_buttons
 from routing.references import find_reference
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
@@ -51,17 +52,15 @@ def case_reference(raw: str) -> str:
 class CaseService:
     """Changes handoff cases, recording what happened and keeping the resident's conversation right.
 
-    ``menu`` is what a resident handed back to the assistant is offered next.
+    A resident handed back to the assistant is offered the main menu next.
     """
 
-    def __init__(
-        self, store: HandoffStore, outcomes: Outcomes, rasa: RasaClient, live: LiveChats, menu: Buttons
-    ) -> None:
+    def __init__(self, store: HandoffStore, outcomes: Outcomes, rasa: RasaClient, live: LiveChats) -> None:
         self.store = store
         self._outcomes = outcomes
         self._rasa = rasa
         self._live = live
-        self._menu = menu
+        self._menu = menu_buttons()
 
     def get(self, reference: str) -> HandoffCase:
         """The case; ``CaseNotFound`` if there is none."""

@@ -30,11 +30,6 @@ from storage.live_chat import LiveChats
 
 LIVE = web.AppKey("live_chats", LiveChats)
 STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself
-MENU_BUTTONS = [
-    {"title": "Report a problem", "payload": "/report_issue"},
-    {"title": "Pay for something", "payload": "/make_payment"},
-    {"title": "Talk to a person", "payload": "/request_human"},
-]
 
 
 def _as_json(message: LiveMessage) -> dict[str, Any]:

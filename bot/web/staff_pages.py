@@ -29,8 +29,8 @@ from routing import clock
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
 from routing.handoffs import OUTCOMES, CaseNotFound, HandoffCase, HandoffError
-from routing.hours import default_schedule
 from storage.staff import SESSION_HOURS, AccountError
+from wiring.settings import channel_schedule
 
 OUTCOME_LABELS = {
     "resolved": "Resolved",
@@ -95,7 +95,7 @@ async def queues(request: web.Request) -> web.StreamResponse:
     cases = request.app[HANDOFFS].queue()
     return render(
         request, "staff/queues.html", session=session, user=user,
-        queues=build_queues(cases, default_schedule(), now), needs=CATEGORY_NAMES, modes=MODE_NAMES,
+        queues=build_queues(cases, channel_schedule(), now), needs=CATEGORY_NAMES, modes=MODE_NAMES,
         waiting=request.app[HANDOFFS].webchat_waiting(),
     )  # fmt: skip
 
@@ -120,7 +120,7 @@ def _case_page(request: web.Request, reference: str, status: int = 200, error: s
         case = request.app[CASES].get(reference)
     except CaseNotFound as missing:
         raise page_refusal(missing) from None
-    schedule = default_schedule()
+    schedule = channel_schedule()
     due, overdue = due_text(case.sla_due_at, clock.now())
     return render(
         request, "staff/case.html", status=status, session=signed_in(request), case=case, due=due,

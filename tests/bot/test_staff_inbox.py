@@ -20,7 +20,7 @@ from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from bot.web.outcomes import OUTCOMES
 from routing.handoffs import NewHandoff
-from routing.hours import default_schedule
+from routing.hours import load_schedule
 from storage.handoffs import HandoffStore
 from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import free_port
@@ -39,7 +39,7 @@ async def inbox(engine: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient, 
         tracker_db=tmp_path / "tracker.db", model_path=tmp_path / "model.tar.gz",
     )  # fmt: skip
     async with TestClient(TestServer(create_app(settings))) as client:
-        yield client, HandoffStore(engine, default_schedule()), engine
+        yield client, HandoffStore(engine, load_schedule()), engine
 
 
 def new_case(store: HandoffStore, text: str = SCRIPT) -> str:

@@ -1,12 +1,15 @@
 """What the assistant tells residents about paying, applying, information, bins and reaching a person."""
 
 import re
+from datetime import datetime
 
 import pytest
 
-from routing import prompts, satisfaction
+from routing import handoff_replies, menu, prompts, report_replies, satisfaction
 from routing.answers import (
+    Reply,
     apply_answer,
+    best_answer,
     bin_day_answer,
     human_contact_answer,
     information_answer,
@@ -14,6 +17,9 @@ from routing.answers import (
 )
 from routing.bins import find_bin_day
 from routing.catalogue import load_catalogue
+from routing.channels import BOOKINGS, URGENT_CASE
+from routing.live_chat import wait_estimate
+from routing.phone_numbers import check_uk_number
 
 CATALOGUE = load_catalogue()
 PAY = ["council_tax", "parking_fine", "council_rent", "business_rates", "garden_waste"]
@@ -137,9 +143,48 @@ def _everything_said():
             (f"bin day {sector}", r.text)
             for r in bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005")
         ]
-    for name in ("ASK_SERVICE", "ASK_LOCATION", "ASK_POSTCODE", "ASK_REFERENCE"):
-        said.append((f"prompt {name}", getattr(prompts, name).text))
+    for service in CATALOGUE.services.values():
+        said += [(f"{service.code} best answer", r.text) for r in best_answer(service, CATALOGUE)]
     said += [(f"closing {index}", reply.text) for index, reply in enumerate(satisfaction.ALL_REPLIES)]
+    return said + _wording_said()
+
+
+def _fixed_replies(module):
+    """Every reply a wording module holds ready-made (its upper-case names)."""
+    return [(f"{module.__name__} {name}", value.text) for name, value in vars(module).items()
+            if name.isupper() and isinstance(value, Reply)]  # fmt: skip
+
+
+def _wording_said():
+    """The wording modules the actions speak from: fixed replies, and each built one with sample values."""
+    said = []
+    for module in (prompts, menu, report_replies, handoff_replies):
+        said += _fixed_replies(module)
+    said += [("prompt topic", question) for question in prompts.TOPIC_QUESTIONS.values()]
+    said += [("prompt location", prompts.location_problem("I could not find that place.").text)]
+    said += [("prompt reference", prompts.not_a_reference("SCC-48213").text)]
+    sent = report_replies.report_sent("SCC-7KQ4XH", {"response_time": "We fix most in 5 days.", "urgent": "Call 999."})
+    said += [("report sent", reply.text) for reply in sent]
+    said += [("report check", report_replies.check_report("Pothole", "Portswood Road", "A deep hole").text)]
+    said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH").text)]
+    for status in report_replies.STATUS_WORDS:
+        replies = report_replies.report_status("SCC-7KQ4XH", "a pothole", status, datetime(2026, 12, 1), "Fixed.")
+        said += [(f"report status {status}", reply.text) for reply in replies]
+    for channel in ("phone", "emergency", "carrier pigeon"):
+        said += [(f"handoff not open {channel}", handoff_replies.not_open(channel).text)]
+    said += [
+        ("handoff number", handoff_replies.number_noted("07912 345678").text),
+        ("handoff urgent case", handoff_replies.urgent_case_made("SCC-7KQ4XH").text),
+        ("handoff nothing to cancel", handoff_replies.nothing_to_cancel("023 8083 3000").text),
+        ("handoff cancelled", handoff_replies.booking_cancelled("SCC-7KQ4XH").text),
+        ("handoff cancel passed on", handoff_replies.cancel_passed_on("SCC-7KQ4XH").text),
+        ("handoff urgent option", URGENT_CASE.reason),
+    ]
+    said += [(f"handoff booking {mode}", option.title) for mode, option in BOOKINGS.items()]
+    for typed in ("", "abc", "+33 1 23 45 67 89", "0791", "0900 123 4567", "0800 123 4567"):
+        if check_uk_number(typed).problem:
+            said += [(f"phone number {typed!r}", str(check_uk_number(typed).problem))]
+    said += [(f"live chat wait {n}", wait_estimate(n, advisers)) for n, advisers in ((1, 1), (4, 2), (3, 0))]
     return said
 
 

@@ -8,7 +8,7 @@ import yaml
 
 from routing.catalogue import DEFAULT_DIR, CatalogueError, load_catalogue
 
-# CONTRACTS.md section 4, copied here so a change on either side is noticed.
+# The fixed service codes (``routing.catalogue.REQUIRED_CODES``), copied here so a change on either side is noticed.
 CONTRACT = {
     "report": [
         "pothole",

@@ -9,7 +9,7 @@ import pytest
 
 from routing.catalogue import default_catalogue
 from routing.channels import Capacity, ChannelOption, HandoffContext, decide_channels
-from routing.hours import default_schedule
+from routing.hours import load_schedule
 
 UK = ZoneInfo("Europe/London")
 TUESDAY_11AM = datetime(2026, 12, 1, 11, 0, tzinfo=UK)
@@ -22,7 +22,7 @@ STAFFED = Capacity(advisers_online=2, webchat_waiting=1)
 def offer(now: datetime, capacity: Capacity = STAFFED, **context: object) -> list[ChannelOption]:
     return decide_channels(
         HandoffContext(now=now, capacity=capacity, **context),  # type: ignore[arg-type]
-        default_schedule(),
+        load_schedule(),
         default_catalogue().council,
     )
 

@@ -6,7 +6,7 @@ import pytest
 
 from routing.handoff_queues import build_queues, due_text
 from routing.handoffs import NewHandoff
-from routing.hours import default_schedule
+from routing.hours import load_schedule
 from storage.handoffs import HandoffStore
 
 NOW = datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc)
@@ -28,7 +28,7 @@ def test_due_times_read_plainly(minutes, text, overdue):
 
 
 def test_urgent_first_then_each_channel_in_due_order(engine):
-    store = HandoffStore(engine, default_schedule())
+    store = HandoffStore(engine, load_schedule())
 
     def make(channel: str, mode: str, trigger: str = "asked", minutes_ago: int = 0, slot=None):
         new = NewHandoff(channel=channel, mode=mode, trigger=trigger)
@@ -41,13 +41,13 @@ def test_urgent_first_then_each_channel_in_due_order(engine):
     call = make("phone", "call_now")
     queues = {
         queue.key: [row.case.reference for row in queue.rows]
-        for queue in build_queues(store.queue(), default_schedule(), NOW)
+        for queue in build_queues(store.queue(), load_schedule(), NOW)
     }
     assert queues["urgent"] == [urgent]
     assert queues["webchat"] == [chat_old, chat_new]  # the one waiting longest is overdue, so first
     assert queues["gateway"] == [visit]
     assert queues["other"] == [call]
     rows = {
-        row.case.reference: row for queue in build_queues(store.queue(), default_schedule(), NOW) for row in queue.rows
+        row.case.reference: row for queue in build_queues(store.queue(), load_schedule(), NOW) for row in queue.rows
     }
     assert rows[chat_old].overdue and not rows[chat_new].overdue

@@ -2,7 +2,7 @@
 
 import pytest
 
-from routing.phone_numbers import check_uk_number, masked
+from routing.phone_numbers import check_uk_number
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,3 @@ def test_uk_numbers_are_kept_in_international_form(typed, e164):
 def test_other_input_gets_a_plain_reason(typed, problem):
     checked = check_uk_number(typed)
     assert checked.e164 is None and problem in checked.problem
-
-
-def test_masked_keeps_only_the_last_three_digits():
-    assert masked("+447912345678") == "**********678"

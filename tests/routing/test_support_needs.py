@@ -1,4 +1,4 @@
-"""Noticing support needs and risk in one message, from the curated cue lexicon (CONTRACTS.md section 5)."""
+"""Noticing support needs and risk in one message, from the curated cue lexicon."""
 
 from dataclasses import replace
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from routing.handoffs import NewHandoff
-from routing.hours import default_schedule
+from routing.hours import load_schedule
 from routing.live_chat import ADVISER_GONE, QUEUE_TIMEOUT, LiveChatError, wait_estimate
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
@@ -13,7 +13,7 @@ from storage.live_chat import LiveChats
 
 @pytest.fixture
 def live(engine):
-    return LiveChats(engine, HandoffStore(engine, default_schedule()))
+    return LiveChats(engine, HandoffStore(engine, load_schedule()))
 
 
 def chat(live, conversation="resident-1"):

@@ -26,12 +26,12 @@ from monitoring.events import EventKind
 from routing.handoffs import AlreadyClaimed, CaseNotFound, HandoffError, NewHandoff, NotYours
 from routing.hours import load_schedule
 from routing.live_chat import QUEUE_TIMEOUT, LiveChatError
+from routing.menu import menu_buttons
 from storage.handoffs import HandoffStore, handoff_cases
 from storage.live_chat import LiveChats
 from storage.staff import StaffUser
 from tests.conftest import ALWAYS_OPEN
 
-MENU = [{"title": "Report a problem", "payload": "/report_issue"}]
 ASHA = StaffUser("asha", "Asha", "staff", True)
 BEN = StaffUser("ben", "Ben", "staff", True)
 MORGAN = StaffUser("morgan", "Morgan", "manager", False)
@@ -77,7 +77,10 @@ def service(engine: Any) -> tuple[CaseService, KeptOutcomes, KeptRasa, LiveChats
     store = HandoffStore(engine, load_schedule(ALWAYS_OPEN))
     live = LiveChats(engine, store)
     outcomes, rasa = KeptOutcomes(), KeptRasa()
-    return CaseService(store, outcomes, rasa, live, menu=MENU), outcomes, rasa, live  # type: ignore[arg-type]
+    return CaseService(store, outcomes, rasa, live), outcomes, rasa, live  # type: ignore[arg-type]
+
+
+MAIN_MENU = [button["title"] for button in menu_buttons()]  # a resident handed back can start anything
 
 
 def new_case(cases: CaseService, channel: str = "webchat", mode: str = "live") -> str:
@@ -113,7 +116,7 @@ async def test_closing_a_live_chat_tells_the_resident_and_resumes_the_bot(servic
     closed = await cases.close(reference, "resolved", ASHA, note="Sorted.")
     assert closed.status == "resolved"
     assert system_messages(live, reference) == [CHAT_CLOSED]
-    assert rasa.resumed_with(CHAT_ID) == [(CHAT_CLOSED, ["Report a problem"])]
+    assert rasa.resumed_with(CHAT_ID) == [(CHAT_CLOSED, MAIN_MENU)]
     assert rasa.events[CHAT_ID][-1] == {"event": "action", "name": "action_listen"}
     assert outcomes.events == [
         (EventKind.HANDOFF_CLAIMED, None),
@@ -179,7 +182,7 @@ async def test_the_first_adviser_message_is_contact_and_the_holder_hands_back(se
         await cases.hand_back(reference, BEN)
     await cases.hand_back(reference, ASHA)
     assert system_messages(live, reference) == [BACK_TO_THE_ASSISTANT]
-    assert rasa.resumed_with(CHAT_ID) == [(BACK_TO_THE_ASSISTANT, ["Report a problem"])]
+    assert rasa.resumed_with(CHAT_ID) == [(BACK_TO_THE_ASSISTANT, MAIN_MENU)]
     assert outcomes.events[1:] == [(EventKind.CONTACT_MADE, "on_time"), (EventKind.RESOLVED, None)]
     with pytest.raises(HandoffError, match="Only the adviser holding this chat"):
         await cases.hand_back(reference, ASHA)  # already over

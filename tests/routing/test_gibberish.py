@@ -2,7 +2,7 @@
 
 import pytest
 
-from routing.vocabulary import is_gibberish, vocabulary
+from routing.gibberish import is_gibberish, vocabulary
 
 KNOWN = vocabulary(["my bin was not collected", "pay my council tax", "hello there"])
 

@@ -1,0 +1,13 @@
+"""The ways to reach a person have one home, and every package uses it."""
+
+from __future__ import annotations
+
+from monitoring import events, measures
+from routing import handoffs, hours
+from routing.contact_channels import CHANNEL_NAMES, CHANNELS
+
+
+def test_every_package_uses_the_one_list() -> None:
+    assert hours.CHANNELS is CHANNELS and events.CHANNELS is CHANNELS and measures.CHANNELS is CHANNELS
+    assert handoffs.CHANNELS is CHANNELS
+    assert set(CHANNEL_NAMES) == set(CHANNELS)
