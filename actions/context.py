@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from monitoring.events import EventKind
-from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
+from monitoring.recorder import Outcomes, monitoring_engine, open_outcomes
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
 from routing.conversation_events import ConversationView
@@ -20,9 +20,9 @@ from routing.safety import Tier, safeguarding_tier
 from routing.turns import MAX_MESSAGES, compose
 from storage.handoffs import HandoffStore
 from storage.reports import ReportStore
-from storage.schema import ASSISTANT, migrate_monitoring, open_database
+from storage.schema import ASSISTANT, open_database
 from storage.staff import StaffAccounts
-from wiring.settings import channel_schedule, load_settings, metrics_secret
+from wiring.settings import channel_schedule, load_settings
 
 
 def catalogue() -> Catalogue:
@@ -44,12 +44,7 @@ def outcomes() -> Outcomes:
     are migrated before the first write, so it can be away when the action server starts.
     """
     settings = load_settings()
-    same = settings.monitoring_database_url == settings.database_url
-    engine = database_engine() if same else open_monitoring_engine(settings.monitoring_database_url)
-    outbox = Outbox(settings.var_dir / "outbox-actions.jsonl")
-    recorder = OutcomeRecorder(engine, outbox, settings.monitoring_retry_seconds, prepare=migrate_monitoring)
-    recorder.start_flushing()
-    return Outcomes(recorder, metrics_secret(settings))
+    return open_outcomes(settings, monitoring_engine(settings, database_engine()), "outbox-actions.jsonl")
 
 
 SESSION_SLOT = "session_started_at"

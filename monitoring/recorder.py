@@ -25,6 +25,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from monitoring.events import EventKind, OutcomeEvent, keyed_hash
 from monitoring.schema import outcome_events
 from storage.engine import open_engine
+from storage.schema import migrate_monitoring
+from wiring.settings import Settings, metrics_secret
 
 logger = logging.getLogger(__name__)
 
@@ -229,3 +231,24 @@ class Outcomes:
             self._recorder.record(event)
         except Exception:  # noqa: BLE001 - monitoring must never stop a conversation
             logger.exception("Could not record the outcome event %s", kind)
+
+
+def monitoring_engine(settings: Settings, assistant: Engine) -> Engine:
+    """The database for outcome events and figures: the assistant's own (``assistant``) unless the
+    settings name another (``COUNCIL_MONITORING_DATABASE_URL``)."""
+    if settings.monitoring_database_url == settings.database_url:
+        return assistant
+    return open_monitoring_engine(settings.monitoring_database_url)
+
+
+def open_outcomes(settings: Settings, engine: Engine, outbox: str) -> Outcomes:
+    """This process's outcome recorder, writing to ``engine`` through its own outbox file in var/.
+
+    The monitoring tables are migrated before the first write, so the database may be away when
+    the process starts; events wait in the outbox meanwhile.
+    """
+    recorder = OutcomeRecorder(
+        engine, Outbox(settings.var_dir / outbox), settings.monitoring_retry_seconds, prepare=migrate_monitoring
+    )
+    recorder.start_flushing()
+    return Outcomes(recorder, metrics_secret(settings))

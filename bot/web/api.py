@@ -15,9 +15,10 @@ from typing import Any, Awaitable
 
 from aiohttp import web
 
-from bot.web.cases import CASES, case_reference
+from bot.web.cases import case_reference
+from bot.web.keys import CASES, HANDOFFS
 from bot.web.refusals import json_refusal
-from bot.web.staff_auth import HANDOFFS, api_error, api_user
+from bot.web.staff_auth import api_error, api_user
 from routing.contact_channels import CHANNELS
 from routing.handoffs import OUTCOMES, STATUSES, HandoffCase, HandoffError
 from storage.staff import StaffUser

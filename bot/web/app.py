@@ -14,22 +14,21 @@ from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
 from bot.web.api import add_api_routes
-from bot.web.cases import CASES, CaseService
+from bot.web.cases import CaseService
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
-from bot.web.dashboard import ENGINE, add_dashboard_routes, keep_figures_fresh
-from bot.web.live_chat import LIVE, add_live_chat_routes, relay_resident_message, resident_live_state
-from bot.web.outcomes import OUTCOMES
-from bot.web.rasa_client import RASA, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
-from bot.web.rendering import TEMPLATES, render, templates
-from bot.web.staff_auth import ACCOUNTS, HANDOFFS, SECURE_COOKIES, SESSIONS
+from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
+from bot.web.keys import ACCOUNTS, CASES, ENGINE, HANDOFFS, LIVE, OUTCOMES, RASA, SECURE_COOKIES, SESSIONS, TEMPLATES
+from bot.web.live_chat import add_live_chat_routes, relay_resident_message, resident_live_state
+from bot.web.rasa_client import BotMessage, RasaClient, RasaUnavailable, TranscriptLine
+from bot.web.rendering import render, templates
 from bot.web.staff_pages import add_staff_routes
-from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes, open_monitoring_engine
+from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
-from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, metrics_secret
+from wiring.settings import PROJECT_ROOT, Settings, channel_schedule
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -146,17 +145,13 @@ def create_app(settings: Settings) -> web.Application:
     async def database(app: web.Application) -> AsyncIterator[None]:
         engine = open_database(settings.database_url, ASSISTANT)
         # Outcome events and the figures may live in a database of their own.
-        same = settings.monitoring_database_url == settings.database_url
-        monitoring = engine if same else open_monitoring_engine(settings.monitoring_database_url)
+        monitoring = monitoring_engine(settings, engine)
         try:
             migrate_monitoring(monitoring)
         except DBAPIError:  # the recorder migrates before its first write, once the database is back
             logger.warning("The monitoring database is not available; outcome events wait in the outbox")
         app[ENGINE] = monitoring  # the dashboard reads the monitoring tables
-        outbox = Outbox(settings.var_dir / "outbox-web.jsonl")
-        recorder = OutcomeRecorder(monitoring, outbox, settings.monitoring_retry_seconds, prepare=migrate_monitoring)
-        recorder.start_flushing()
-        app[OUTCOMES] = Outcomes(recorder, metrics_secret(settings))
+        app[OUTCOMES] = open_outcomes(settings, monitoring, "outbox-web.jsonl")
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts)

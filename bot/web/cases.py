@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 
-from aiohttp import web
-
 from bot.web.outcomes import record_case, record_closed, record_first_contact, record_left_queue
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from monitoring.events import EventKind
@@ -150,6 +148,3 @@ class CaseService:
             with contextlib.suppress(RasaUnavailable):  # the live chat still tells them
                 await self._rasa.back_to_the_assistant(str(case.conversation_id), text, buttons)
         return case
-
-
-CASES = web.AppKey("cases", CaseService)

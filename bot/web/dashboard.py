@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.web.charts import chart_for
+from bot.web.keys import ENGINE, THRESHOLDS
 from bot.web.rendering import render
 from bot.web.staff_auth import current_session, signed_in, staff_page
 from monitoring.dashboard import TABLE_KEYS, Dashboard, build_dashboard, csv_rows
@@ -37,8 +38,6 @@ from routing import clock
 from routing.catalogue import default_catalogue
 
 logger = logging.getLogger(__name__)
-ENGINE = web.AppKey("engine", Engine)  # the database holding the monitoring tables
-THRESHOLDS = web.AppKey("thresholds", Thresholds)
 STATIC = Path(__file__).with_name("static")
 ENTRY_NAMES = {"web": "Chat page", "rest": "REST API (other apps)", "embed": "Chat embedded on a council page"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

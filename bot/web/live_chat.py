@@ -18,17 +18,16 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.cases import CASES, case_reference
+from bot.web.cases import case_reference
 from bot.web.chat_session import chat_id_of
-from bot.web.rasa_client import RASA, RasaUnavailable
+from bot.web.keys import ACCOUNTS, CASES, LIVE, RASA
+from bot.web.rasa_client import RasaUnavailable
 from bot.web.refusals import page_refusal
 from bot.web.rendering import render
-from bot.web.staff_auth import ACCOUNTS, signed_in, staff_page
+from bot.web.staff_auth import signed_in, staff_page
 from routing.handoffs import HandoffCase, HandoffError
 from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveMessage, wait_estimate
-from storage.live_chat import LiveChats
 
-LIVE = web.AppKey("live_chats", LiveChats)
 STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiohttp import web
-
 from monitoring.events import EventKind
 from monitoring.recorder import Outcomes
 from routing import clock
 from routing.handoffs import HandoffCase
 
-OUTCOMES = web.AppKey("outcomes", Outcomes)
 CLOSING_EVENTS = {
     "resolved": EventKind.RESOLVED,
     "unable_to_contact": EventKind.UNABLE_TO_CONTACT,

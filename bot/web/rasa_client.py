@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 import aiohttp
-from aiohttp import web
 
 
 class BotMessage(TypedDict, total=False):
@@ -151,6 +150,3 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError):
             pass
         return status
-
-
-RASA = web.AppKey("rasa", RasaClient)

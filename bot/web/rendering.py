@@ -5,7 +5,7 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
-TEMPLATES = web.AppKey("templates", jinja2.Environment)
+from bot.web.keys import TEMPLATES
 
 
 def templates() -> jinja2.Environment:

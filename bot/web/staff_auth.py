@@ -15,13 +15,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from storage.handoffs import HandoffStore
-from storage.staff import StaffAccounts, StaffSession, StaffSessions, StaffUser
-
-ACCOUNTS = web.AppKey("staff_accounts", StaffAccounts)
-SESSIONS = web.AppKey("staff_sessions", StaffSessions)
-HANDOFFS = web.AppKey("handoffs", HandoffStore)
-SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+from bot.web.keys import SECURE_COOKIES, SESSIONS
+from storage.staff import StaffSession, StaffUser
 
 SESSION_COOKIE = "staff_session"
 SIGN_IN_COOKIE = "staff_sign_in"

@@ -10,14 +10,12 @@ from typing import Awaitable
 
 from aiohttp import web
 
-from bot.web.cases import CASES, case_reference
+from bot.web.cases import case_reference
+from bot.web.keys import ACCOUNTS, CASES, HANDOFFS, SESSIONS
 from bot.web.refusals import page_refusal, refusal
 from bot.web.rendering import render
 from bot.web.staff_auth import (
-    ACCOUNTS,
-    HANDOFFS,
     SESSION_COOKIE,
-    SESSIONS,
     SIGN_IN_COOKIE,
     current_session,
     set_cookie,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.web.outcomes import OUTCOMES
+from bot.web.keys import OUTCOMES
 from monitoring.schema import outcome_events
 from routing.handoffs import CONTACTED, NewHandoff
 from routing.live_chat import QUEUE_TIMEOUT

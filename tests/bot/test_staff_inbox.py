@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
-from bot.web.outcomes import OUTCOMES
+from bot.web.keys import OUTCOMES
 from routing.handoffs import NewHandoff
 from routing.hours import load_schedule
 from storage.handoffs import HandoffStore

@@ -1,0 +1,28 @@
+"""The web app's shared state: one typed key for each thing the app holds, opened and closed in its
+lifecycle (``bot.web.app``) and read by the handlers."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bot.web.cases import CaseService
+from bot.web.rasa_client import RasaClient
+from monitoring.recorder import Outcomes
+from monitoring.thresholds import Thresholds
+from storage.handoffs import HandoffStore
+from storage.live_chat import LiveChats
+from storage.staff import StaffAccounts, StaffSessions
+
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+ACCOUNTS = web.AppKey("staff_accounts", StaffAccounts)
+SESSIONS = web.AppKey("staff_sessions", StaffSessions)
+HANDOFFS = web.AppKey("handoffs", HandoffStore)
+LIVE = web.AppKey("live_chats", LiveChats)
+CASES = web.AppKey("cases", CaseService)
+RASA = web.AppKey("rasa", RasaClient)
+OUTCOMES = web.AppKey("outcomes", Outcomes)
+ENGINE = web.AppKey("engine", Engine)  # the database holding the monitoring tables
+THRESHOLDS = web.AppKey("thresholds", Thresholds)
