@@ -26,8 +26,8 @@ phone number also matches when written without spaces; button titles count as wh
 - ``reference_given: true``: a reference like ``SCC-7KQ4XH`` appears that the resident did not type.
 - ``turn_contains_any: {3: [a, b]}``: the bot's reply to the resident's 3rd message (1-based)
   contains at least one of them.
-- ``asked_at_most: {"reference": 2}``: at most 2 bot questions (messages ending in "?") mention
-  "reference" in the whole conversation.
+- ``asked_at_most: {"reference": 2}``: at most 2 bot turns ask a question (a sentence ending in "?")
+  that mentions "reference".
 - ``no_fallback: true``: no bot turn is a fallback (one of ``FALLBACK_WORDINGS``).
 """
 
@@ -110,6 +110,7 @@ class JourneyResult:
     reached_goal: bool = False
     first_failed_check: str = ""
     fallback_turns: int = 0
+    silent_turns: int = 0
     third_time_questions: list[str] = field(default_factory=list)
     turns_over_budget: int = 0
     max_messages: int = 0
@@ -121,11 +122,30 @@ class JourneyFormatError(ValueError):
     """A journey file that does not follow the format."""
 
 
+class _ScriptLoader(yaml.SafeLoader):
+    """YAML as residents type it: only ``true`` and ``false`` are booleans, so ``- yes``, ``- no``
+    and ``- ok`` stay the words the resident typed (plain YAML 1.1 would read ``yes`` as true)."""
+
+
+_ScriptLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScriptLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def read_yaml(text: str) -> Any:
+    """Load one journey file's YAML (``yes``/``no``/``on``/``off`` are strings, not booleans)."""
+    return yaml.load(text, Loader=_ScriptLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_journeys(folder: Path) -> list[Journey]:
     """Every journey in ``folder``'s ``*.yml`` files, in file then script order; ids must be unique."""
     journeys: list[Journey] = []
     for path in sorted(folder.glob("*.yml")):
-        journeys.extend(parse_journeys(yaml.safe_load(path.read_text()) or {}, path.name))
+        journeys.extend(parse_journeys(read_yaml(path.read_text()) or {}, path.name))
     ids = [journey.id for journey in journeys]
     duplicates = sorted({name for name in ids if ids.count(name) > 1})
     if duplicates:
@@ -143,6 +163,8 @@ def parse_journeys(document: dict[str, Any], source: str = "") -> list[Journey]:
             raise JourneyFormatError(f"{where}: needs id, who, turns and goal")
         if entry.get("hours") not in ("in", "out"):
             raise JourneyFormatError(f"{where}: hours must be 'in' or 'out'")
+        if not all(isinstance(turn, str) for turn in entry["turns"]):
+            raise JourneyFormatError(f"{where}: every turn must be text (quote numbers)")
         unknown = sorted(set(entry["goal"]) - set(CHECKS))
         if unknown:
             raise JourneyFormatError(f"{where}: unknown goal checks {unknown}")
@@ -188,13 +210,24 @@ def is_fallback(turn: Turn) -> bool:
     return any(wording in said for wording in FALLBACK_WORDINGS)
 
 
+def turn_questions(turn: Turn) -> set[str]:
+    """The questions the bot asks in one turn: each sentence ending in "?", normalised. A message like
+    "What is your reference? It starts with SCC-." asks "what is your reference?"."""
+    asked = set()
+    for reply in turn.replies:
+        for sentence in re.findall(r"[^.?!\n]*\?", reply.text):
+            if sentence.strip():
+                asked.add(_normal(sentence))
+    return asked
+
+
 def questions(turns: list[Turn]) -> list[str]:
-    """Every bot question (a message ending in "?") in the conversation, normalised, in order."""
-    return [_normal(reply.text) for turn in turns for reply in turn.replies if reply.text.strip().endswith("?")]
+    """Every bot question in the conversation, once per turn that asks it, in order."""
+    return [question for turn in turns for question in sorted(turn_questions(turn))]
 
 
 def third_time_questions(turns: list[Turn]) -> list[str]:
-    """The bot questions asked three times or more in one conversation, each named once."""
+    """The bot questions asked in three turns or more of one conversation, each named once."""
     asked = questions(turns)
     return sorted({question for question in asked if asked.count(question) >= 3})
 
@@ -254,6 +287,7 @@ def score(journey: Journey, turns: list[Turn], error: str = "") -> JourneyResult
         reached_goal=not problem,
         first_failed_check=problem,
         fallback_turns=sum(1 for turn in turns if is_fallback(turn)),
+        silent_turns=sum(1 for turn in turns if not turn.replies),
         third_time_questions=third_time_questions(turns),
         turns_over_budget=sum(1 for turn in turns if len(turn.replies) > message_budget(turn)),
         max_messages=max((len(turn.replies) for turn in turns), default=0),
@@ -272,6 +306,7 @@ class Summary:
     bot_turns: int
     fallback_turns: int
     fallback_share: float
+    silent_turns: int
     third_time_questions: int
     max_messages_per_turn: int
     turns_over_budget: int
@@ -310,6 +345,7 @@ def summarise(results: list[JourneyResult]) -> Summary:
         bot_turns=turns,
         fallback_turns=fallbacks,
         fallback_share=fallback_share,
+        silent_turns=sum(result.silent_turns for result in results),
         third_time_questions=third,
         max_messages_per_turn=max((result.max_messages for result in results), default=0),
         turns_over_budget=over,

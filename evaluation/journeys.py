@@ -39,7 +39,16 @@ from typing import Any
 
 import yaml
 
-from evaluation.journey_checks import Journey, JourneyResult, Summary, Turn, bot_messages, load_journeys, score, summarise
+from evaluation.journey_checks import (
+    Journey,
+    JourneyResult,
+    Summary,
+    Turn,
+    bot_messages,
+    load_journeys,
+    score,
+    summarise,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 JOURNEYS = ROOT / "evaluation" / "journeys"
@@ -168,6 +177,7 @@ def format_report(summary: Summary, seconds: float, counts: dict[str, int]) -> s
         f"  goals reached        {summary.reached_goal}/{summary.journeys} ({summary.goal_share:.0%}; target >= 95%)",
         f"  fallback turns       {summary.fallback_turns}/{summary.bot_turns} ({summary.fallback_share:.1%};"
         " target <= 3%)",
+        f"  silent turns         {summary.silent_turns} (the resident got no reply at all)",
         f"  third-time questions {summary.third_time_questions} (target 0)",
         f"  messages per turn    max {summary.max_messages_per_turn}; over budget {summary.turns_over_budget}"
         f" ({summary.share_over_budget:.1%}; target 0)",
@@ -183,9 +193,7 @@ def format_report(summary: Summary, seconds: float, counts: dict[str, int]) -> s
 def _result_json(result: JourneyResult) -> dict[str, Any]:
     data = asdict(result)
     data["journey"] = {"id": result.journey.id, "who": result.journey.who, "hours": result.journey.hours}
-    data["turns"] = [
-        {"said": turn.said, "replies": [asdict(reply) for reply in turn.replies]} for turn in result.turns
-    ]
+    data["turns"] = [{"said": turn.said, "replies": [asdict(reply) for reply in turn.replies]} for turn in result.turns]
     return data
 
 
