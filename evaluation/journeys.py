@@ -4,8 +4,9 @@ Each journey in ``evaluation/journeys/*.yml`` is one resident with a goal and a 
 format and the goal checks are described in ``evaluation/journey_checks.py`` and
 ``evaluation/journeys/README.md``). The runner starts the whole assistant (``python -m bot run``) on
 spare ports twice: once with every channel open (``tests/fixtures/channels_always_open.yml``) for the
-``hours: in`` journeys, once with every channel but emergency closed (a copy of
-``data/catalogue/channels.yml`` with no opening hours) for the ``hours: out`` ones. With
+``hours: in`` journeys, once with every channel but emergency closed for the ``hours: out`` ones (a
+copy of ``data/catalogue/channels.yml`` closed all of today: a run that spans midnight is not out of
+hours after it). With
 ``--url-rasa URL`` it plays the chosen journeys (``--hours``) against an assistant already running,
 whatever its hours. Each journey gets a fresh sender id.
 
@@ -34,8 +35,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -58,13 +61,21 @@ CHANNELS = ROOT / "data" / "catalogue" / "channels.yml"
 START_TIMEOUT = 240
 
 
-def closed_channels(channels_file: Path, target: Path) -> Path:
-    """Write a copy of ``channels_file`` where every channel except emergency has no opening hours."""
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def closed_channels(channels_file: Path, target: Path, today: date | None = None) -> Path:
+    """Write a copy of ``channels_file`` in which every channel except emergency is closed all of today
+    (a day left out is closed) and open as usual on other days. A channel that never opens is not a
+    valid way to say "closed": the assistant offers the next opening, so it must open within two weeks.
+    """
     channels = yaml.safe_load(channels_file.read_text())
+    if today is None:
+        today = datetime.now(ZoneInfo(channels.get("timezone", "Europe/London"))).date()
+    closed_day = WEEKDAYS[today.weekday()]
     for name, channel in channels["channels"].items():
-        if name != "emergency":
-            channel["hours"] = {}
-            channel["open_on_bank_holidays"] = False
+        if name != "emergency" and "hours" in channel:
+            channel["hours"] = {day: hours for day, hours in channel["hours"].items() if day != closed_day}
     target.write_text(yaml.safe_dump(channels, sort_keys=False))
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from evaluation.journeys import JOURNEYS, closed_channels
 
 ROOT = Path(__file__).resolve().parents[2]
 FALLBACK = "Sorry, I did not understand that. Could you say it another way?"
+REFERENCE_ASKED = "what is your reference?"
 REFERENCE_QUESTION = "What is your reference? It starts with SCC- and has 6 letters and numbers after it."
 
 
@@ -95,7 +97,7 @@ def test_first_failed_check_is_reported_and_fallbacks_counted() -> None:
     [
         ([REFERENCE_QUESTION] * 2, []),
         ([REFERENCE_QUESTION] * 3, ["what is your reference?"]),
-        (["What is your reference?", "what is  your reference?", "WHAT is your reference?"], ["what is your reference?"]),
+        (["What is your reference?", "what is  your reference?", "WHAT is your reference?"], [REFERENCE_ASKED]),
         (["Where is it?", "What is your reference?", "Where is it?"], []),
         (["Sorry. Where is it?", "Where is it? Give a street.", "I could not tell. Where is it?"], ["where is it?"]),
     ],
@@ -146,7 +148,8 @@ def test_rest_replies_become_bot_messages() -> None:
 
 
 def test_yes_and_no_in_a_script_stay_words() -> None:
-    document = read_yaml("journeys:\n- id: a\n  who: b\n  hours: in\n  turns: [yes, no, ok, 'on']\n  goal: {no_fallback: true}")
+    text = "journeys:\n- id: a\n  who: b\n  hours: in\n  turns: [yes, no, ok, 'on']\n  goal: {no_fallback: true}"
+    document = read_yaml(text)
     (loaded,) = parse_journeys(document)
     assert loaded.turns == ("yes", "no", "ok", "on")
     assert loaded.goal == {"no_fallback": True}
@@ -173,8 +176,17 @@ def test_the_suite_loads_and_covers_both_hours() -> None:
     assert all(j.turns and j.goal for j in journeys)
 
 
-def test_out_of_hours_copy_closes_every_channel_but_emergency(tmp_path: Path) -> None:
-    closed = yaml.safe_load(closed_channels(ROOT / "data" / "catalogue" / "channels.yml", tmp_path / "c.yml").read_text())
+@pytest.mark.parametrize(("today", "closed_day"), [(date(2026, 12, 7), "mon"), (date(2026, 12, 9), "wed")])
+def test_out_of_hours_copy_is_closed_all_today(tmp_path: Path, today: date, closed_day: str) -> None:
+    real = yaml.safe_load((ROOT / "data" / "catalogue" / "channels.yml").read_text())
+    copy = closed_channels(ROOT / "data" / "catalogue" / "channels.yml", tmp_path / "c.yml", today)
+    closed = yaml.safe_load(copy.read_text())
     for name, channel in closed["channels"].items():
-        assert name == "emergency" or channel["hours"] == {}
-    assert closed["channels"]["emergency"]["sla_minutes"] == 60
+        if name == "emergency":
+            assert channel == real["channels"]["emergency"]
+            continue
+        assert closed_day not in channel["hours"]
+        assert channel["hours"]  # it still opens on other days
+        assert {day: hours for day, hours in real["channels"][name]["hours"].items() if day != closed_day} == channel[
+            "hours"
+        ]
