@@ -47,6 +47,9 @@ FALLBACK_WORDINGS: tuple[str, ...] = (
     "sorry, i am still not understanding",
     "sorry, i cannot help with that",
     "i could not see a phone number in that",
+    "sorry, i did not catch which you would like",
+    "sorry, i could not find a reference in that",
+    "i could not tell where that is",
 )
 
 REFERENCE = re.compile(r"\bSCC-[A-HJKMNP-Z2-9]{6}\b", re.IGNORECASE)
