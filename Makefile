@@ -21,7 +21,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test train lint typecheck bench eval eval-dev lock clean
+.PHONY: help run test train lint typecheck bench eval eval-dev journeys lock clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
 	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
 	@echo "make eval-dev  the development sets only (for tuning: the sealed set stays unseen)"
+	@echo "make journeys  resident journeys through the running assistant: goals reached, fallbacks, loops"
 	@echo "make lint   ruff and mypy"
 
 $(STAMP): requirements.lock scripts/find-python310
@@ -85,3 +86,6 @@ eval: $(STAMP) $(MODEL)
 
 eval-dev: $(STAMP) $(MODEL)
 	$(PY) -m evaluation --development
+
+journeys: $(STAMP) $(MODEL)
+	$(PY) -m evaluation.journeys
