@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -52,6 +52,25 @@ def _any_service(tracker: Tracker) -> Service | None:
     return None
 
 
+def _signpost(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent: str, signposted: EventKind, block: str,
+    answer: Callable[[Service], list[Reply]],
+) -> List[EventType]:  # fmt: skip
+    """Signpost one task for the service asked about: ``answer`` from its catalogue ``block``, or
+    another service's best answer, or the menu of services when none was named."""
+    record_left_form(tracker)  # a report left part-way for this task instead
+    service = requested_service(tracker, block)
+    if service is not None:
+        record(tracker, EventKind.INTENT, intent=intent, service=service.code)
+        record(tracker, signposted, intent=intent, service=service.code)
+        return finish_task(dispatcher, tracker, answer(service)) + forget_task_slots()
+    if (other := _any_service(tracker)) is not None:
+        say(dispatcher, tracker, best_answer(other, catalogue()))
+    else:
+        say(dispatcher, tracker, [topic_menu(catalogue(), intent, TOPIC_QUESTIONS[intent])])
+    return forget_task_slots()
+
+
 class ActionPaymentInfo(Action):
     """How to pay: secure link, automated line, in person. Never asks for card details."""
 
@@ -59,17 +78,10 @@ class ActionPaymentInfo(Action):
         return "action_payment_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        record_left_form(tracker)  # a report left part-way to pay instead
-        service = requested_service(tracker, "pay")
-        if service is not None:
-            record(tracker, EventKind.INTENT, intent="make_payment", service=service.code)
-            record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=service.code)
-            return finish_task(dispatcher, tracker, payment_answer(service, catalogue())) + forget_task_slots()
-        if (other := _any_service(tracker)) is not None:
-            say(dispatcher, tracker, best_answer(other, catalogue()))
-        else:
-            say(dispatcher, tracker, [topic_menu(catalogue(), "make_payment", TOPIC_QUESTIONS["make_payment"])])
-        return forget_task_slots()
+        return _signpost(
+            dispatcher, tracker, "make_payment", EventKind.PAYMENT_SIGNPOSTED, "pay",
+            lambda service: payment_answer(service, catalogue()),
+        )  # fmt: skip
 
 
 class ActionApplyInfo(Action):
@@ -79,21 +91,9 @@ class ActionApplyInfo(Action):
         return "action_apply_info"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        record_left_form(tracker)  # a report left part-way to apply instead
-        service = requested_service(tracker, "apply")
-        if service is not None:
-            record(tracker, EventKind.INTENT, intent="apply_for_service", service=service.code)
-            record(tracker, EventKind.APPLICATION_SIGNPOSTED, intent="apply_for_service", service=service.code)
-            return finish_task(dispatcher, tracker, apply_answer(service)) + forget_task_slots()
-        if (other := _any_service(tracker)) is not None:
-            say(dispatcher, tracker, best_answer(other, catalogue()))
-        else:
-            say(
-                dispatcher,
-                tracker,
-                [topic_menu(catalogue(), "apply_for_service", TOPIC_QUESTIONS["apply_for_service"])],
-            )
-        return forget_task_slots()
+        return _signpost(
+            dispatcher, tracker, "apply_for_service", EventKind.APPLICATION_SIGNPOSTED, "apply", apply_answer
+        )
 
 
 def _asks_for_bin_day(tracker: Tracker) -> bool:
