@@ -236,9 +236,13 @@ def train(examples: list[Example], lexicon: CueLexicon) -> TrainedModels:
                    for example, (_, kind) in zip(examples, kinds, strict=True)]
         for category in CONVENTIONAL
     }  # fmt: skip
+    # Another need's cue is no evidence against a risk: "third time I've asked" or "for my mum" comes
+    # with a gas leak or an adult at risk as often as with a repair. The risk model does not see them.
+    other_cues = [index for index, category in enumerate(lexicon.group_categories()) if category != "safeguarding"]
     needs = MultiLabelTextClassifier.fit(
-        texts, [example.needs for example in examples], regularisation=REGULARISATION, extra=lexicon, unsure=unsure
-    )
+        texts, [example.needs for example in examples], regularisation=REGULARISATION, extra=lexicon, unsure=unsure,
+        unseen_extra={"safeguarding": other_cues},
+    )  # fmt: skip
     labelled = [(text, kind) for text, kind in kinds if kind]
     kind_model = None
     if len({kind for _, kind in labelled}) >= 2:

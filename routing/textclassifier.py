@@ -103,12 +103,14 @@ class MultiLabelTextClassifier:
         extra: ExtraFeatures | None = None,
         weights: Sequence[float] | None = None,
         unsure: Mapping[str, Sequence[bool]] | None = None,
+        unseen_extra: Mapping[str, Sequence[int]] | None = None,
     ) -> MultiLabelTextClassifier:
         """Train on texts and the set of labels each one has (an empty set is a negative for all).
 
         ``weights`` counts some examples more than others (for example, the hand-labelled ones).
         ``unsure`` marks, per label, the examples whose label is a matter of convention (careful
-        readers disagree): they teach that label's model nothing either way.
+        readers disagree): they teach that label's model nothing either way. ``unseen_extra`` names,
+        per label, columns of the hand-made features its model must not use (their weight stays 0).
         """
         labels = tuple(sorted({label for found in label_sets for label in found}))
         words, chars = _vectorisers()
@@ -116,6 +118,7 @@ class MultiLabelTextClassifier:
         if extra is not None:
             blocks.append(extra.transform(texts))
         features = sparse.hstack(blocks).tocsr()
+        extra_start = features.shape[1] - (blocks[2].shape[1] if extra is not None else 0)
         coefficients = np.zeros((features.shape[1], len(labels)))
         bias = np.zeros(len(labels))
         for column, label in enumerate(labels):
@@ -123,7 +126,12 @@ class MultiLabelTextClassifier:
             keep = ~np.asarray(unsure[label], dtype=bool) if unsure and label in unsure else np.ones(len(target), bool)
             model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=3000)
             sample_weight = None if weights is None else np.asarray(weights)[keep]
-            model.fit(features[keep], target[keep], sample_weight=sample_weight)
+            seen = features
+            if unseen_extra and unseen_extra.get(label):
+                mask = np.ones(features.shape[1])
+                mask[[extra_start + column for column in unseen_extra[label]]] = 0.0
+                seen = (features @ sparse.diags(mask)).tocsr()
+            model.fit(seen[keep], target[keep], sample_weight=sample_weight)
             coefficients[:, column] = model.coef_[0]
             bias[column] = model.intercept_[0]
         return cls(labels, words, chars, coefficients, bias, extra)
