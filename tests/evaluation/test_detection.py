@@ -146,6 +146,8 @@ def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scor
 FLOORS = {
     "development-2026-12-05": {"safeguarding_reached": 0.95, "interrupt_precision": 0.9, "micro_f1": 0.85},
     "development-tuned": {"safeguarding_reached": 0.96, "interrupt_precision": 0.85, "micro_f1": 0.88},
+    "sealed-2026-12-05": {"safeguarding_reached": 0.94, "interrupt_precision": 0.93, "micro_f1": 0.86},
+    "sealed-2026-12-05b": {"safeguarding_reached": 0.9, "interrupt_precision": 0.93, "micro_f1": 0.86},
 }
 
 
