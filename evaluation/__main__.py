@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--development", action="store_true", help="score only the development sets")
     parser.add_argument("--url", help="score a running assistant's /model/parse instead of the model file")
     args = parser.parse_args(argv)
+    if not args.development and not SEALED.exists():
+        print(f"{SEALED.name} has not been added yet: `make eval-dev` scores the development sets", file=sys.stderr)
+        return 2
     parse = http_parser(args.url) if args.url else model_parser(MODEL)
     results: dict[str, Any] = {}
     sealed_met = True

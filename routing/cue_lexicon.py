@@ -157,6 +157,10 @@ class CueLexicon:
             return cues
         return np.concatenate([cues, self.concepts.feature_row(analysis.concepts)])
 
+    def group_categories(self) -> tuple[str, ...]:
+        """The category of each cue group, in the order of the first columns of :meth:`feature_row`."""
+        return tuple(group.category for group in self.groups)
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """One feature row per text (for training; a single message uses :meth:`feature_row`)."""
         return sparse.csr_matrix(np.vstack([self.feature_row(self.analyse(text)) for text in texts]))

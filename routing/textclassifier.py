@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -102,10 +102,15 @@ class MultiLabelTextClassifier:
         regularisation: float = 10.0,
         extra: ExtraFeatures | None = None,
         weights: Sequence[float] | None = None,
+        unsure: Mapping[str, Sequence[bool]] | None = None,
+        unseen_extra: Mapping[str, Sequence[int]] | None = None,
     ) -> MultiLabelTextClassifier:
         """Train on texts and the set of labels each one has (an empty set is a negative for all).
 
         ``weights`` counts some examples more than others (for example, the hand-labelled ones).
+        ``unsure`` marks, per label, the examples whose label is a matter of convention (careful
+        readers disagree): they teach that label's model nothing either way. ``unseen_extra`` names,
+        per label, columns of the hand-made features its model must not use (their weight stays 0).
         """
         labels = tuple(sorted({label for found in label_sets for label in found}))
         words, chars = _vectorisers()
@@ -113,12 +118,20 @@ class MultiLabelTextClassifier:
         if extra is not None:
             blocks.append(extra.transform(texts))
         features = sparse.hstack(blocks).tocsr()
+        extra_start = features.shape[1] - (blocks[2].shape[1] if extra is not None else 0)
         coefficients = np.zeros((features.shape[1], len(labels)))
         bias = np.zeros(len(labels))
         for column, label in enumerate(labels):
             target = np.array([label in found for found in label_sets], dtype=int)
+            keep = ~np.asarray(unsure[label], dtype=bool) if unsure and label in unsure else np.ones(len(target), bool)
             model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=3000)
-            model.fit(features, target, sample_weight=None if weights is None else np.asarray(weights))
+            sample_weight = None if weights is None else np.asarray(weights)[keep]
+            seen = features
+            if unseen_extra and unseen_extra.get(label):
+                mask = np.ones(features.shape[1])
+                mask[[extra_start + column for column in unseen_extra[label]]] = 0.0
+                seen = (features @ sparse.diags(mask)).tocsr()
+            model.fit(seen[keep], target[keep], sample_weight=sample_weight)
             coefficients[:, column] = model.coef_[0]
             bias[column] = model.intercept_[0]
         return cls(labels, words, chars, coefficients, bias, extra)

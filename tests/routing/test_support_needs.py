@@ -467,3 +467,24 @@ def test_a_broken_lexicon_fails_loudly_naming_the_category(tmp_path, category, c
     )
     with pytest.raises(ValueError, match=error):
         CueLexicon.load(path)
+
+
+def test_another_needs_cue_is_no_evidence_against_a_risk(models):
+    # The risk model is never shown the other categories' cue columns, so their weights stay 0.
+    lexicon = CueLexicon.load()
+    classifier = models.needs
+    start = len(classifier._words.vocabulary_) + len(classifier._chars.vocabulary_)
+    column = classifier.labels.index("safeguarding")
+    for index, category in enumerate(lexicon.group_categories()):
+        if category != "safeguarding":
+            assert classifier._weights[start + index, column] == 0.0
+
+
+def test_a_self_harm_example_teaches_mental_health_nothing_unless_it_marks_it():
+    # Whether thoughts of suicide are also a sign of mental health is a convention readers split on:
+    # "cliff" is only in self-harm examples that do not mark it, so the mental-health model learns nothing from it.
+    examples = [*TRAINING, Example("I'm so anxious I can't think", frozenset({"mental_health_cognitive"}))]
+    classifier = train(examples, CueLexicon.load()).needs
+    column = classifier.labels.index("mental_health_cognitive")
+    assert abs(classifier._weights[classifier._words.vocabulary_["cliff"], column]) < 1e-6
+    assert classifier._weights[classifier._words.vocabulary_["cliff"], classifier.labels.index("safeguarding")] > 0
