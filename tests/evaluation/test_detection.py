@@ -102,11 +102,6 @@ def test_a_set_with_an_unknown_category_is_refused(tmp_path):
 # ---------------------------------------------------------------- the sets
 
 
-# The sealed set is added by the lead once it is written; until then there is nothing to check.
-needs_sealed = pytest.mark.skipif(not SEALED.exists(), reason=f"{SEALED.name} is not added yet")
-
-
-@needs_sealed
 def test_the_sealed_set_is_as_big_as_the_issue_asks():
     messages = load_set(SEALED)
     groups = {
@@ -115,13 +110,12 @@ def test_the_sealed_set_is_as_big_as_the_issue_asks():
     assert len(messages) >= 400
     assert groups["safeguarding"] >= 150 and groups["near_miss"] >= 100 and groups["need_and_task"] >= 100
     assert all("safeguarding" in m.needs for m in messages if m.group == "safeguarding")
-    assert not any(m.needs for m in messages if m.group == "near_miss")
+    # A near miss shows no risk (a writer may still mark, say, the frustration in it).
+    assert not any("safeguarding" in m.needs for m in messages if m.group == "near_miss")
 
 
 @pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED], ids=lambda path: path.stem)
 def test_each_sealed_set_is_the_one_the_seal_records(path):
-    if not path.exists():
-        pytest.skip(f"{path.name} is not added yet")
     recorded = re.search(rf"`{re.escape(path.name)}` \| ([0-9a-f]{{16}}) \|", (SETS / "README.md").read_text())
     assert recorded, f"evaluation/sets/README.md must record the hash of {path.name}"
     assert hashlib.sha256(path.read_bytes()).hexdigest()[:16] == recorded.group(1)
@@ -129,8 +123,6 @@ def test_each_sealed_set_is_the_one_the_seal_records(path):
 
 @pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED, *DEVELOPMENT], ids=lambda path: path.stem)
 def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scored(path):
-    if not path.exists():
-        pytest.skip(f"{path.name} is not added yet")
     # A "hello" can be in both; more than a few in common would mean a set leaked into training.
     # (Only counts are shown: nobody reads the sealed set.)
     messages = load_set(path)
