@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -109,11 +110,34 @@ def stop(children: list[Child]) -> None:
 
 def healthy(settings: Settings) -> bool:
     """True when the web app's ``/health`` says the assistant can hold a conversation."""
+    return web_is_healthy(settings.web_url)
+
+
+def web_is_healthy(web_url: str) -> bool:
+    """True when the web app at ``web_url`` answers ``/health`` with 200."""
     try:
-        with urllib.request.urlopen(f"{settings.web_url}/health", timeout=2) as answer:
+        with urllib.request.urlopen(f"{web_url}/health", timeout=2) as answer:
             return bool(answer.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on right now (for a second assistant beside the first)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_launched(process: subprocess.Popen[bytes]) -> None:
+    """Stop a ``python -m bot run`` process the way Ctrl-C does (it stops its servers), and wait."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _tail(path: Path, lines: int = 20) -> str:

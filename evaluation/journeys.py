@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.launcher import free_port, stop_launched, web_is_healthy
 from evaluation.journey_checks import (
     Journey,
     JourneyResult,
@@ -80,35 +79,10 @@ def closed_channels(channels_file: Path, target: Path, today: date | None = None
     return target
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(web_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{web_url}/health", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the launcher the way Ctrl-C does (it stops its servers), and wait for it."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextmanager
 def running_assistant(channels_file: Path, var_dir: Path) -> Iterator[str]:
     """Start ``python -m bot run`` on spare ports with ``channels_file`` and yield its Rasa URL."""
-    rasa_port, actions_port, web_port = _free_port(), _free_port(), _free_port()
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     env = dict(os.environ)
     for name in ("COUNCIL_DATABASE_URL", "COUNCIL_MONITORING_DATABASE_URL", "RASA_TRACKER_DB"):
         env.pop(name, None)
@@ -133,14 +107,14 @@ def running_assistant(channels_file: Path, var_dir: Path) -> Iterator[str]:
     web_url = f"http://127.0.0.1:{web_port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(web_url):
+        while not web_is_healthy(web_url):
             if process.poll() is not None or time.monotonic() > deadline:
                 log_text = (var_dir / "launcher.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"The assistant did not start:\n{log_text}")
             time.sleep(0.5)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
-        _stop(process)
+        stop_launched(process)
 
 
 def say(rasa_url: str, sender: str, message: str) -> list[dict[str, Any]]:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,19 +13,14 @@ from typing import Callable, Iterator
 
 import pytest
 
+from bot.launcher import free_port, web_is_healthy
+from bot.launcher import stop_launched as stop_assistant_process
 from routing import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "council.tar.gz"
 START_TIMEOUT = 240
 ALWAYS_OPEN = ROOT / "tests" / "fixtures" / "channels_always_open.yml"
-
-
-def free_port() -> int:
-    """A TCP port nobody is listening on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -44,14 +36,6 @@ class Assistant:
     @property
     def database_url(self) -> str:
         return f"sqlite:///{self.var_dir / 'council.db'}"
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        return False
 
 
 def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) -> Assistant:
@@ -83,7 +67,7 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
     )
     web_url = f"http://127.0.0.1:{web_port}"
     deadline = time.monotonic() + START_TIMEOUT
-    while not _healthy(web_url):
+    while not web_is_healthy(web_url):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_assistant_process(process)
             logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(var_dir.glob("**/*.log")))
@@ -96,17 +80,6 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
         var_dir=var_dir,
         process=process,
     )
-
-
-def stop_assistant_process(process: subprocess.Popen[bytes]) -> None:
-    """Stop the launcher the way Ctrl-C does, and wait for it (it stops its servers)."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
