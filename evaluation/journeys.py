@@ -3,12 +3,11 @@
 Each journey in ``evaluation/journeys/*.yml`` is one resident with a goal and a fixed script (the
 format and the goal checks are described in ``evaluation/journey_checks.py`` and
 ``evaluation/journeys/README.md``). The runner starts the whole assistant (``python -m bot run``) on
-spare ports twice: once with every channel open (``tests/fixtures/channels_always_open.yml``) for the
-``hours: in`` journeys, once with every channel but emergency closed for the ``hours: out`` ones (a
-copy of ``data/catalogue/channels.yml`` closed all of today: a run that spans midnight is not out of
-hours after it). With
+spare ports twice, with the council's real opening hours and the assistant's clock set
+(``COUNCIL_CLOCK``): on a Tuesday late morning, with an adviser signed in for live chat, for the
+``hours: in`` journeys, and on the Saturday evening before for the ``hours: out`` ones. With
 ``--url-rasa URL`` it plays the chosen journeys (``--hours``) against an assistant already running,
-whatever its hours. Each journey gets a fresh sender id.
+whatever its clock. Each journey gets a fresh sender id.
 
 It reports the share of journeys that reach their goal (and the first failed check of each that does
 not), the share of bot turns that are fallbacks, the questions asked a third time in one journey,
@@ -21,24 +20,23 @@ questions, no turn over the message budget).
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
-
-import yaml
 
 from bot.launcher import free_port, stop_launched, web_is_healthy
 from evaluation.journey_checks import (
@@ -55,33 +53,39 @@ from evaluation.journey_checks import (
 ROOT = Path(__file__).resolve().parent.parent
 JOURNEYS = ROOT / "evaluation" / "journeys"
 REPORT = ROOT / "var" / "journeys.json"
-ALWAYS_OPEN = ROOT / "tests" / "fixtures" / "channels_always_open.yml"
 CHANNELS = ROOT / "data" / "catalogue" / "channels.yml"
 START_TIMEOUT = 240
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The assistant's clock for each kind of journey (``COUNCIL_CLOCK``), with the council's real
+# opening hours: a Tuesday late morning in December, and the Saturday evening before it.
+CLOCKS = {"in": "2026-12-08T11:00:00+00:00", "out": "2026-12-05T19:30:00+00:00"}
+ADVISER = ("asha", "asha-demo-password")  # the README's demo adviser, on duty for live chat in hours
 
 
-def closed_channels(channels_file: Path, target: Path, today: date | None = None) -> Path:
-    """Write a copy of ``channels_file`` in which every channel except emergency is closed all of today
-    (a day left out is closed) and open as usual on other days. A channel that never opens is not a
-    valid way to say "closed": the assistant offers the next opening, so it must open within two weeks.
-    """
-    channels = yaml.safe_load(channels_file.read_text())
-    if today is None:
-        today = datetime.now(ZoneInfo(channels.get("timezone", "Europe/London"))).date()
-    closed_day = WEEKDAYS[today.weekday()]
-    for name, channel in channels["channels"].items():
-        if name != "emergency" and "hours" in channel:
-            channel["hours"] = {day: hours for day, hours in channel["hours"].items() if day != closed_day}
-    target.write_text(yaml.safe_dump(channels, sort_keys=False))
-    return target
+def adviser_on_duty(web_url: str, username: str, password: str) -> None:
+    """Sign an adviser in on the staff pages and mark them available for live chat, as a person would."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def form_token(path: str) -> str:
+        with browser.open(web_url + path, timeout=30) as page:
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode())
+        if found is None:
+            raise RuntimeError(f"no form on {path}")
+        return found.group(1)
+
+    def submit(path: str, fields: dict[str, str]) -> None:
+        browser.open(web_url + path, data=urllib.parse.urlencode(fields).encode(), timeout=30).close()
+
+    submit("/staff/sign-in", {"csrf_token": form_token("/staff/sign-in"), "username": username, "password": password})
+    submit("/staff/availability", {"csrf_token": form_token("/staff"), "available": "yes"})
 
 
 @contextmanager
-def running_assistant(channels_file: Path, var_dir: Path) -> Iterator[str]:
-    """Start ``python -m bot run`` on spare ports with ``channels_file`` and yield its Rasa URL."""
+def running_assistant(hours: str, var_dir: Path) -> Iterator[str]:
+    """Start ``python -m bot run`` on spare ports with its clock set ``hours`` ("in" or "out") of
+    office hours, and yield its Rasa URL. In hours an adviser is on duty for live chat."""
     rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     env = dict(os.environ)
     for name in ("COUNCIL_DATABASE_URL", "COUNCIL_MONITORING_DATABASE_URL", "RASA_TRACKER_DB"):
@@ -93,7 +97,8 @@ def running_assistant(channels_file: Path, var_dir: Path) -> Iterator[str]:
             "WEB_PORT": str(web_port),
             "VAR_DIR": str(var_dir),
             "PYTHONPATH": str(ROOT),
-            "COUNCIL_CHANNELS_FILE": str(channels_file),
+            "COUNCIL_CHANNELS_FILE": str(CHANNELS),
+            "COUNCIL_CLOCK": CLOCKS[hours],
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TELEMETRY_ENABLED": "false",
@@ -112,6 +117,8 @@ def running_assistant(channels_file: Path, var_dir: Path) -> Iterator[str]:
                 log_text = (var_dir / "launcher.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"The assistant did not start:\n{log_text}")
             time.sleep(0.5)
+        if hours == "in":
+            adviser_on_duty(web_url, *ADVISER)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
         stop_launched(process)
@@ -209,9 +216,8 @@ def main(argv: list[str] | None = None) -> int:
                 chosen = [journey for journey in journeys if journey.hours == hours]
                 if not chosen:
                     continue
-                channels = ALWAYS_OPEN if hours == "in" else closed_channels(CHANNELS, Path(scratch) / "closed.yml")
-                print(f"Starting the assistant ({hours} of hours) for {len(chosen)} journeys...", flush=True)
-                with running_assistant(channels, Path(scratch) / f"var-{hours}") as rasa_url:
+                print(f"Starting the assistant ({hours} of hours, {CLOCKS[hours]}): {len(chosen)} journeys", flush=True)
+                with running_assistant(hours, Path(scratch) / f"var-{hours}") as rasa_url:
                     results.extend(play_all(rasa_url, chosen, args.verbose))
     seconds = time.monotonic() - started
     summary = summarise(results)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from routing import clock
 from routing.hours import ContactSchedule, load_schedule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,8 @@ class Settings:
         channels_file: opening hours, SLAs and bookable slots of each channel (a council's own, or the
             tests' always-open one). Env ``COUNCIL_CHANNELS_FILE``.
         thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
+        clock_start: the time the assistant's clock starts at, instead of now (an ISO 8601 time with
+            its offset, for demonstrations and the journeys suite). Env ``COUNCIL_CLOCK``.
     """
 
     rasa_port: int
@@ -82,6 +86,7 @@ class Settings:
     monitoring_retry_seconds: float = 30.0
     channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
     thresholds_file: Path = PROJECT_ROOT / "data" / "monitoring" / "thresholds.yml"
+    clock_start: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.monitoring_database_url:
@@ -135,7 +140,27 @@ def load_settings() -> Settings:
         monitoring_retry_seconds=_seconds("COUNCIL_MONITORING_RETRY_SECONDS", 30.0),
         channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),
         thresholds_file=_file("COUNCIL_THRESHOLDS_FILE", Settings.thresholds_file),
+        clock_start=_moment("COUNCIL_CLOCK"),
     )
+
+
+def _moment(name: str) -> datetime | None:
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a time like 2026-12-05T19:30:00+00:00, not {raw!r}") from error
+    if moment.tzinfo is None:
+        raise SettingsError(f"{name} must say its offset from UTC, like 2026-12-05T19:30:00+00:00")
+    return moment
+
+
+def start_clock(settings: Settings) -> None:
+    """Start this process's clock at ``settings.clock_start``, when one is set."""
+    if settings.clock_start is not None:
+        clock.start_at(settings.clock_start)
 
 
 def _file(name: str, default: Path) -> Path:

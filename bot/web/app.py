@@ -28,7 +28,7 @@ from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
-from wiring.settings import PROJECT_ROOT, Settings, channel_schedule
+from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, start_clock
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -138,6 +138,7 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
+    start_clock(settings)
     app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors])
     app[TEMPLATES] = templates()
     app[SECURE_COOKIES] = settings.secure_cookies

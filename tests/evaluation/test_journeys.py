@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-import yaml
 
 from evaluation.journey_checks import (
     BotMessage,
@@ -23,7 +22,8 @@ from evaluation.journey_checks import (
     summarise,
     third_time_questions,
 )
-from evaluation.journeys import JOURNEYS, closed_channels
+from evaluation.journeys import CHANNELS, CLOCKS, JOURNEYS
+from routing.hours import load_schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 FALLBACK = "Sorry, I did not understand that. Could you say it another way?"
@@ -176,17 +176,9 @@ def test_the_suite_loads_and_covers_both_hours() -> None:
     assert all(j.turns and j.goal for j in journeys)
 
 
-@pytest.mark.parametrize(("today", "closed_day"), [(date(2026, 12, 7), "mon"), (date(2026, 12, 9), "wed")])
-def test_out_of_hours_copy_is_closed_all_today(tmp_path: Path, today: date, closed_day: str) -> None:
-    real = yaml.safe_load((ROOT / "data" / "catalogue" / "channels.yml").read_text())
-    copy = closed_channels(ROOT / "data" / "catalogue" / "channels.yml", tmp_path / "c.yml", today)
-    closed = yaml.safe_load(copy.read_text())
-    for name, channel in closed["channels"].items():
-        if name == "emergency":
-            assert channel == real["channels"]["emergency"]
-            continue
-        assert closed_day not in channel["hours"]
-        assert channel["hours"]  # it still opens on other days
-        assert {day: hours for day, hours in real["channels"][name]["hours"].items() if day != closed_day} == channel[
-            "hours"
-        ]
+@pytest.mark.parametrize(("hours", "open_expected"), [("in", True), ("out", False)])
+def test_the_journeys_clock_is_in_and_out_of_the_councils_real_hours(hours: str, open_expected: bool) -> None:
+    schedule = load_schedule(CHANNELS)
+    moment = datetime.fromisoformat(CLOCKS[hours])
+    for channel in ("phone", "webchat", "gateway"):
+        assert schedule.is_open(channel, moment) is open_expected, channel

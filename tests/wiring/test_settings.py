@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from routing import clock
 from routing.hours import ContactSchedule
-from wiring.settings import PROJECT_ROOT, SettingsError, channel_schedule, load_settings, new_password
+from wiring.settings import (
+    PROJECT_ROOT,
+    SettingsError,
+    channel_schedule,
+    load_settings,
+    new_password,
+    start_clock,
+)
 
 
 @pytest.mark.parametrize(("name", "value"), [("RASA_PORT", "abc"), ("WEB_PORT", "70000"), ("ACTIONS_PORT", "0")])
@@ -50,3 +60,27 @@ def test_a_new_password_is_asked_for_unless_a_script_gives_one(monkeypatch: pyte
     assert new_password() is None
     monkeypatch.setenv("COUNCIL_NEW_PASSWORD", "a strong passphrase")
     assert new_password() == "a strong passphrase"
+
+
+@pytest.mark.parametrize("value", ["saturday evening", "2026-12-05T19:30:00", "2026-13-05T19:30:00+00:00"])
+def test_a_clock_setting_without_a_time_and_offset_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COUNCIL_CLOCK", value)
+    with pytest.raises(SettingsError, match="COUNCIL_CLOCK"):
+        load_settings()
+
+
+def test_a_set_clock_starts_at_its_time_and_runs_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNCIL_CLOCK", "2026-12-05T19:30:00+00:00")
+    try:
+        start_clock(load_settings())
+        first = clock.now()
+        assert first - datetime(2026, 12, 5, 19, 30, tzinfo=timezone.utc) < timedelta(seconds=5)
+        time.sleep(0.01)
+        assert clock.now() > first  # it runs on: bookings and waiting times still move
+    finally:
+        clock.start_at(None)
+
+
+def test_without_a_clock_setting_the_clock_is_the_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COUNCIL_CLOCK", raising=False)
+    assert load_settings().clock_start is None
