@@ -150,8 +150,9 @@ def requested_service(tracker: Tracker, block: str) -> Service | None:
 
 
 TASK_SLOTS = (
-    "service", "location", "description", "report_confirmed", "postcode", "reference",
+    "service", "location", "description", "report_confirmed", "postcode", "reference", "status_place",
     "handoff_channel", "handoff_mode", "callback_number", "handoff_slot", "rebooking", "rebook_slot",
+    "interrupted_task",
 )  # fmt: skip
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}
@@ -218,3 +219,18 @@ def record_left_form(tracker: Tracker) -> None:
     """Record that the resident gave up a form part-way, if this turn is where they did."""
     if left_a_form(tracker):
         record(tracker, EventKind.ABANDONED, value="form")
+
+
+def times_asked(tracker: Tracker, question: Reply) -> int:
+    """How many times ``question`` has been asked since the form in progress began (a question is
+    asked at most twice; the third time the resident is offered another way)."""
+    events = list(tracker.events)
+    loop = tracker.active_loop_name
+    start = 0
+    for position in range(len(events) - 1, -1, -1):
+        if events[position].get("event") == "active_loop" and events[position].get("name") == loop:
+            start = position
+            break
+    return sum(
+        1 for event in events[start:] if event.get("event") == "bot" and question.text in str(event.get("text") or "")
+    )

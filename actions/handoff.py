@@ -17,7 +17,17 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, handoff_store, latest_text, record, say, staff_accounts, view
+from actions.context import (
+    catalogue,
+    forget_task_slots,
+    form_answer,
+    handoff_store,
+    latest_text,
+    record,
+    say,
+    staff_accounts,
+    view,
+)
 from monitoring.events import EventKind
 from routing import clock
 from routing.answers import Reply
@@ -253,9 +263,16 @@ class ValidateHandoffForm(FormValidationAction):
     async def extract_callback_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        """The number; or another way, when the resident changes their mind ("no, live chat, not a
+        call back"); nothing when they stop or ask for something else."""
         if tracker.get_slot("requested_slot") != "callback_number":
             return {}
-        return {"callback_number": latest_text(tracker)}
+        text = latest_text(tracker)
+        named = channel_from_text(text)
+        if named is not None and named != ("phone", "callback") and not any(c.isdigit() for c in text):
+            return {"handoff_channel": named[0], "handoff_mode": named[1], "callback_number": None}
+        answer = form_answer(tracker, "callback_number")
+        return {} if answer is None else {"callback_number": answer}
 
     def validate_callback_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

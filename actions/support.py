@@ -37,7 +37,7 @@ from routing.support_responses import (
     safeguarding_followup,
     safeguarding_reply,
 )
-from routing.tasks import RESUME_TASK, task_intent
+from routing.tasks import CARRY_ON_OFFER, INTERRUPTED_TASK, RESUMABLE_FORMS, RESUME_TASK, task_intent
 from routing.turns import MAX_SAFETY_MESSAGES
 
 ACKNOWLEDGE = "action_acknowledge_need"
@@ -102,8 +102,12 @@ class ActionSafeguarding(Action):
         # The chat page keeps the routes in view (and draws "Exit this page" after signs of abuse);
         # the disclosure itself is never echoed.
         say(dispatcher, tracker, safeguarding_reply(risk.kind if risk else None, catalogue()), MAX_SAFETY_MESSAGES)
-        # Whatever form was open stays closed: the resident can start it again if they want to.
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *forget_task_slots()]
+        # Whatever form was open is closed. A report keeps its answers: "can you still send the
+        # pothole thing" carries it on (the support policy); anything else starts again if wanted.
+        closed: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        if tracker.active_loop_name in RESUMABLE_FORMS:
+            return [*closed, SlotSet(INTERRUPTED_TASK, tracker.active_loop_name)]
+        return [*closed, *forget_task_slots()]
 
 
 class ActionRiskCheckIn(Action):
@@ -146,6 +150,8 @@ class ActionSafeguardingFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         wants_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
         replies = [safeguarding_followup(wants_contact, catalogue())]
+        if tracker.get_slot(INTERRUPTED_TASK):
+            replies.append(CARRY_ON_OFFER)
         events: List[EventType] = []
         if wants_contact:
             # An urgent case puts them at the top of every adviser's queue, with what they said.
@@ -197,10 +203,11 @@ class ActionRecordConsent(Action):
             new = [adjustment_record(need, text) for need in recordable(needs)]
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
         if offers_digital_inclusion(needs) and tracker.get_slot(DIGITAL_INCLUSION_SLOT) is None:
-            if _consent_trigger_intent(tracker) in RESUME_TASK:
+            task_waits = view(tracker).ran_first_in_its_turn(ACKNOWLEDGE)  # else it was answered first
+            if task_waits and _consent_trigger_intent(tracker) in RESUME_TASK:
                 events.append(SlotSet(DIGITAL_INCLUSION_SLOT, "due"))  # asked once their task is done
             else:
-                events.extend(finish_task(dispatcher, tracker, [], offer_due=True))  # no task: ask now
+                events.extend(finish_task(dispatcher, tracker, [], offer_due=True))  # no task waits: ask now
         return events
 
 

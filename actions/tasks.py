@@ -21,6 +21,8 @@ from actions.context import (
     requested_service,
     say,
     shows_risk,
+    this_session,
+    times_asked,
 )
 from actions.support import finish_task
 from monitoring.events import EventKind
@@ -41,6 +43,16 @@ from routing.locations import format_postcode
 from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
 from routing.references import find_reference
 from routing.report_replies import reference_not_found, report_status
+from routing.report_search import (
+    ASK_PLACE,
+    NO_REFERENCE,
+    found_near,
+    nothing_found_near,
+    place_words,
+    reference_given_earlier,
+    says_no_reference,
+)
+from routing.reports import ServiceRequest
 from wiring.settings import channel_schedule
 
 
@@ -164,37 +176,95 @@ class ActionInformation(Action):
 
 
 class ValidateStatusForm(FormValidationAction):
-    """Checks that a reference has the right shape, and explains the shape when it does not."""
+    """The reference: one given now, or earlier in this conversation; "I don't have one" (or a third
+    try) moves on to where the problem was, so a resident without a reference still gets an answer."""
 
     def name(self) -> str:
         return "validate_status_form"
 
+    async def required_slots(
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
+        return ["reference", "status_place"] if tracker.get_slot("reference") == NO_REFERENCE else ["reference"]
+
     async def extract_reference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Take the resident's words as the reference, unless they were about something else."""
+        """The resident's words as the reference, unless they were about something else; "I don't
+        have one" or "that report" (one the assistant gave in this conversation)."""
+        if tracker.get_slot("reference"):
+            return {}
+        text = latest_text(tracker)
+        intent = str((tracker.latest_message.get("intent") or {}).get("name"))
+        earlier = reference_given_earlier(said.text for said in this_session(tracker).said)
+        if intent == "no_reference" or says_no_reference(text):
+            return {"reference": earlier or NO_REFERENCE}
         answer = form_answer(tracker, "reference")
+        if answer is None and tracker.get_slot("requested_slot") is None and earlier:
+            return {"reference": earlier}  # "what's happening with that report"
         return {} if answer is None else {"reference": answer}
 
     def validate_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """Accept ``SCC-`` and six letters and numbers, in any case."""
+        """Accept ``SCC-`` and six letters and numbers, in any case; after two tries, go on without."""
+        if value == NO_REFERENCE:
+            return {"reference": NO_REFERENCE}
         lookup = find_reference(str(value or ""))
         if lookup.reference:
             return {"reference": lookup.reference}
+        if times_asked(tracker, prompts.ASK_REFERENCE) >= 2:
+            return {"reference": NO_REFERENCE}  # not a third time: where the problem was instead
         say(dispatcher, tracker, [not_a_reference(lookup.malformed) if lookup.malformed else NO_REFERENCE_FOUND])
         return {"reference": None}
 
+    async def extract_status_place(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """The resident's words as the place, unless they were about something else."""
+        answer = form_answer(tracker, "status_place")
+        return {} if answer is None else {"status_place": answer}
+
+
+class ActionAskStatusPlace(Action):
+    """Asks where the problem was, for a resident without a reference."""
+
+    def name(self) -> str:
+        return "action_ask_status_place"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, tracker, [ASK_PLACE])
+        return []
+
+
+def _report_statuses(reports: List[ServiceRequest]) -> List[Reply]:
+    replies: List[Reply] = []
+    for report in reports:
+        service = catalogue().get(report.service_code)
+        what = service.name.lower() if service else "a problem"
+        replies += report_status(
+            report.service_request_id, what, report.status, report.updated_datetime, report.status_notes
+        )
+    return replies
+
 
 class ActionCheckStatus(Action):
-    """Says the status of a report by its reference."""
+    """Says the status of a report or a handoff by its reference, or of the reports at a place."""
 
     def name(self) -> str:
         return "action_check_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         reference = tracker.get_slot("reference")
+        if reference == NO_REFERENCE:
+            place = str(tracker.get_slot("status_place") or "")
+            found = report_store().find_near(place_words(place), tracker.get_slot("service"))
+            near: List[Reply]
+            if found:
+                near = [found_near([report.service_request_id for report in found]), *_report_statuses(found[:1])]
+            else:
+                near = nothing_found_near(place, catalogue().council["contact_centre"]["phone"]["number"])
+            return finish_task(dispatcher, tracker, near) + forget_task_slots()
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         replies: List[Reply] = []
@@ -204,11 +274,7 @@ class ActionCheckStatus(Action):
         elif reference and report is None:
             replies.append(reference_not_found(reference))
         elif report is not None:
-            service = catalogue().get(report.service_code)
-            what = service.name.lower() if service else "a problem"
-            replies += report_status(
-                report.service_request_id, what, report.status, report.updated_datetime, report.status_notes
-            )
+            replies += _report_statuses([report])
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 

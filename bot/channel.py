@@ -6,7 +6,8 @@ adds what a public web chat needs before any message reaches the tracker store:
 * card numbers and security codes are removed (PCI DSS: never stored, never repeated), and the
   resident is told not to share card details in chat;
 * empty, non-text and over-long messages get a polite answer instead of an error;
-* a malformed request gets a clear 400, never a stack trace.
+* a malformed request gets a clear 400, never a stack trace;
+* a turn keeps to its budget of messages, however many actions spoke in it (``routing.turns``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from routing.redaction import redact
+from routing.turns import fit_turn
 
 logger = logging.getLogger(__name__)
 
@@ -129,4 +131,4 @@ class GuardedRestInput(RestInput):
             # Never log the text itself: it is the resident's words.
             logger.exception("Handling a message for a conversation failed")
             return prefix + [_bot_message(sender, "Sorry, something went wrong on our side. Please try again.")]
-        return prefix + collector.messages
+        return fit_turn(prefix + collector.messages)

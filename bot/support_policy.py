@@ -9,8 +9,11 @@ priority), decides:
   task carries on. The concern is kept: any later risk sign in the session goes straight to the
   interrupt. A form stays open through a check-in and asks its question again after it;
 * the answer to the offer of urgent contact: ``action_safeguarding_followup``;
-* any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent);
-* the yes/no to that consent question: ``action_record_consent``, then the resident's task;
+* any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent). When the
+  message also asks for a task, the task is answered first and the consent question ends the turn:
+  "can I pay my council tax by phone, I have no internet" gets the phone line before anything else;
+* the yes/no to that consent question: ``action_record_consent``, then the resident's task if it has
+  not been answered yet;
 * the yes/no to the offer of help to get online: ``action_digital_inclusion``;
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
   ``action_offer_support``;
@@ -37,7 +40,7 @@ from routing.conversation_events import RESTARTED, SESSION_STARTED, Conversation
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
 from routing.support_responses import DIGITAL_INCLUSION_SLOT
-from routing.tasks import RESUME_TASK, task_intent
+from routing.tasks import INTERRUPTED_TASK, RESUME_TASK, asks_to_carry_on, task_intent
 
 SAFEGUARDING = "action_safeguarding"
 SAFEGUARDING_FOLLOWUP = "action_safeguarding_followup"
@@ -51,6 +54,8 @@ SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_pers
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
 YES_NO = {"affirm", "deny"}
 NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now?" that escalate
+# Tasks answered before the consent question (a person is different: the adviser should know first).
+TASK_FIRST = {intent for intent in RESUME_TASK if intent != "request_human"}
 WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
 
@@ -71,6 +76,7 @@ class _State:
     previous_bot_action: str | None = None  # the bot's last action before the latest message
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
+    consent_after_task: bool = False  # the latest consent question came after the task's answer
     check_in_intent: str | None = None  # the intent of the message the check-in followed
     concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
     offered_support: bool = False
@@ -98,6 +104,7 @@ def _read(session: ConversationView) -> _State:
         previous_bot_action=session.previous_bot_action(),
         unacknowledged=since - NOT_ACKNOWLEDGED - before,
         consent_trigger_intent=_intent_before(session, ACKNOWLEDGE),
+        consent_after_task=session.ran({ACKNOWLEDGE}) and not session.ran_first_in_its_turn(ACKNOWLEDGE),
         check_in_intent=_intent_before(session, CHECK_IN),
         concern_raised=bool({CHECK_IN, SAFEGUARDING} & set(session.steps_before_message())),
         offered_support=session.ran({OFFER_SUPPORT}),
@@ -158,10 +165,13 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
     loop = tracker.active_loop_name
     if state.actions_since_user:
         return _after_an_action(state, loop)
-    return _after_the_resident(state, tracker.latest_message, loop)
+    interrupted = tracker.get_slot(INTERRUPTED_TASK)
+    return _after_the_resident(state, tracker.latest_message, loop, str(interrupted) if interrupted else None)
 
 
-def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> str | None:
+def _after_the_resident(
+    state: _State, user: UserUttered, loop: str | None, interrupted: str | None = None
+) -> str | None:
     intent = str(user.intent.get("name"))
     tier = risk_tier(user)
     if tier is Tier.CLEAR or (tier is Tier.POSSIBLE and state.concern_raised):
@@ -178,7 +188,11 @@ def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> s
         return RECORD_CONSENT
     if state.digital_inclusion_asked_at == len(state.turns) - 1 and intent in YES_NO:
         return DIGITAL_INCLUSION
+    if interrupted and loop is None and asks_to_carry_on(intent, str(user.text or "")):
+        return interrupted  # the report a safety reply interrupted, with the answers it had
     if state.unacknowledged and loop is None:
+        if task_intent(user.intent, user.parse_data.get("intent_ranking") or []) in TASK_FIRST:
+            return None  # the task answers first; the consent question follows it (or the form it starts)
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
     if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
         return OFFER_SUPPORT
@@ -190,6 +204,8 @@ def _after_an_action(state: _State, loop: str | None) -> str | None:
     if latest in WAIT_FOR_THE_RESIDENT:
         return ACTION_LISTEN_NAME
     if latest == RECORD_CONSENT:
+        if state.consent_after_task and loop is None:
+            return ACTION_LISTEN_NAME  # the task was answered before the question
         return _carry_on(state.consent_trigger_intent, loop, state)
     if latest == SAFE:
         return _carry_on(state.check_in_intent, loop, state)

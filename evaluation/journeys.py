@@ -161,6 +161,20 @@ def play_all(rasa_url: str, journeys: list[Journey], verbose: bool = False) -> l
     return results
 
 
+def play_suite(journeys: list[Journey], verbose: bool = False) -> list[JourneyResult]:
+    """Start the assistant in and out of office hours in turn, and play each kind's journeys."""
+    results: list[JourneyResult] = []
+    with tempfile.TemporaryDirectory(prefix="journeys-") as scratch:
+        for hours in ("in", "out"):
+            chosen = [journey for journey in journeys if journey.hours == hours]
+            if not chosen:
+                continue
+            print(f"Starting the assistant ({hours} of hours, {CLOCKS[hours]}): {len(chosen)} journeys", flush=True)
+            with running_assistant(hours, Path(scratch) / f"var-{hours}") as rasa_url:
+                results.extend(play_all(rasa_url, chosen, verbose))
+    return results
+
+
 def format_report(summary: Summary, seconds: float, counts: dict[str, int]) -> str:
     """The report for a person to read."""
     hours = ", ".join(f"{count} {name} of hours" for name, count in counts.items() if count)
@@ -207,18 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.hours in ("all", journey.hours) and (not args.only or journey.id in args.only)
     ]
     started = time.monotonic()
-    results: list[JourneyResult] = []
     if args.url_rasa:
         results = play_all(args.url_rasa.rstrip("/"), journeys, args.verbose)
     else:
-        with tempfile.TemporaryDirectory(prefix="journeys-") as scratch:
-            for hours in ("in", "out"):
-                chosen = [journey for journey in journeys if journey.hours == hours]
-                if not chosen:
-                    continue
-                print(f"Starting the assistant ({hours} of hours, {CLOCKS[hours]}): {len(chosen)} journeys", flush=True)
-                with running_assistant(hours, Path(scratch) / f"var-{hours}") as rasa_url:
-                    results.extend(play_all(rasa_url, chosen, args.verbose))
+        results = play_suite(journeys, args.verbose)
     seconds = time.monotonic() - started
     summary = summarise(results)
     counts = {hours: sum(1 for result in results if result.journey.hours == hours) for hours in ("in", "out")}

@@ -181,6 +181,14 @@ class ConversationView:
         """The latest run of this action."""
         return next((step for step in reversed(self.steps) if step.name == name), None)
 
+    def ran_first_in_its_turn(self, name: str) -> bool:
+        """Whether the latest run of this action was the first step after the message it answered
+        (False when something else, such as the resident's task, answered that message before it)."""
+        step = self.last_step(name)
+        if step is None:
+            return False
+        return not any(other.after == step.after and other.position < step.position for other in self.steps)
+
     def steps_since_message(self) -> list[str]:
         """The bot's steps since the resident's latest message (all of them before any message)."""
         return [step.name for step in self.steps if step.after == len(self.messages)]

@@ -45,10 +45,20 @@ _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
              "fifth": 4, "5th": 4, "sixth": 5, "6th": 5, "last": -1}  # fmt: skip
 
 
+# "not a call back", "don't ring me": words after a negation name what the resident does not want.
+_NOT_WANTED = re.compile(
+    r"\b(?:not|don'?t|dont|never|rather than|instead of)\b(?:\s+(?:a|an|the|want|me))*\s+[\w ]{0,20}?"
+    r"(?:call ?back|call me|ring me|phone me|ring|call|visit|come in|chat)\b",
+    re.IGNORECASE,
+)
+
+
 def channel_from_text(text: str) -> tuple[str, str | None] | None:
-    """The channel (and, if said, how) a typed answer asks for, or None."""
+    """The channel (and, if said, how) a typed answer asks for, or None. What follows a "not" is
+    left out: "no i want live chat not a call back" asks for live chat."""
+    wanted = _NOT_WANTED.sub(" ", text or "")
     for pattern, channel, mode in _CHANNEL_WORDS:
-        if pattern.search(text or ""):
+        if pattern.search(wanted):
             return channel, mode
     return None
 

@@ -4,7 +4,10 @@ consent question, a check that the resident is safe, an offer of a person)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Sequence
+
+from routing.answers import Button, Reply
 
 TASK_INTENTS = ("report_issue", "make_payment", "apply_for_service", "get_information", "check_status")
 # Each task in the resident's words: the main menu's buttons, and what staff read a handoff was about.
@@ -27,6 +30,24 @@ RESUME_TASK = {
     "check_status": "status_form",
     "request_human": "handoff_form",
 }
+
+# A report a safety reply interrupted keeps its answers in this slot's form, and is carried on when the
+# resident asks for it ("can you still send the pothole thing") or takes the offer.
+INTERRUPTED_TASK = "interrupted_task"
+RESUMABLE_FORMS = ("report_form",)
+CARRY_ON_OFFER = Reply(
+    "When you are ready, I can carry on with your report. Nothing has been sent yet.",
+    (Button("Carry on with my report", "/report_issue"),),
+)
+_CARRY_ON = re.compile(r"\b(still|carry on|continue|go on|finish|send (it|the)|the .{1,20} thing|back to)\b", re.I)
+CARRY_ON_INTENTS = {"report_issue", "check_status", "affirm"}
+
+
+def asks_to_carry_on(intent: str, text: str) -> bool:
+    """Whether a message after an interruption asks for the interrupted report: the report button,
+    or "can you still send the pothole thing" (which reads like checking on a report)."""
+    return intent == "report_issue" or (intent in CARRY_ON_INTENTS and bool(_CARRY_ON.search(text or "")))
+
 
 FALLBACK_INTENT = "nlu_fallback"
 CLOSE_TO_SURE = 0.25  # a task this likely, in a message the NLU could not place, is still carried on

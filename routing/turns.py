@@ -14,7 +14,7 @@ with what the turn has said already:
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from routing.answers import Reply
 
@@ -35,6 +35,11 @@ def facts_in(text: str) -> set[str]:
     phones = {re.sub(r"\D", "", match) for match in _PHONE.findall(text)}
     links = {match.lower().rstrip("/") for match in _LINK.findall(text)}
     return phones | links
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, in order."""
+    return [part.strip() for part in _SENTENCE.split(text)[::2] if part.strip()]
 
 
 def _without_repeats(text: str, said: set[str]) -> str:
@@ -66,4 +71,27 @@ def compose(said_this_turn: Sequence[str], replies: Sequence[Reply], budget: int
         first, second = kept[0], kept[1]
         merged = Reply(f"{first.text}\n{second.text}".strip(), first.buttons + second.buttons, first.page | second.page)
         kept[0:2] = [merged]
+    return kept
+
+
+_EMERGENCY = re.compile(r"(?<!\d)999(?!\d)")
+
+
+def fit_turn(messages: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A whole turn as the channel sends it (Rasa's message dicts, from every action that spoke),
+    kept to the budget: three messages, four when it names 999. Actions keep to the budget one by
+    one; this is the last word when several spoke in one turn (a task's answer, then a consent
+    question). The first messages are merged, so the last, which may ask the question, stays last."""
+    kept = [dict(message) for message in messages]
+    texts = [str(message.get("text") or "") for message in kept]
+    budget = MAX_SAFETY_MESSAGES if any(_EMERGENCY.search(text) for text in texts) else MAX_MESSAGES
+    while len(kept) > budget:
+        first, second = kept[0], kept[1]
+        merged = dict(first)
+        merged["text"] = "\n".join(part for part in (first.get("text"), second.get("text")) if part)
+        buttons = list(first.get("buttons") or []) + list(second.get("buttons") or [])
+        merged["buttons"] = buttons or None
+        custom = {**(first.get("custom") or {}), **(second.get("custom") or {})}
+        merged["custom"] = custom or None
+        kept[0:2] = [{key: value for key, value in merged.items() if value is not None}]
     return kept

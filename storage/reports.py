@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from sqlalchemy import Column, DateTime, Float, Integer, String, Table, Text, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -77,3 +79,17 @@ class ReportStore:
         if row is None:
             return None
         return from_row(ServiceRequest, row)
+
+    def find_near(self, words: Sequence[str], service_code: str | None = None, limit: int = 3) -> list[ServiceRequest]:
+        """The newest reports whose address has every one of ``words`` (for a resident without a
+        reference: "it was on shirley high street"), of one service when it is known."""
+        if not words:
+            return []
+        query = select(service_requests).order_by(service_requests.c.requested_datetime.desc()).limit(limit)
+        for word in words:
+            query = query.where(service_requests.c.address_string.ilike(f"%{word}%"))
+        if service_code:
+            query = query.where(service_requests.c.service_code == service_code)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [from_row(ServiceRequest, row) for row in rows]

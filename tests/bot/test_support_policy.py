@@ -156,7 +156,30 @@ CASES = [
         "action_payment_info",
     ),
     ("a clear risk interrupts at once", [user("inform", "safeguarding", tier="clear")], "action_safeguarding"),
-    ("a disclosure is acknowledged", [user("make_payment", "digital_exclusion")], "action_acknowledge_need"),
+    ("a disclosure alone is acknowledged", [user("inform", "digital_exclusion")], "action_acknowledge_need"),
+    ("a disclosure with a task: the task answers first", [user("make_payment", "digital_exclusion")], None),
+    (
+        "then the consent question ends the turn",
+        [user("make_payment", "digital_exclusion"), act("action_payment_info")],
+        "action_acknowledge_need",
+    ),
+    (
+        "a person is different: the adviser should know first",
+        [user("request_human", "disability")],
+        "action_acknowledge_need",
+    ),
+    (
+        "after the consent answer, nothing more when the task was answered first",
+        [
+            user("make_payment", "digital_exclusion"),
+            act("action_payment_info"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+        ],
+        "action_listen",
+    ),
     (
         "the yes or no to the consent question is recorded",
         [user("make_payment", "digital_exclusion"), act("action_acknowledge_need"), act("action_listen"), user("deny")],

@@ -9,6 +9,7 @@ import pytest
 
 from routing.catalogue import default_catalogue
 from routing.channels import Capacity, ChannelOption, HandoffContext, decide_channels
+from routing.handoff_replies import channel_from_text
 from routing.hours import load_schedule
 
 UK = ZoneInfo("Europe/London")
@@ -116,3 +117,19 @@ def test_every_offer_has_a_short_plain_reason_and_a_button_label():
         for option in offer(now, needs=frozenset({"safeguarding", "digital_exclusion"})):
             assert option.title and len(option.title) <= 25
             assert option.reason and all(len(sentence.split()) <= 22 for sentence in option.reason.split(". "))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can you ring me back", ("phone", "callback")),
+        ("no i want live chat not a call back", ("webchat", None)),
+        ("not a call back, live chat please", ("webchat", None)),
+        ("i dont want a call back i want to come in", ("gateway", None)),
+        ("i want to chat not ring", ("webchat", None)),
+        ("book me an appointment", ("gateway", "appointment")),
+        ("whatever", None),
+    ],
+)
+def test_the_way_a_typed_answer_asks_for(text: str, expected: tuple[str, str | None] | None) -> None:
+    assert channel_from_text(text) == expected

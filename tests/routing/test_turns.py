@@ -3,7 +3,7 @@
 import pytest
 
 from routing.answers import Button, Reply
-from routing.turns import MAX_MESSAGES, compose, facts_in
+from routing.turns import MAX_MESSAGES, compose, facts_in, fit_turn
 
 ASK = Reply("Where is it?", (Button("Cancel", "/stop"),))
 
@@ -56,3 +56,36 @@ def test_page_signals_survive_a_merge():
 def test_a_list_keeps_its_lines():
     (reply,) = compose([], [Reply("1. Chat here. Nobody is waiting.\n2. Call us on 023 8083 3000.")])
     assert reply.text == "1. Chat here. Nobody is waiting.\n2. Call us on 023 8083 3000."
+
+
+def _messages(*texts: str) -> list[dict[str, object]]:
+    return [{"recipient_id": "r", "text": text} for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected_count"),
+    [
+        (("a", "b"), 2),
+        (("a", "b", "c"), 3),
+        (("task one", "task two", "task three", "May I note that?"), 3),
+        (("Call 999 now.", "b", "c", "d"), 4),
+        (("Call 999 now.", "b", "c", "d", "e"), 4),
+    ],
+)
+def test_a_whole_turn_keeps_to_its_budget(texts: tuple[str, ...], expected_count: int) -> None:
+    fitted = fit_turn(_messages(*texts))
+    assert len(fitted) == expected_count
+    assert "\n".join(str(m["text"]) for m in fitted).split("\n") == list(texts)  # nothing is lost, order kept
+    assert fitted[-1]["text"] == texts[-1]  # the question stays last
+
+
+def test_merged_messages_keep_their_buttons_and_page_signals() -> None:
+    turn = [
+        {"recipient_id": "r", "text": "one", "custom": {"safety_routes": True}},
+        {"recipient_id": "r", "text": "two", "buttons": [{"title": "A", "payload": "/a"}]},
+        {"recipient_id": "r", "text": "three"},
+        {"recipient_id": "r", "text": "four?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+    ]
+    first, *_rest, last = fit_turn(turn)
+    assert first["custom"] == {"safety_routes": True} and first["buttons"] == [{"title": "A", "payload": "/a"}]
+    assert last["buttons"] == [{"title": "Yes", "payload": "/affirm"}]
