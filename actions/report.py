@@ -14,7 +14,17 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, form_answer, record, report_store, say
+from actions.context import (
+    catalogue,
+    forget_task_slots,
+    form_answer,
+    latest_text,
+    record,
+    report_store,
+    say,
+    shows_risk,
+    times_asked,
+)
 from actions.support import finish_task
 from monitoring.events import EventKind
 from routing import prompts
@@ -26,6 +36,7 @@ from routing.report_replies import NOT_SENT, SEND_FAILED, check_report, report_s
 logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 1000
+DETAILS_WORDS = 10  # a message this long says more than what and where: it is taken as the details too
 
 
 def _report_service(code: str | None) -> Service | None:
@@ -53,13 +64,23 @@ class ValidateReportForm(FormValidationAction):
     ) -> Dict[str, Any]:
         """Take the resident's words as the place, unless they asked for something else."""
         answer = form_answer(tracker, "location")
-        return {} if answer is None else {"location": answer}
+        if answer is None:
+            return {}
+        if not tracker.get_slot("description") and len(answer.split()) >= DETAILS_WORDS:
+            # "on burgess road by the shops, about a metre wide and really deep": the details too
+            return {"location": answer, "description": answer}
+        return {"location": answer}
 
     async def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Take the resident's words as the description, unless they asked for something else."""
         answer = form_answer(tracker, "description")
+        if answer is None and tracker.get_slot("requested_slot") is None and not tracker.get_slot("description"):
+            # The message that started the report already describes it: not asked again.
+            text = latest_text(tracker)
+            if len(text.split()) >= DETAILS_WORDS and not shows_risk(tracker.latest_message):
+                return {"description": text}
         return {} if answer is None else {"description": answer}
 
     def validate_service(
@@ -85,6 +106,10 @@ class ValidateReportForm(FormValidationAction):
         check = check_location(str(value or ""))
         if check.ok:
             return {"location": check.value}
+        if times_asked(tracker, prompts.ASK_LOCATION) >= 2 and str(value or "").strip():
+            # Not a third time: the place goes as the resident wrote it, and the team checks it.
+            say(dispatcher, tracker, [prompts.PLACE_AS_WRITTEN])
+            return {"location": " ".join(str(value).split())[:200]}
         say(dispatcher, tracker, [prompts.location_problem(str(check.problem))])
         return {"location": None}
 
