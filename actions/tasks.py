@@ -36,6 +36,9 @@ from routing.answers import (
 )
 from routing.bins import find_bin_day
 from routing.catalogue import Service
+from routing.complaint_replies import complaint_status
+from routing.complaints import MODE as COMPLAINT
+from routing.complaints import default_procedure
 from routing.handoff_replies import case_status
 from routing.locations import format_postcode
 from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
@@ -188,7 +191,7 @@ class ValidateStatusForm(FormValidationAction):
 
 
 class ActionCheckStatus(Action):
-    """Says the status of a report by its reference."""
+    """Says the status of a report, a handoff or a complaint by its reference."""
 
     def name(self) -> str:
         return "action_check_status"
@@ -198,7 +201,11 @@ class ActionCheckStatus(Action):
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         replies: List[Reply] = []
-        if case is not None:
+        if case is not None and case.mode == COMPLAINT:
+            owner = case.conversation_id == tracker.sender_id
+            council = catalogue().council
+            replies += complaint_status(case, default_procedure(), channel_schedule(), clock.now(), council, owner)
+        elif case is not None:
             owner = case.conversation_id == tracker.sender_id
             replies.append(case_status(case, channel_schedule(), clock.now(), owner=owner))
         elif reference and report is None:
