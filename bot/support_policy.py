@@ -13,7 +13,8 @@ priority), decides:
 * the yes/no to that consent question: ``action_record_consent``, then the resident's task;
 * the yes/no to the offer of help to get online: ``action_digital_inclusion``;
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
-  ``action_offer_support``;
+  ``action_offer_support`` (a person, or the complaints route), unless the message already asks to
+  complain;
 * after its own actions, listening or carrying on with the task.
 
 Everything else it leaves to the other policies.
@@ -51,6 +52,7 @@ SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_pers
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
 YES_NO = {"affirm", "deny"}
 NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now?" that escalate
+COMPLAINT = "make_complaint"  # the route the offer of support gives: a resident asking for it needs no offer
 WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
 
@@ -180,7 +182,7 @@ def _after_the_resident(state: _State, user: UserUttered, loop: str | None) -> s
         return DIGITAL_INCLUSION
     if state.unacknowledged and loop is None:
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
-    if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
+    if not state.offered_support and intent != COMPLAINT and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
         return OFFER_SUPPORT
     return None
 

@@ -193,6 +193,8 @@ def digital_inclusion_reply(accepted: bool, catalogue: Catalogue) -> Reply:
 
 
 def offer_support() -> Reply:
-    """When the conversation shows the resident is struggling: say sorry and offer a person."""
-    support, _ = _texts()
-    return Reply(support["offer_support"]["text"], (Button("Talk to a person", "/request_human"),))
+    """When the conversation shows the resident is struggling: say sorry, and offer a person or the
+    complaints route (a frustrated resident may want to complain, not only to be helped)."""
+    offer = _texts()[0]["offer_support"]
+    buttons = (Button(offer["person_button"], "/request_human"), Button(offer["complaint_button"], "/make_complaint"))
+    return Reply(offer["text"], buttons)
