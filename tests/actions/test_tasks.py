@@ -9,6 +9,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.closing
+import actions.complaints
 import actions.conversation
 import actions.handoff
 import actions.handoff_changes
@@ -145,6 +146,7 @@ def test_every_action_in_the_domain_is_implemented(domain: dict[str, Any]) -> No
         cls().name()
         for module in (
             actions.closing,
+            actions.complaints,
             actions.conversation,
             actions.handoff,
             actions.handoff_changes,
