@@ -20,6 +20,7 @@ from actions.complaints import (
 from actions.context import form_answer
 from actions.conversation import ActionCancelTask
 from actions.handoff_changes import ActionCancelHandoff
+from actions.support import ActionOfferSupport
 from actions.tasks import ActionCheckStatus
 from monitoring.events import EventKind
 from monitoring.outcomes import derive_outcome
@@ -330,3 +331,19 @@ async def test_stopping_part_way_says_nothing_was_sent_and_forgets_the_answers(d
     )
     assert "I have not sent anything" in said(dispatcher)
     assert SlotSet("complaint_about", None) in events
+
+
+@pytest.mark.parametrize(
+    ("active_loop", "payloads"),
+    [
+        (None, ["/request_human", "/make_complaint"]),
+        ("report_form", ["/request_human", "/make_complaint"]),
+        ("complaint_form", ["/request_human"]),  # already complaining: only a person
+    ],
+)
+async def test_a_struggling_resident_is_offered_the_complaints_route(
+    active_loop: str | None, payloads: list[str], domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOfferSupport().run(dispatcher, tracker("yes", "affirm", active_loop=active_loop), domain)
+    assert [button["payload"] for button in dispatcher.messages[0]["buttons"]] == payloads

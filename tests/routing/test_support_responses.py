@@ -318,3 +318,5 @@ def test_a_struggling_resident_is_offered_a_person_or_the_complaints_route():
         ("Talk to a person", "/request_human"),
         ("Make a complaint", "/make_complaint"),
     ]
+    during = offer_support(complaining=True)  # already making one: only a person
+    assert "complaint" not in during.text and [b.payload for b in during.buttons] == ["/request_human"]
