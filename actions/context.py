@@ -153,12 +153,13 @@ TASK_SLOTS = (
     "service", "location", "description", "report_confirmed", "postcode", "reference", "status_place",
     "handoff_channel", "handoff_mode", "callback_number", "handoff_slot", "rebooking", "rebook_slot",
     "interrupted_task",
+    "complaint_about", "complaint_details",
 )  # fmt: skip
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}
 # Another task interrupts only when the model is sure and the resident wrote a sentence:
 # a short answer such as "a sofa" (which looks like bulky waste) is an answer, not a new task.
-SWITCHING_INTENTS = {"make_payment": 0.85, "apply_for_service": 0.85, "check_status": 0.85}
+SWITCHING_INTENTS = {"make_payment": 0.85, "apply_for_service": 0.85, "check_status": 0.85, "make_complaint": 0.85}
 MIN_SWITCH_WORDS = 4
 
 
@@ -181,13 +182,15 @@ def previous_bot_action(tracker: Tracker) -> str | None:
     return view(tracker).previous_bot_action()
 
 
-def form_answer(tracker: Tracker, slot: str) -> str | None:
+def form_answer(tracker: Tracker, slot: str, tasks_interrupt: bool = True) -> str | None:
     """The latest message as the answer to the form's question about ``slot``.
 
     None when the form did not ask for ``slot``, when the message is a quick-reply payload (its
     entities fill the slot instead), when it answered another question (a check that the resident
     is safe), when it shows a risk sign (never a slot value), or when the resident clearly asked for
-    something else.
+    something else. With ``tasks_interrupt`` False only stopping, asking for a person or asking if
+    it is a bot count as something else: a complaint's answers are about other tasks by nature
+    ("I was charged twice for my council tax" reads like a payment).
     """
     if tracker.get_slot("requested_slot") != slot:
         return None
@@ -201,7 +204,8 @@ def form_answer(tracker: Tracker, slot: str) -> str | None:
     confidence = float(intent.get("confidence") or 0.0)
     if confidence >= INTERRUPTING_INTENTS.get(name, 2.0):
         return None
-    if confidence >= SWITCHING_INTENTS.get(name, 2.0) and len(text.split()) >= MIN_SWITCH_WORDS:
+    switches = tasks_interrupt and confidence >= SWITCHING_INTENTS.get(name, 2.0)
+    if switches and len(text.split()) >= MIN_SWITCH_WORDS:
         return None
     return text
 

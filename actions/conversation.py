@@ -24,7 +24,8 @@ class ActionCancelTask(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         record_left_form(tracker)
-        in_progress = any(tracker.get_slot(slot) for slot in ("service", "location", "description"))
+        answers = ("service", "location", "description", "complaint_about", "complaint_details")
+        in_progress = any(tracker.get_slot(slot) for slot in answers)
         if in_progress:
             say(dispatcher, tracker, [STOPPED])
         say(dispatcher, tracker, [WHAT_NOW])

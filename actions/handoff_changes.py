@@ -19,6 +19,7 @@ from actions.handoff import NOT_A_TIME, SLOT_KINDS, chosen_slot_key, council_pho
 from routing import clock
 from routing.answers import Reply
 from routing.bookings import SlotUnavailable, parse_slot_key
+from routing.complaints import MODE as COMPLAINT
 from routing.handoff_replies import (
     ASK_BOOKING_REFERENCE,
     DID_NOT_CATCH_THE_TIME,
@@ -37,7 +38,8 @@ from wiring.settings import channel_schedule
 
 
 def case_reference(tracker: Tracker) -> str | None:
-    """The handoff the resident means: a reference they gave, else this conversation's open one."""
+    """The handoff the resident means: a reference they gave, else this conversation's open one
+    (never a complaint: "cancel it" means a call back or a visit; a complaint is named by its reference)."""
     for value in tracker.get_latest_entity_values("reference"):
         found = find_reference(str(value)).reference
         if found:
@@ -45,7 +47,7 @@ def case_reference(tracker: Tracker) -> str | None:
     found = find_reference(latest_text(tracker)).reference
     if found:
         return found
-    open_cases = handoff_store().open_for_conversation(tracker.sender_id)
+    open_cases = [case for case in handoff_store().open_for_conversation(tracker.sender_id) if case.mode != COMPLAINT]
     if open_cases:
         return open_cases[0].reference
     return tracker.get_slot("handoff_reference")

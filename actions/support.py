@@ -242,11 +242,13 @@ class ActionDigitalInclusion(Action):
 
 
 class ActionOfferSupport(Action):
-    """When the conversation shows the resident struggling: sorry, and a person, then carry on."""
+    """When the conversation shows the resident struggling: sorry, and a person or the complaints
+    route, then carry on."""
 
     def name(self) -> str:
         return "action_offer_support"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, tracker, [offer_support()])
+        complaining = tracker.active_loop.get("name") == "complaint_form"
+        say(dispatcher, tracker, [offer_support(complaining)])
         return []  # the support policy then carries on with the resident's task

@@ -38,6 +38,9 @@ from routing.answers import (
 )
 from routing.bins import find_bin_day
 from routing.catalogue import Service
+from routing.complaint_replies import complaint_status
+from routing.complaints import MODE as COMPLAINT
+from routing.complaints import default_procedure
 from routing.handoff_replies import case_status
 from routing.locations import format_postcode
 from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
@@ -249,7 +252,8 @@ def _report_statuses(reports: List[ServiceRequest]) -> List[Reply]:
 
 
 class ActionCheckStatus(Action):
-    """Says the status of a report or a handoff by its reference, or of the reports at a place."""
+    """Says the status of a report, a handoff or a complaint by its reference, or of the reports at a
+    place (for a resident without a reference)."""
 
     def name(self) -> str:
         return "action_check_status"
@@ -268,7 +272,11 @@ class ActionCheckStatus(Action):
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         replies: List[Reply] = []
-        if case is not None:
+        if case is not None and case.mode == COMPLAINT:
+            owner = case.conversation_id == tracker.sender_id
+            council = catalogue().council
+            replies += complaint_status(case, default_procedure(), channel_schedule(), clock.now(), council, owner)
+        elif case is not None:
             owner = case.conversation_id == tracker.sender_id
             replies.append(case_status(case, channel_schedule(), clock.now(), owner=owner))
         elif reference and report is None:

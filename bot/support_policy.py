@@ -16,7 +16,8 @@ priority), decides:
   not been answered yet;
 * the yes/no to the offer of help to get online: ``action_digital_inclusion``;
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
-  ``action_offer_support``;
+  ``action_offer_support`` (a person, or the complaints route), unless the message already asks to
+  complain;
 * after its own actions, listening or carrying on with the task.
 
 Everything else it leaves to the other policies.
@@ -56,6 +57,7 @@ YES_NO = {"affirm", "deny"}
 NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now?" that escalate
 # Tasks answered before the consent question (a person is different: the adviser should know first).
 TASK_FIRST = {intent for intent in RESUME_TASK if intent != "request_human"}
+COMPLAINT = "make_complaint"  # the route the offer of support gives: a resident asking for it needs no offer
 WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
 
@@ -194,7 +196,7 @@ def _after_the_resident(
         if task_intent(user.intent, user.parse_data.get("intent_ranking") or []) in TASK_FIRST:
             return None  # the task answers first; the consent question follows it (or the form it starts)
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
-    if not state.offered_support and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
+    if not state.offered_support and intent != COMPLAINT and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
         return OFFER_SUPPORT
     return None
 

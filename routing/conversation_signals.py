@@ -14,7 +14,15 @@ from routing.tasks import TASK_INTENTS
 
 # The actions that answer a message the bot did not understand.
 FALLBACK_ACTIONS = frozenset({"action_fallback", "action_default_fallback"})
-FREE_TEXT_SLOTS = {"service", "location", "description", "postcode", "reference"}
+FREE_TEXT_SLOTS = {
+    "service",
+    "location",
+    "description",
+    "postcode",
+    "reference",
+    "complaint_about",
+    "complaint_details",
+}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The staff queues: open handoff cases grouped the way advisers work them, with SLA timers.
 
 Urgent cases first; then live chats waiting; call backs with the overdue and due-now first; Gateway
-appointments today; then everything else (people told to ring or walk in with a reference).
+appointments today; complaints for the complaints team (due by their stage's reply date); then
+everything else (people told to ring or walk in with a reference).
 """
 
 from __future__ import annotations
@@ -34,7 +35,17 @@ MODE_NAMES = {
     "walk_in": "Walk-in",
     "appointment": "Gateway appointment",
     "emergency": "Urgent",
+    "complaint": "Complaint (reply by phone or letter)",
 }
+TITLES = {
+    "urgent": "Urgent",
+    "webchat": "Live chats waiting",
+    "callback": "Call backs",
+    "gateway": "Gateway appointments today",
+    "complaints": "Complaints",
+    "other": "Told to phone or visit",
+}
+DAYS_FROM_HOURS = 48  # from two days away, a due time reads in days
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,14 @@ class Queue:
 
 
 def due_text(due: datetime, now: datetime) -> tuple[str, bool]:
-    """ "due in 25 minutes" / "overdue by 1 hour 5 minutes", and whether it is overdue."""
+    """ "due in 25 minutes" / "overdue by 1 hour 5 minutes" / "due in 12 days", and whether it is overdue."""
     seconds = int((due - now).total_seconds())
     overdue = seconds < 0
     minutes = abs(seconds) // 60
     hours, minutes = divmod(minutes, 60)
+    if hours >= DAYS_FROM_HOURS:  # a complaint's reply date is days away: the minutes do not matter
+        days = hours // 24
+        return (f"overdue by {days} days", True) if overdue else (f"due in {days} days", False)
     parts = []
     if hours:
         parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
@@ -84,12 +98,14 @@ def _row(case: HandoffCase, schedule: ContactSchedule, now: datetime) -> QueueRo
 def build_queues(cases: Sequence[HandoffCase], schedule: ContactSchedule, now: datetime) -> list[Queue]:
     """The open cases, grouped and ordered for the inbox."""
     today = schedule.local(now).date()
-    groups: dict[str, list[HandoffCase]] = {"urgent": [], "webchat": [], "callback": [], "gateway": [], "other": []}
+    groups: dict[str, list[HandoffCase]] = {key: [] for key in TITLES}
     for case in cases:
         if not case.open:
             continue
         if case.channel == "emergency" or case.trigger == "safeguarding":
             groups["urgent"].append(case)
+        elif case.trigger == "complaint":
+            groups["complaints"].append(case)
         elif case.mode == "live":
             groups["webchat"].append(case)
         elif case.mode == "callback":
@@ -99,15 +115,8 @@ def build_queues(cases: Sequence[HandoffCase], schedule: ContactSchedule, now: d
                 groups["gateway"].append(case)
         else:
             groups["other"].append(case)
-    titles = {
-        "urgent": "Urgent",
-        "webchat": "Live chats waiting",
-        "callback": "Call backs",
-        "gateway": "Gateway appointments today",
-        "other": "Told to phone or visit",
-    }
     queues = []
     for key, members in groups.items():
         ordered = sorted(members, key=lambda case: (case.status == "claimed", case.sla_due_at))
-        queues.append(Queue(key, titles[key], tuple(_row(case, schedule, now) for case in ordered)))
+        queues.append(Queue(key, TITLES[key], tuple(_row(case, schedule, now) for case in ordered)))
     return queues

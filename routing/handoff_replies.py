@@ -212,6 +212,8 @@ def confirmation(
         "appointment": f"We will see you at the Gateway {when}. The address is {council['gateway']['address']}. "
         f"Please bring {council['gateway']['bring']}.",
         "emergency": "An adviser will look at this within the hour. If you are in danger now, call 999.",
+        # A complaint's own confirmation is routing.complaint_replies; this is its short form.
+        "complaint": "Our complaints team will look into it. They will reply by phone or letter.",
     }[case.mode]
     replies = [Reply(ref), Reply(next_step)]
     if case.mode in ("callback", "appointment"):
@@ -235,6 +237,7 @@ def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime, own
         "appointment": "Gateway appointment",
         "live": "webchat",
         "emergency": "urgent request",
+        "complaint": "complaint",
     }.get(case.mode, "request to talk to a person")
     text = f"Your {what} {case.reference} is {STATUS_WORDS.get(case.status, case.status)}."
     if not owner:

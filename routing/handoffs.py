@@ -20,9 +20,13 @@ from typing import Any, Mapping, Sequence
 from routing.hours import ContactSchedule
 from routing.redaction import redact
 
-TRIGGERS = ("asked", "repeated_failure", "detected_need", "safeguarding")
+# "complaint": a complaint logged for the complaints team (``routing.complaints``).
+TRIGGERS = ("asked", "repeated_failure", "detected_need", "safeguarding", "complaint")
 
-MODES = ("live", "call_now", "text_relay", "callback", "out_of_hours_line", "walk_in", "appointment", "emergency")
+MODES = (
+    "live", "call_now", "text_relay", "callback", "out_of_hours_line", "walk_in", "appointment", "emergency",
+    "complaint",
+)  # fmt: skip
 OUTCOMES = ("resolved", "unable_to_contact", "cancelled", "no_show")
 STATUSES = ("queued", "claimed", *OUTCOMES)
 ALLOWED = {
@@ -69,6 +73,8 @@ class NewHandoff:
     adjustments: Sequence[str] = ()
     transcript: Sequence[Mapping[str, str]] = ()
     callback_number: str | None = None
+    # A deadline the task sets itself (a complaint's reply date), instead of the channel's pick-up time.
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

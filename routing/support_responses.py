@@ -192,7 +192,12 @@ def digital_inclusion_reply(accepted: bool, catalogue: Catalogue) -> Reply:
     return Reply(support["digital_inclusion"]["yes" if accepted else "no"].format(**_contacts(catalogue)))
 
 
-def offer_support() -> Reply:
-    """When the conversation shows the resident is struggling: say sorry and offer a person."""
-    support, _ = _texts()
-    return Reply(support["offer_support"]["text"], (Button("Talk to a person", "/request_human"),))
+def offer_support(complaining: bool = False) -> Reply:
+    """When the conversation shows the resident is struggling: say sorry, and offer a person or the
+    complaints route (a frustrated resident may want to complain, not only to be helped); only a
+    person to a resident who is ``complaining`` already."""
+    offer = _texts()[0]["offer_support"]
+    person = Button(offer["person_button"], "/request_human")
+    if complaining:
+        return Reply(offer["text_during_complaint"], (person,))
+    return Reply(offer["text"], (person, Button(offer["complaint_button"], "/make_complaint")))

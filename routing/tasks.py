@@ -21,7 +21,8 @@ TASK_NAMES = {
 # Checking on a report needs a reference, so the menu does not offer it: the resident asks.
 MENU_TASKS = tuple(intent for intent in TASK_INTENTS if intent != "check_status")
 
-# The action or form that carries each task on (request_human is a task too, once the rest is dealt with).
+# The action or form that carries each task on (request_human and make_complaint are tasks too, once
+# the rest is dealt with; they are not in the menu).
 RESUME_TASK = {
     "report_issue": "report_form",
     "make_payment": "action_payment_info",
@@ -29,6 +30,7 @@ RESUME_TASK = {
     "get_information": "information_form",
     "check_status": "status_form",
     "request_human": "handoff_form",
+    "make_complaint": "complaint_form",
 }
 
 # A report a safety reply interrupted keeps its answers in this slot's form, and is carried on when the

@@ -138,7 +138,8 @@ class HandoffStore:
                     slot_end=slot.end if slot else None,
                     created_at=now,
                     updated_at=now,
-                    sla_due_at=sla_due(
+                    sla_due_at=new.due_at
+                    or sla_due(
                         self._schedule,
                         new.channel,
                         new.mode,

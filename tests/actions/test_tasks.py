@@ -11,6 +11,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.closing
+import actions.complaints
 import actions.conversation
 import actions.handoff
 import actions.handoff_changes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -205,6 +206,31 @@ async def test_the_queue_lists_cases_with_their_due_time(inbox):
     await sign_in(client)
     html = await (await client.get("/staff")).text()
     assert reference in html and "Told to phone or visit (1)" in html and "due in" in html
+
+
+async def test_a_complaint_shows_in_the_complaints_queue_with_the_residents_words(inbox):
+    client, store, _ = inbox
+    about = "the man at the Gateway who was rude to me"
+    case = store.create(
+        NewHandoff(
+            channel="phone",
+            mode="complaint",
+            trigger="complaint",
+            intent="make_complaint",
+            summary={
+                "wanted": f"Complaint (stage 1): {about}",
+                "form": {"complaint about": about, "what happened and what would put it right": "An apology."},
+            },
+            needs=[{"category": "frustration", "cue": "third time"}],
+            due_at=datetime(2026, 12, 15, 23, 59, tzinfo=timezone.utc),
+        )  # fmt: skip
+    )
+    await sign_in(client)
+    queues = await (await client.get("/staff")).text()
+    assert "Complaints (1)" in queues and case.reference in queues and "Complaint (reply by phone or letter)" in queues
+    page = await (await client.get(f"/staff/cases/{case.reference}")).text()
+    for shown in ("They made a complaint", "Complaint about", about, "An apology.", "Frustrated", "third time"):
+        assert shown in page, shown
 
 
 # --- the JSON API ------------------------------------------------------------------------------

@@ -326,6 +326,34 @@ CASES = [
         "action_listen",
     ),
     ("an ordinary message is left to the rules", [user("make_payment")], None),
+    # The offer of support gives the complaints route: a resident already asking for it needs no offer.
+    ("a frustrated request to complain goes to the complaint form", [user("make_complaint", "frustration")], None),
+    (
+        "after the consent question, the complaint carries on",
+        [
+            user("make_complaint", "older_age"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_record_consent"),
+        ],
+        "complaint_form",
+    ),
+    (
+        "after the offer of support during a report, the resident's button starts a complaint by the rules",
+        [
+            user("report_issue"),
+            *in_form("location"),
+            user("affirm"),
+            *in_form("location"),
+            user("affirm"),
+            act("action_offer_support"),
+            act("report_form"),
+            act("action_listen"),
+            user("make_complaint"),
+        ],
+        None,
+    ),
 ]
 
 

@@ -1,11 +1,11 @@
 """What the assistant tells residents about paying, applying, information, bins and reaching a person."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timezone
 
 import pytest
 
-from routing import handoff_replies, menu, prompts, report_replies, satisfaction
+from routing import complaint_replies, handoff_replies, menu, prompts, report_replies, satisfaction
 from routing.answers import (
     Reply,
     apply_answer,
@@ -18,6 +18,9 @@ from routing.answers import (
 from routing.bins import find_bin_day
 from routing.catalogue import load_catalogue
 from routing.channels import BOOKINGS, URGENT_CASE
+from routing.complaints import Complaint, default_procedure
+from routing.handoffs import HandoffCase
+from routing.hours import load_schedule
 from routing.live_chat import wait_estimate
 from routing.phone_numbers import check_uk_number
 
@@ -185,6 +188,33 @@ def _wording_said():
         if check_uk_number(typed).problem:
             said += [(f"phone number {typed!r}", str(check_uk_number(typed).problem))]
     said += [(f"live chat wait {n}", wait_estimate(n, advisers)) for n, advisers in ((1, 1), (4, 2), (3, 0))]
+    return said + _complaints_said()
+
+
+def _complaints_said():
+    """Everything the complaint route says, with sample values (the wording is data/catalogue/complaints.yml)."""
+    procedure, council, today = default_procedure(), CATALOGUE.council, date(2026, 12, 1)
+    said = [
+        ("complaint opening", complaint_replies.opening(procedure, council).text),
+        ("complaint ask about", complaint_replies.ask_about(procedure).text),
+        ("complaint ask details", complaint_replies.ask_details(procedure).text),
+        ("complaint own words", complaint_replies.in_your_own_words(procedure).text),
+        ("complaint not logged", complaint_replies.not_logged(procedure, council).text),
+        ("complaint what now", complaint_replies.what_happens_now(procedure, date(2027, 1, 7), today, council).text),
+    ]
+    for complaint in (Complaint("a", "b"), Complaint("a", "b", council_home=True), Complaint("a", "b", stage=2)):
+        replies = complaint_replies.complaint_logged(procedure, "SCC-7KQ4XH", complaint, date(2027, 1, 7), today)
+        said += [(f"complaint logged stage {complaint.stage}", reply.text) for reply in replies]
+    now = datetime(2026, 12, 1, 11, tzinfo=timezone.utc)
+    for status in complaint_replies.STATUS_WORDS:
+        case = HandoffCase(
+            reference="SCC-7KQ4XH", conversation_id="c", channel="phone", mode="complaint", trigger="complaint",
+            status=status, service_code=None, intent=None, summary={}, needs=[], adjustments=[], transcript=[],
+            callback_number=None, slot_start=None, slot_end=None, created_at=now, updated_at=now, sla_due_at=now,
+            claimed_by=None, claimed_at=None, closed_at=None,
+        )  # fmt: skip
+        replies = complaint_replies.complaint_status(case, procedure, load_schedule(), now, council)
+        said += [(f"complaint status {status}", reply.text) for reply in replies]
     return said
 
 

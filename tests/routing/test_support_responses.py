@@ -19,6 +19,7 @@ from routing.support_responses import (
     consent_reply,
     goodbye_after_concern,
     help_for,
+    offer_support,
     safeguarding_reply,
 )
 from routing.turns import MAX_SAFETY_MESSAGES
@@ -308,3 +309,14 @@ def test_help_for_several_needs_is_one_message_saying_each_line_once():
     assert len(sentences) == len(set(sentences))
     assert "free computers" in _said(replies)
     assert "023 8083 3000" in _said(replies)
+
+
+def test_a_struggling_resident_is_offered_a_person_or_the_complaints_route():
+    reply = offer_support()
+    assert "sorry" in reply.text and "make a complaint" in reply.text and "?" not in reply.text
+    assert [(button.title, button.payload) for button in reply.buttons] == [
+        ("Talk to a person", "/request_human"),
+        ("Make a complaint", "/make_complaint"),
+    ]
+    during = offer_support(complaining=True)  # already making one: only a person
+    assert "complaint" not in during.text and [b.payload for b in during.buttons] == ["/request_human"]

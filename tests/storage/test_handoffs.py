@@ -46,6 +46,22 @@ def callback(**changes) -> NewHandoff:
     return NewHandoff(**values)
 
 
+def test_a_complaint_keeps_its_reply_date_as_its_deadline_and_needs_no_new_column(store):
+    reply_date = datetime(2026, 12, 15, 23, 59, tzinfo=UK)
+    complaint = NewHandoff(
+        channel="phone", mode="complaint", trigger="complaint", conversation_id="conv-1", intent="make_complaint",
+        summary={"wanted": "Complaint (stage 1): the bin men", "form": {"complaint about": "the bin men"}},
+        needs=[{"category": "frustration", "cue": "third time"}], due_at=reply_date,
+    )  # fmt: skip
+    case = store.create(complaint, now=TUESDAY_11AM)
+    assert (case.channel, case.mode, case.trigger, case.status) == ("phone", "complaint", "complaint", "queued")
+    assert case.sla_due_at == reply_date
+    assert store.get(case.reference).summary["form"] == {"complaint about": "the bin men"}
+    assert store.get(case.reference).needs == [{"category": "frustration", "cue": "third time"}]
+    # Without a deadline of its own a case is due when its channel next opens, as before.
+    assert store.create(callback(mode="call_now"), now=TUESDAY_11AM).sla_due_at < reply_date
+
+
 def test_a_callback_case_keeps_everything_staff_need(store):
     slot = store.slots.free_slots("callback", MONDAY_8AM)[0]
     case = store.create(callback(), slot_start=slot.start, now=MONDAY_8AM)
