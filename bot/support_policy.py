@@ -57,6 +57,8 @@ YES_NO = {"affirm", "deny"}
 NEEDS_HELP_NOW = {"deny", "request_human"}  # answers to "Are you safe right now?" that escalate
 # Tasks answered before the consent question (a person is different: the adviser should know first).
 TASK_FIRST = {intent for intent in RESUME_TASK if intent != "request_human"}
+# A death or another big change in someone's life is answered first, with sympathy, whatever the task.
+ACKNOWLEDGED_FIRST = {"life_event"}
 COMPLAINT = "make_complaint"  # the route the offer of support gives: a resident asking for it needs no offer
 WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
 
@@ -193,7 +195,8 @@ def _after_the_resident(
     if interrupted and loop is None and asks_to_carry_on(intent, str(user.text or "")):
         return interrupted  # the report a safety reply interrupted, with the answers it had
     if state.unacknowledged and loop is None:
-        if task_intent(user.intent, user.parse_data.get("intent_ranking") or []) in TASK_FIRST:
+        task = task_intent(user.intent, user.parse_data.get("intent_ranking") or [])
+        if task in TASK_FIRST and not state.unacknowledged & ACKNOWLEDGED_FIRST:
             return None  # the task answers first; the consent question follows it (or the form it starts)
         return ACKNOWLEDGE  # inside a form it waits until the form is done, so no answer is lost
     if not state.offered_support and intent != COMPLAINT and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:

@@ -177,11 +177,14 @@ def decide_channels(
             BOOKINGS["appointment"].title,
         )
 
-    if not phone_open and (context.urgent or context.service in URGENT_SERVICES or "safeguarding" in context.needs):
+    if not phone_open:
+        # Every offer of a person gives a number to ring now: out of hours, the emergency line.
+        urgent = context.urgent or context.service in URGENT_SERVICES or "safeguarding" in context.needs
         options["out_of_hours"] = ChannelOption(
             "phone",
             "out_of_hours_line",
-            f"If it cannot wait, call our out-of-hours line on {out_of_hours}.",
+            f"If it cannot wait, call our out-of-hours line on {out_of_hours}."
+            + ("" if urgent else " It is for emergencies, such as no heating or someone at risk."),
             "Out-of-hours line",
         )
 
@@ -206,7 +209,7 @@ def _order(
         order = ["phone", "gateway", "webchat"]
     else:
         order = ["webchat", "phone", "gateway"]
-    urgent = "safeguarding" in context.needs or context.urgent
+    urgent = "safeguarding" in context.needs or context.urgent or context.service in URGENT_SERVICES
     order = ["out_of_hours", *order] if urgent else [*order, "out_of_hours"]
     if context.preference in order and context.preference in options:
         order.remove(context.preference)

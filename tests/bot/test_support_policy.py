@@ -164,6 +164,11 @@ CASES = [
         "action_acknowledge_need",
     ),
     (
+        "a bereavement is answered first, with sympathy, whatever the task",
+        [user("make_payment", "life_event")],
+        "action_acknowledge_need",
+    ),
+    (
         "a person is different: the adviser should know first",
         [user("request_human", "disability")],
         "action_acknowledge_need",

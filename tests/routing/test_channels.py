@@ -98,7 +98,13 @@ def test_urgent_housing_out_of_hours_gets_the_out_of_hours_line():
     assert ("phone", "out_of_hours_line") in ways(options)
     line = next(o for o in options if o.mode == "out_of_hours_line")
     assert "023 8023 3344" in line.reason
-    assert ("phone", "out_of_hours_line") not in ways(offer(TUESDAY_9PM, service="missed_bin"))
+    assert ways(options)[0] == ("phone", "out_of_hours_line")  # it comes first when it is urgent
+
+
+def test_every_offer_out_of_hours_gives_a_number_to_ring_now_last_when_it_is_not_urgent():
+    options = offer(TUESDAY_9PM, service="missed_bin")
+    assert ways(options)[-1] == ("phone", "out_of_hours_line")
+    assert "for emergencies" in options[-1].reason
 
 
 def test_at_risk_out_of_hours_gets_999_then_the_out_of_hours_line():
