@@ -23,6 +23,7 @@ from actions.context import (
     report_store,
     say,
     shows_risk,
+    this_session,
     times_asked,
 )
 from actions.support import finish_task
@@ -31,11 +32,13 @@ from routing import prompts
 from routing.answers import Reply, human_contact_answer
 from routing.catalogue import Service
 from routing.locations import check_location
+from routing.repairs import is_urgent_repair, urgent_repair_note
 from routing.report_replies import NOT_SENT, SEND_FAILED, check_report, report_sent
 
 logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 1000
+MORE_DETAILS_WORDS = 4  # at the check step, a sentence this long adds details rather than answering
 DETAILS_WORDS = 10  # a message this long says more than what and where: it is taken as the details too
 
 
@@ -123,6 +126,18 @@ class ValidateReportForm(FormValidationAction):
             return {"description": None}
         return {"description": text[:MAX_DESCRIPTION]}
 
+    async def extract_report_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """More details instead of yes or no ("it just clicks and won't light") join the description,
+        and the report is read back again with them."""
+        answer = form_answer(tracker, "report_confirmed")
+        intent = str((tracker.latest_message.get("intent") or {}).get("name"))
+        if answer is None or intent in ("affirm", "deny") or len(answer.split()) < MORE_DETAILS_WORDS:
+            return {}
+        description = " ".join(part for part in (tracker.get_slot("description"), answer) if part)
+        return {"description": description}
+
     def validate_report_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
@@ -131,6 +146,17 @@ class ValidateReportForm(FormValidationAction):
             return {"report_confirmed": True}
         say(dispatcher, tracker, [prompts.ASK_AGAIN])
         return {"report_confirmed": None, "location": None, "description": None}
+
+
+def _urgent_repair(tracker: Tracker) -> List[Reply]:
+    """The note on an urgent repair in a council home, once, before the report's first question."""
+    if tracker.get_slot("service") != "housing_repair":
+        return []
+    words = " ".join(str(part) for part in (latest_text(tracker), tracker.get_slot("description")) if part)
+    note = urgent_repair_note(catalogue())
+    if not is_urgent_repair(words) or any(note.text in said.text for said in this_session(tracker).said):
+        return []
+    return [note]
 
 
 class ActionAskDescription(Action):
@@ -142,7 +168,7 @@ class ActionAskDescription(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         prompt = (service.report or {}).get("description_prompt") if service else None
-        say(dispatcher, tracker, [Reply(prompt) if prompt else prompts.ASK_DESCRIPTION])
+        say(dispatcher, tracker, [*_urgent_repair(tracker), Reply(prompt) if prompt else prompts.ASK_DESCRIPTION])
         return []
 
 
@@ -210,5 +236,5 @@ class ActionAskLocation(Action):
         return "action_ask_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, tracker, [prompts.ASK_LOCATION])
+        say(dispatcher, tracker, [*_urgent_repair(tracker), prompts.ASK_LOCATION])
         return []
