@@ -267,7 +267,8 @@ class ActionCheckStatus(Action):
             if found:
                 near = [found_near([report.service_request_id for report in found]), *_report_statuses(found[:1])]
             else:
-                near = nothing_found_near(place, catalogue().council["contact_centre"]["phone"]["number"])
+                named = " ".join(place_words(place)).title() or "that place"
+                near = nothing_found_near(named, catalogue().council["contact_centre"]["phone"]["number"])
             return finish_task(dispatcher, tracker, near) + forget_task_slots()
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
