@@ -150,7 +150,10 @@ class ActionInformation(Action):
                 bin_day = find_bin_day(postcode, catalogue().bin_days)
                 phone = catalogue().get("bin_collection")
                 record(tracker, EventKind.INTENT, intent="get_information", service="bin_collection")
-                answer = bin_day_answer(bin_day, postcode, phone.phone.value if phone else "")
+                # Which week it is comes from the council's local date, on the one clock.
+                today = channel_schedule().local(clock.now()).date()
+                number = phone.phone.value if phone else ""
+                answer = bin_day_answer(bin_day, postcode, number, today, catalogue().bin_week_a_starts)
                 return finish_task(dispatcher, tracker, answer) + reset
         service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
         if service is not None and service.information is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from actions.tasks import (
     ActionPaymentInfo,
     ValidateStatusForm,
 )
+from routing import clock
 from routing.catalogue import load_catalogue
 from storage.reports import ReportStore
 from storage.schema import ASSISTANT, open_database
@@ -67,6 +69,18 @@ async def test_bin_day_from_the_postcode(dispatcher: CollectingDispatcher, domai
     current = tracker("SO17 1BJ", slots={"service": "bin_collection", "postcode": "SO17 1BJ"})
     await ActionInformation().run(dispatcher, current, domain)
     assert "Bins for SO17 1BJ are collected on" in said(dispatcher)
+
+
+async def test_bin_day_says_which_week_it_is_by_the_councils_clock(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    current = tracker("SO17 1BJ", slots={"service": "bin_collection", "postcode": "SO17 1BJ"})
+    # Monday 7 December 2026 (week A), on the assistant's one clock.
+    with clock.frozen_at(datetime(2026, 12, 7, 9, tzinfo=timezone.utc)):
+        await ActionInformation().run(dispatcher, current, domain)
+    assert "This week is week A." in said(dispatcher)
+    assert "We empty your general waste bin this Tuesday, 8 December." in said(dispatcher)
+    assert len(dispatcher.messages) <= 3
 
 
 async def test_council_tax_information_lists_the_bands(

@@ -1,7 +1,7 @@
 """What the assistant tells residents about paying, applying, information, bins and reaching a person."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -112,6 +112,76 @@ def test_bin_day_answer_gives_the_day_and_time():
     assert "7am" in said
 
 
+WEEK_A = date(2026, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("postcode", "today", "must_say", "never_say"),
+    [
+        (
+            "SO17 1BJ", date(2026, 12, 7),  # Monday of week A; Tuesday is week A's general waste
+            ["This week is week A.", "We empty your general waste bin this Tuesday, 8 December.",
+             "We empty your recycling bin the week after."],
+            ["next Tuesday"],
+        ),
+        (
+            "SO17 1BJ", date(2026, 12, 8),
+            ["This week is week A.", "We empty your general waste bin today."],
+            ["this Tuesday"],
+        ),
+        (
+            "SO17 1BJ", date(2026, 12, 10),  # Thursday: this week's Tuesday has gone
+            ["This week is week A.", "We empty your recycling bin next Tuesday, 15 December."],
+            ["this Tuesday"],
+        ),
+        (
+            "SO18 2AB", date(2026, 12, 14),  # week B: Thursday's week B bin is the recycling
+            ["This week is week B.", "We empty your recycling bin this Thursday, 17 December.",
+             "We empty your general waste bin the week after."],
+            ["week A"],
+        ),
+    ],
+)  # fmt: skip
+def test_bin_day_answer_says_which_week_it_is_and_what_goes_out_next(postcode, today, must_say, never_say):
+    replies = bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005", today, WEEK_A)
+    said = _said(replies)
+    assert len(replies) <= 3 and "7am" in said
+    assert all(words in said for words in must_say), said
+    assert not any(words in said for words in never_say), said
+
+
+def test_bin_day_answer_without_a_date_gives_the_schedule():
+    said = _said(bin_day_answer(find_bin_day("SO17 1BJ", CATALOGUE.bin_days), "SO17 1BJ", "023 8083 3005"))
+    assert "week A" in said and "This week" not in said
+
+
+@pytest.mark.parametrize(
+    ("code", "must_say"),
+    [
+        ("bulky_waste", ["It costs £38.50 for up to 3 items.", "Each extra item costs £11.", "certain benefits"]),
+        ("garden_waste", ["It costs £45 a year."]),
+        ("bus_pass", ["a new one costs £10"]),
+        ("blue_badge", ["It costs £10."]),
+        ("parking_permit", ["It costs £30 a year"]),
+    ],
+)
+def test_apply_answer_says_the_price(code, must_say):
+    replies = apply_answer(CATALOGUE.get(code))
+    assert len(replies) == 3
+    assert all(words in _said(replies) for words in must_say)
+
+
+@pytest.mark.parametrize("code", ["housing_register", "school_place", "council_tax_support", "free_school_meals"])
+def test_apply_answer_names_no_price_where_there_is_none(code):
+    assert "£" not in _said(apply_answer(CATALOGUE.get(code)))
+
+
+def test_payment_answer_says_the_price_first_where_there_is_one():
+    replies = payment_answer(CATALOGUE.get("garden_waste"), CATALOGUE)
+    assert replies[0].text.startswith("Garden waste collection costs £45 a year.")
+    assert "£" not in _said(payment_answer(CATALOGUE.get("council_tax"), CATALOGUE))
+
+
 def test_bin_day_answer_for_an_unknown_postcode_says_sorry_and_suggests_calling():
     said = _said(bin_day_answer(None, "SO16 7AB", "023 8083 3005"))
     assert said.startswith("Sorry")
@@ -139,9 +209,11 @@ def _everything_said():
     said += [("bin day unknown", r.text) for r in bin_day_answer(None, "SO16 7AB", "023 8083 3005")]
     for sector in CATALOGUE.bin_days:
         postcode = f"{sector}AB"
+        bin_day = find_bin_day(postcode, CATALOGUE.bin_days)
         said += [
             (f"bin day {sector}", r.text)
-            for r in bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005")
+            for today in (None, date(2026, 12, 7), date(2026, 12, 10))
+            for r in bin_day_answer(bin_day, postcode, "023 8083 3005", today, WEEK_A)
         ]
     for service in CATALOGUE.services.values():
         said += [(f"{service.code} best answer", r.text) for r in best_answer(service, CATALOGUE)]
