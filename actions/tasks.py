@@ -44,6 +44,11 @@ from routing.report_replies import reference_not_found, report_status
 from wiring.settings import channel_schedule
 
 
+def contact_phone() -> str:
+    """The contact centre's number, for when only a person can help."""
+    return str(catalogue().council["contact_centre"]["phone"]["number"])
+
+
 def _any_service(tracker: Tracker) -> Service | None:
     for code in tracker.get_latest_entity_values("service"):
         service = catalogue().get(code)
@@ -205,13 +210,12 @@ class ActionCheckStatus(Action):
             owner = case.conversation_id == tracker.sender_id
             replies.append(case_status(case, channel_schedule(), clock.now(), owner=owner))
         elif reference and report is None:
-            replies.append(reference_not_found(reference))
+            replies.append(reference_not_found(reference, contact_phone()))
         elif report is not None:
             service = catalogue().get(report.service_code)
             what = service.name.lower() if service else "a problem"
-            replies += report_status(
-                report.service_request_id, what, report.status, report.updated_datetime, report.status_notes
-            )
+            response_time = (service.report or {}).get("response_time") if service else None
+            replies += report_status(report, what, response_time)
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 
 

@@ -112,12 +112,16 @@ async def test_status_of_a_stored_report(
 ) -> None:
     stored = ReportStore(open_database(database, ASSISTANT)).create("pothole", "POTHOLE", "Hill Lane", "deep")
     await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": stored.service_request_id}), domain)
-    assert f"Your report {stored.service_request_id}" in said(dispatcher) and "open" in said(dispatcher)
+    assert f"Your report {stored.service_request_id}" in said(dispatcher)
+    assert "work has not started yet" in said(dispatcher)
+    assert "We aim to inspect it within 5 working days." in said(dispatcher)  # the pothole's response time
+    assert "Waiting for the team" not in said(dispatcher)
 
 
 async def test_status_of_an_unknown_reference(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
     await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": "SCC-ZZZZ22"}), domain)
     assert "I cannot find SCC-ZZZZ22" in said(dispatcher)
+    assert "call us on 023 8083 3000" in said(dispatcher)
 
 
 def _fallback_turn(name: str = "action_fallback") -> list[dict[str, Any]]:

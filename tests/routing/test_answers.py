@@ -20,6 +20,7 @@ from routing.catalogue import load_catalogue
 from routing.channels import BOOKINGS, URGENT_CASE
 from routing.live_chat import wait_estimate
 from routing.phone_numbers import check_uk_number
+from routing.reports import ServiceRequest
 
 CATALOGUE = load_catalogue()
 PAY = ["council_tax", "parking_fine", "council_rent", "business_rates", "garden_waste"]
@@ -238,9 +239,11 @@ def _wording_said():
     sent = report_replies.report_sent("SCC-7KQ4XH", {"response_time": "We fix most in 5 days.", "urgent": "Call 999."})
     said += [("report sent", reply.text) for reply in sent]
     said += [("report check", report_replies.check_report("Pothole", "Portswood Road", "A deep hole").text)]
-    said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH").text)]
+    said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH", "023 8083 3000").text)]
     for status in report_replies.STATUS_WORDS:
-        replies = report_replies.report_status("SCC-7KQ4XH", "a pothole", status, datetime(2026, 12, 1), "Fixed.")
+        when = datetime(2026, 12, 1)
+        report = ServiceRequest("SCC-7KQ4XH", "pothole", "POTHOLE", "Hill", None, "deep", status, "Fixed.", when, when)
+        replies = report_replies.report_status(report, "a pothole", "We aim to inspect it within 5 working days.")
         said += [(f"report status {status}", reply.text) for reply in replies]
     for channel in ("phone", "emergency", "carrier pigeon"):
         said += [(f"handoff not open {channel}", handoff_replies.not_open(channel).text)]
