@@ -163,10 +163,10 @@ class ActionAcknowledgeNeed(Action):
         return ACKNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        needs, _ = _needs_and_text(_acknowledged_messages(tracker, completed=False))
+        needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=False))
         for need in needs:
             record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
-        say(dispatcher, tracker, acknowledgement(needs) or help_for(needs))
+        say(dispatcher, tracker, acknowledgement(needs) or help_for(needs, text, catalogue()))
         return []
 
 
@@ -190,7 +190,7 @@ class ActionRecordConsent(Action):
         needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=True))
         agreed = agreed and bool(recordable(needs))
         record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
-        say(dispatcher, tracker, [consent_reply(agreed, needs)])
+        say(dispatcher, tracker, [consent_reply(agreed, needs, text, catalogue())])
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])

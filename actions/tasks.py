@@ -19,8 +19,10 @@ from actions.context import (
     record_left_form,
     report_store,
     requested_service,
+    said_this_turn,
     say,
     shows_risk,
+    this_session,
 )
 from actions.support import finish_task
 from monitoring.events import EventKind
@@ -38,6 +40,7 @@ from routing.bins import find_bin_day
 from routing.catalogue import Service
 from routing.handoff_replies import case_status
 from routing.locations import format_postcode
+from routing.money_help import DEFAULT_SERVICE, debt_service, enforcement_answer, enforcement_said, is_enforcement
 from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
 from routing.references import find_reference
 from routing.report_replies import reference_not_found, report_status
@@ -76,13 +79,37 @@ def _signpost(
     return forget_task_slots()
 
 
+PAYMENT_INFO = "action_payment_info"
+
+
+def _task_words(tracker: Tracker, action: str) -> str:
+    """What the resident has said for this task: their messages since ``action`` last ran this
+    session (a consent question may have come between the request and this answer)."""
+    return " ".join(message.text for message in this_session(tracker).messages_since_last(action))
+
+
 class ActionPaymentInfo(Action):
-    """How to pay: secure link, automated line, in person. Never asks for card details."""
+    """How to pay: secure link, automated line, in person. Never asks for card details.
+
+    When the resident's words show enforcement (a bailiff letter, a liability order, a summons),
+    paying online is not the answer: call the team now, free debt advice, Council Tax Support.
+    """
 
     def name(self) -> str:
-        return "action_payment_info"
+        return PAYMENT_INFO
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        words = _task_words(tracker, PAYMENT_INFO)
+        if is_enforcement(words):
+            record_left_form(tracker)
+            service = requested_service(tracker, "pay") or debt_service(words, catalogue())
+            code = service.code if service else DEFAULT_SERVICE
+            record(tracker, EventKind.INTENT, intent="make_payment", service=code)
+            record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=code)
+            # After a consent answer, the help in the same turn may have given this advice already.
+            said = enforcement_said(said_this_turn(tracker, dispatcher))
+            answer = [] if said else enforcement_answer(catalogue(), service)
+            return finish_task(dispatcher, tracker, answer) + forget_task_slots()
         return _signpost(
             dispatcher, tracker, "make_payment", EventKind.PAYMENT_SIGNPOSTED, "pay",
             lambda service: payment_answer(service, catalogue()),

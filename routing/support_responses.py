@@ -14,7 +14,8 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from routing.answers import Button, Reply
-from routing.catalogue import Catalogue
+from routing.catalogue import Catalogue, default_catalogue
+from routing.money_help import debt_service, enforcement_lines, is_enforcement
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 # Needs that are about the conversation, not the resident: nothing to record, so no consent asked.
@@ -148,30 +149,40 @@ def acknowledgement(needs: Sequence[Need]) -> list[Reply]:
     return [Reply(f"{support['thank']} {support['explain']}"), Reply(question, CONSENT_BUTTONS)]
 
 
-def _help_lines(needs: Sequence[Need]) -> list[str]:
+def _lines_for(need: Need, text: str, catalogue: Catalogue | None) -> list[str]:
+    """The help for one need; for money trouble that shows enforcement (a bailiff letter), the
+    advice that cannot wait instead of the general help."""
+    support, _ = _texts()
+    if need.category == "financial_hardship" and is_enforcement(text):
+        chosen = catalogue or default_catalogue()
+        return enforcement_lines(chosen, debt_service(text, chosen))
+    return [str(line) for line in support["help"].get(need.category, [])]
+
+
+def _help_lines(needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> list[str]:
     support, _ = _texts()
     lines: list[str] = []
     for need in needs:
-        for line in support["help"].get(need.category, []):
+        for line in _lines_for(need, text, catalogue):
             if line not in lines:
                 lines.append(line)
     return lines + [str(support["person_offer"])] if lines else []
 
 
-def consent_reply(agreed: bool, needs: Sequence[Need]) -> Reply:
+def consent_reply(agreed: bool, needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> Reply:
     """One message after the yes or no to noting it: what was noted (or not), then the help that fits
-    (the resident gets it whether or not they agreed to a note)."""
+    the needs and the resident's words (they get it whether or not they agreed to a note)."""
     support, _ = _texts()
     if agreed:
         first = support["consent_yes"].format(adjustment=_adjustment_phrase(recordable(needs)))
     else:
         first = support["consent_no"]
-    return Reply(" ".join([first, *_help_lines(needs)]))
+    return Reply(" ".join([first, *_help_lines(needs, text, catalogue)]))
 
 
-def help_for(needs: Sequence[Need]) -> list[Reply]:
-    """The help that fits each need, in one message (none when nothing fits)."""
-    lines = _help_lines(needs)
+def help_for(needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> list[Reply]:
+    """The help that fits each need (and the resident's words), in one message (none when nothing fits)."""
+    lines = _help_lines(needs, text, catalogue)
     return [Reply(" ".join(lines))] if lines else []
 
 

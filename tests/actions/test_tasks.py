@@ -47,6 +47,46 @@ async def test_payment_answer_gives_link_and_phone_line_and_never_asks_for_a_car
     assert "never ask for your card" in text
 
 
+@pytest.mark.parametrize(
+    ("text", "entities", "team"),
+    [
+        ("I got a bailiff letter for my council tax", [service("council_tax")], "council tax team"),
+        ("had a liability order, what do I do", [], "council tax team"),
+        ("enforcement agents about my parking fine", [service("parking_fine")], "parking team"),
+    ],
+)
+async def test_an_enforcement_letter_gets_advice_not_a_payment_link(
+    text: str, entities: list[dict[str, Any]], team: str, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = [{"event": "user", "text": text, "parse_data": {"intent": {"name": "make_payment"}}}]
+    await ActionPaymentInfo().run(dispatcher, tracker(text, "make_payment", entities=entities, events=events), domain)
+    text_said = said(dispatcher)
+    assert dispatcher.messages[0]["text"].startswith("Please do not ignore the letter.")
+    assert team in text_said and "0800 138 1111" in text_said and "0808 808 4000" in text_said
+    assert "quick and secure" not in text_said
+    assert len(dispatcher.messages) <= 3
+
+
+async def test_after_a_consent_answer_the_enforcement_advice_is_not_repeated(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    from actions.support import ActionRecordConsent
+
+    need = {"category": "financial_hardship", "confidence": 0.95, "adjustment": "may_need_payment_help"}
+    request = "bailiffs have written about my council tax"
+    events = [
+        {"event": "user", "text": request, "parse_data": {"intent": {"name": "make_payment"}, "support_needs": [need]}},
+        {"event": "action", "name": "action_acknowledge_need"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+    ]
+    current = tracker("yes", "affirm", slots={"service": "council_tax"}, events=events)
+    await ActionRecordConsent().run(dispatcher, current, domain)
+    await ActionPaymentInfo().run(dispatcher, current, domain)
+    text_said = said(dispatcher)
+    assert text_said.count("Please do not ignore the letter.") == 1
+    assert "0808 808 4000" in text_said and "quick and secure" not in text_said
+
+
 async def test_payment_without_a_service_offers_the_choices(
     dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:

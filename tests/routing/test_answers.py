@@ -19,6 +19,7 @@ from routing.bins import find_bin_day
 from routing.catalogue import load_catalogue
 from routing.channels import BOOKINGS, URGENT_CASE
 from routing.live_chat import wait_estimate
+from routing.money_help import enforcement_answer
 from routing.phone_numbers import check_uk_number
 from routing.reports import ServiceRequest
 
@@ -260,6 +261,8 @@ def _wording_said():
         if check_uk_number(typed).problem:
             said += [(f"phone number {typed!r}", str(check_uk_number(typed).problem))]
     said += [(f"live chat wait {n}", wait_estimate(n, advisers)) for n, advisers in ((1, 1), (4, 2), (3, 0))]
+    for code in ("council_tax", "parking_fine"):
+        said += [(f"enforcement {code}", r.text) for r in enforcement_answer(CATALOGUE, CATALOGUE.get(code))]
     return said
 
 
