@@ -24,7 +24,7 @@ from routing.support_responses import (
     DIGITAL_INCLUSION_SLOT,
     Need,
     acknowledgement,
-    adjustment_record,
+    adjustment_records,
     check_in,
     check_in_safe,
     consent_reply,
@@ -166,7 +166,7 @@ class ActionAcknowledgeNeed(Action):
         needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=False))
         for need in needs:
             record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
-        say(dispatcher, tracker, acknowledgement(needs) or help_for(needs, text, catalogue()))
+        say(dispatcher, tracker, acknowledgement(needs, text, catalogue()) or help_for(needs, text, catalogue()))
         return []
 
 
@@ -194,7 +194,7 @@ class ActionRecordConsent(Action):
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])
-            new = [adjustment_record(need, text) for need in recordable(needs)]
+            new = adjustment_records(needs, text)
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
         if offers_digital_inclusion(needs) and tracker.get_slot(DIGITAL_INCLUSION_SLOT) is None:
             if _consent_trigger_intent(tracker) in RESUME_TASK:
