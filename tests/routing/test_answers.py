@@ -21,7 +21,9 @@ from routing.channels import BOOKINGS, URGENT_CASE
 from routing.live_chat import wait_estimate
 from routing.money_help import enforcement_answer
 from routing.phone_numbers import check_uk_number
+from routing.proxy import proxy_answer
 from routing.reports import ServiceRequest
+from routing.support_responses import Need, acknowledgement
 
 CATALOGUE = load_catalogue()
 PAY = ["council_tax", "parking_fine", "council_rent", "business_rates", "garden_waste"]
@@ -263,6 +265,15 @@ def _wording_said():
     said += [(f"live chat wait {n}", wait_estimate(n, advisers)) for n, advisers in ((1, 1), (4, 2), (3, 0))]
     for code in ("council_tax", "parking_fine"):
         said += [(f"enforcement {code}", r.text) for r in enforcement_answer(CATALOGUE, CATALOGUE.get(code))]
+    for question, code in (("can I fill it in for her", "blue_badge"), ("can I pay it for him", "council_tax")):
+        said += [(f"proxy {question}", r.text) for r in proxy_answer(question, CATALOGUE.get(code))]
+    for words, needs in (
+        ("my mum passed away, she had a council flat", [Need("life_event", "needs_extra_care")]),
+        ("my dad is 90", [Need("older_age", "prefers_phone_or_face_to_face", cue="dad is 90")]),
+        ("I'm writing for my dad, he is deaf", [Need("carer_proxy", "acting_for_someone_else"),
+                                                Need("disability", "prefers_text_relay_or_webchat", cue="deaf")]),
+    ):  # fmt: skip
+        said += [(f"acknowledgement {words}", r.text) for r in acknowledgement(needs, words, CATALOGUE)]
     return said
 
 
