@@ -24,7 +24,7 @@ from routing.support_responses import (
     DIGITAL_INCLUSION_SLOT,
     Need,
     acknowledgement,
-    adjustment_record,
+    adjustment_records,
     check_in,
     check_in_safe,
     consent_reply,
@@ -169,10 +169,10 @@ class ActionAcknowledgeNeed(Action):
         return ACKNOWLEDGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        needs, _ = _needs_and_text(_acknowledged_messages(tracker, completed=False))
+        needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=False))
         for need in needs:
             record(tracker, EventKind.SUPPORT_NEED_DETECTED, category=need.category)
-        say(dispatcher, tracker, acknowledgement(needs) or help_for(needs))
+        say(dispatcher, tracker, acknowledgement(needs, text, catalogue()) or help_for(needs, text, catalogue()))
         return []
 
 
@@ -196,11 +196,11 @@ class ActionRecordConsent(Action):
         needs, text = _needs_and_text(_acknowledged_messages(tracker, completed=True))
         agreed = agreed and bool(recordable(needs))
         record(tracker, EventKind.CONSENT_GIVEN if agreed else EventKind.CONSENT_DECLINED)
-        say(dispatcher, tracker, [consent_reply(agreed, needs)])
+        say(dispatcher, tracker, [consent_reply(agreed, needs, text, catalogue())])
         events: List[EventType] = []
         if agreed:
             existing = list(tracker.get_slot("adjustments") or [])
-            new = [adjustment_record(need, text) for need in recordable(needs)]
+            new = adjustment_records(needs, text)
             events.append(SlotSet("adjustments", list(dict.fromkeys(existing + new))))
         if offers_digital_inclusion(needs) and tracker.get_slot(DIGITAL_INCLUSION_SLOT) is None:
             task_waits = view(tracker).ran_first_in_its_turn(ACKNOWLEDGE)  # else it was answered first

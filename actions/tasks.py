@@ -19,6 +19,7 @@ from actions.context import (
     record_left_form,
     report_store,
     requested_service,
+    said_this_turn,
     say,
     shows_risk,
     this_session,
@@ -43,6 +44,7 @@ from routing.complaints import MODE as COMPLAINT
 from routing.complaints import default_procedure
 from routing.handoff_replies import case_status
 from routing.locations import format_postcode
+from routing.money_help import DEFAULT_SERVICE, debt_service, enforcement_answer, enforcement_said, is_enforcement
 from routing.prompts import NO_REFERENCE_FOUND, NOT_A_POSTCODE, TOPIC_QUESTIONS, not_a_reference
 from routing.references import find_reference
 from routing.report_replies import reference_not_found, report_status
@@ -57,6 +59,11 @@ from routing.report_search import (
 )
 from routing.reports import ServiceRequest
 from wiring.settings import channel_schedule
+
+
+def contact_phone() -> str:
+    """The contact centre's number, for when only a person can help."""
+    return str(catalogue().council["contact_centre"]["phone"]["number"])
 
 
 def _any_service(tracker: Tracker) -> Service | None:
@@ -86,13 +93,37 @@ def _signpost(
     return forget_task_slots()
 
 
+PAYMENT_INFO = "action_payment_info"
+
+
+def _task_words(tracker: Tracker, action: str) -> str:
+    """What the resident has said for this task: their messages since ``action`` last ran this
+    session (a consent question may have come between the request and this answer)."""
+    return " ".join(message.text for message in this_session(tracker).messages_since_last(action))
+
+
 class ActionPaymentInfo(Action):
-    """How to pay: secure link, automated line, in person. Never asks for card details."""
+    """How to pay: secure link, automated line, in person. Never asks for card details.
+
+    When the resident's words show enforcement (a bailiff letter, a liability order, a summons),
+    paying online is not the answer: call the team now, free debt advice, Council Tax Support.
+    """
 
     def name(self) -> str:
-        return "action_payment_info"
+        return PAYMENT_INFO
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        words = _task_words(tracker, PAYMENT_INFO)
+        if is_enforcement(words):
+            record_left_form(tracker)
+            service = requested_service(tracker, "pay") or debt_service(words, catalogue())
+            code = service.code if service else DEFAULT_SERVICE
+            record(tracker, EventKind.INTENT, intent="make_payment", service=code)
+            record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=code)
+            # After a consent answer, the help in the same turn may have given this advice already.
+            said = enforcement_said(said_this_turn(tracker, dispatcher))
+            answer = [] if said else enforcement_answer(catalogue(), service)
+            return finish_task(dispatcher, tracker, answer) + forget_task_slots()
         return _signpost(
             dispatcher, tracker, "make_payment", EventKind.PAYMENT_SIGNPOSTED, "pay",
             lambda service: payment_answer(service, catalogue()),
@@ -165,7 +196,10 @@ class ActionInformation(Action):
                 bin_day = find_bin_day(postcode, catalogue().bin_days)
                 phone = catalogue().get("bin_collection")
                 record(tracker, EventKind.INTENT, intent="get_information", service="bin_collection")
-                answer = bin_day_answer(bin_day, postcode, phone.phone.value if phone else "")
+                # Which week it is comes from the council's local date, on the one clock.
+                today = channel_schedule().local(clock.now()).date()
+                number = phone.phone.value if phone else ""
+                answer = bin_day_answer(bin_day, postcode, number, today, catalogue().bin_week_a_starts)
                 return finish_task(dispatcher, tracker, answer) + reset
         service = requested_service(tracker, "information") or catalogue().get(tracker.get_slot("service"))
         if service is not None and service.information is not None:
@@ -245,9 +279,8 @@ def _report_statuses(reports: List[ServiceRequest]) -> List[Reply]:
     for report in reports:
         service = catalogue().get(report.service_code)
         what = service.name.lower() if service else "a problem"
-        replies += report_status(
-            report.service_request_id, what, report.status, report.updated_datetime, report.status_notes
-        )
+        response_time = (service.report or {}).get("response_time") if service else None
+        replies += report_status(report, what, response_time)
     return replies
 
 
@@ -281,7 +314,7 @@ class ActionCheckStatus(Action):
             owner = case.conversation_id == tracker.sender_id
             replies.append(case_status(case, channel_schedule(), clock.now(), owner=owner))
         elif reference and report is None:
-            replies.append(reference_not_found(reference))
+            replies.append(reference_not_found(reference, contact_phone()))
         elif report is not None:
             replies += _report_statuses([report])
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()

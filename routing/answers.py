@@ -7,9 +7,10 @@ Messages are short sentences, one idea each, with the link or number the residen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Mapping
 
-from routing.bins import BinDay
+from routing.bins import BinDay, Collection, next_collections, week_letter
 from routing.catalogue import Catalogue, Service
 
 IN_PERSON_NAMES = {"gateway": "the Gateway", "paypoint": "a PayPoint shop", "post_office": "a Post Office"}
@@ -54,14 +55,23 @@ def service_buttons(services: list[Service], intent: str) -> tuple[Button, ...]:
     )
 
 
+def price_text(service: Service, subject: str = "It") -> str:
+    """What ``service`` costs, in the catalogue's words ("It costs £45 a year."); empty when it has no price."""
+    price = service.price or {}
+    if not price.get("cost"):
+        return ""
+    lines = [f"{subject} costs {price['cost']}.", str(price.get("more") or ""), str(price.get("reduced") or "")]
+    return " ".join(line for line in lines if line)
+
+
 def payment_answer(service: Service, catalogue: Catalogue) -> list[Reply]:
-    """How to pay for ``service``: online, by the automated line, and in person where possible."""
+    """How to pay for ``service``: its price if it has one, online, by the automated line, and in
+    person where possible."""
     pay = service.pay or {}
     payments = catalogue.council.get("payments", {})
+    online = f"You can pay for {service.name.lower()} online. It is quick and secure: {_value(pay.get('online_url'))}"
     replies = [
-        Reply(
-            f"You can pay for {service.name.lower()} online. It is quick and secure: {_value(pay.get('online_url'))}"
-        ),
+        Reply(f"{price_text(service, service.name)} {online}".strip()),
         Reply(
             f"You can also pay by phone, day or night, on our automated line: "
             f"{_value(pay.get('automated_line'))}. You will need {pay.get('reference_needed', 'your bill')}"
@@ -79,10 +89,10 @@ def payment_answer(service: Service, catalogue: Catalogue) -> list[Reply]:
 
 
 def apply_answer(service: Service) -> list[Reply]:
-    """Who can apply for ``service``, what is needed, the form, and how to apply with help."""
+    """Who can apply for ``service``, what it costs, what is needed, the form, and how to apply with help."""
     apply = service.apply or {}
     return [
-        Reply(f"{service.name}. {apply.get('eligibility', '')}".strip()),
+        Reply(f"{service.name}. {apply.get('eligibility', '')} {price_text(service)}".strip()),
         Reply(f"{apply.get('needs', '')} Apply online: {_value(apply.get('form_url'))}".strip()),
         Reply(str(apply.get("help", f"For help, call {service.phone.value}."))),
     ]
@@ -100,8 +110,28 @@ def information_answer(service: Service) -> list[Reply]:
     return replies
 
 
-def bin_day_answer(bin_day: BinDay | None, postcode: str, phone: str) -> list[Reply]:
-    """The collection day for a postcode, or what to do when we do not know it."""
+def _bins_emptied(collection: Collection) -> str:
+    names = " and ".join(collection.bins)
+    return f"We empty your {names} {'bins' if len(collection.bins) > 1 else 'bin'}"
+
+
+def _when(day: date, today: date) -> str:
+    """ "today", "this Thursday, 8 January" or "next Thursday, 15 January"."""
+    if day == today:
+        return "today"
+    this_week = day.weekday() > today.weekday() and (day - today).days < 7
+    return f"{'this' if this_week else 'next'} {day:%A}, {day.day} {day:%B}"
+
+
+def bin_day_answer(
+    bin_day: BinDay | None, postcode: str, phone: str, today: date | None = None, week_a_starts: date | None = None
+) -> list[Reply]:
+    """The collection day for a postcode, or what to do when we do not know it.
+
+    Given ``today`` (the council's local date, from the caller's clock) and the date a week A
+    starts, it also says which week this is and which bins go out next, so nobody has to work
+    out "week A" from a calendar.
+    """
     if bin_day is None:
         return [
             Reply(
@@ -109,9 +139,21 @@ def bin_day_answer(bin_day: BinDay | None, postcode: str, phone: str) -> list[Re
                 f"Check that it is a Southampton postcode, or call us on {phone} and we will tell you."
             )
         ]
+    collections = next_collections(bin_day, today, week_a_starts) if today and week_a_starts else None
+    if today is None or week_a_starts is None or collections is None:
+        return [
+            Reply(f"Bins for {bin_day.postcode} are collected on {bin_day.day}."),
+            Reply(f"General waste: {bin_day.general_waste}. Recycling: {bin_day.recycling}."),
+            Reply("Please put your bins out by 7am."),
+        ]
+    first, second = collections if collections[0].bins else (collections[1], collections[1])
+    lines = [f"{_bins_emptied(first)} {_when(first.on, today)}."]
+    if second.bins and second.bins != first.bins:
+        lines.append(f"{_bins_emptied(second)} the week after.")
+    week = week_letter(today, week_a_starts)
     return [
-        Reply(f"Bins for {bin_day.postcode} are collected on {bin_day.day}."),
-        Reply(f"General waste: {bin_day.general_waste}. Recycling: {bin_day.recycling}."),
+        Reply(f"Bins for {bin_day.postcode} are collected on {bin_day.day}. This week is week {week}."),
+        Reply(" ".join(lines)),
         Reply("Please put your bins out by 7am."),
     ]
 

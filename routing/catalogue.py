@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -66,6 +67,7 @@ class Service:
     pay: Mapping[str, Any] | None = None
     apply: Mapping[str, Any] | None = None
     information: Mapping[str, Any] | None = None
+    price: Mapping[str, Any] | None = None
 
     def offers(self, block: str) -> bool:
         """True when the service has the ``report``/``pay``/``apply``/``information`` block."""
@@ -79,6 +81,7 @@ class Catalogue:
     services: Mapping[str, Service]
     council: Mapping[str, Any]
     bin_days: Mapping[str, Mapping[str, str]]
+    bin_week_a_starts: date | None = None  # the Monday of a week A, for "this week is week A"
     _keyword_patterns: tuple[tuple[re.Pattern[str], str], ...] = field(default=(), repr=False)
 
     def get(self, code: str | None) -> Service | None:
@@ -140,7 +143,28 @@ def _service(code: str, raw: Any) -> Service:
         pay=raw.get("pay"),
         apply=raw.get("apply"),
         information=raw.get("information"),
+        price=_price(raw.get("price"), where),
     )
+
+
+def _price(raw: Any, where: str) -> Mapping[str, Any] | None:
+    """A service's price block: ``cost`` (what it costs, "£45 a year"), and optionally ``more``
+    and ``reduced`` (a sentence each) and ``example``."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("cost"), str) or not raw["cost"]:
+        raise CatalogueError(f"{where}: 'price' must be a mapping with a 'cost'")
+    return raw
+
+
+def _week_a_starts(raw: Any) -> date | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, date):
+        raise CatalogueError("bin_days.yml: 'week_a_starts' must be a date, like 2026-01-05")
+    if raw.weekday() != 0:
+        raise CatalogueError(f"bin_days.yml: 'week_a_starts' must be a Monday, not {raw:%A}")
+    return raw
 
 
 def _read(path: Path) -> Mapping[str, Any]:
@@ -171,12 +195,14 @@ def load_catalogue(directory: Path | str = DEFAULT_DIR) -> Catalogue:
         if missing:
             raise CatalogueError(f"services.yml: no '{block}' block for {', '.join(missing)}")
     council = _read(directory / "council.yml")
-    sectors = _read(directory / "bin_days.yml").get("sectors") or {}
+    bin_file = _read(directory / "bin_days.yml")
+    sectors = bin_file.get("sectors") or {}
     bin_days = {" ".join(str(k).upper().split()): v for k, v in sectors.items()}
     return Catalogue(
         services=services,
         council=council,
         bin_days=bin_days,
+        bin_week_a_starts=_week_a_starts(bin_file.get("week_a_starts")),
         _keyword_patterns=_keyword_patterns(services),
     )
 

@@ -7,8 +7,21 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from routing.answers import Button, Reply
+from routing.reports import RECEIVED_NOTE, ServiceRequest
 
-STATUS_WORDS = {"open": "open. We are working on it", "closed": "closed. The work is done"}
+# One sentence per status: where the report is, in words that do not contradict each other.
+# ``{day}`` is the day it was sent (open) or last changed (in progress, closed).
+STATUS_WORDS = {
+    "open": "was sent on {day}. The team has it, but work has not started yet.",
+    "in_progress": "is being worked on now. The last update was on {day}.",
+    "closed": "was closed on {day}.",
+}
+# What the resident can do next, by status (the response time, where the service has one, comes first).
+NEXT_STEP = {
+    "open": "You can ask me about it again at any time.",
+    "in_progress": "You can ask me about it again at any time.",
+    "closed": "If the problem is still there, you can report it again.",
+}
 NOT_SENT = Reply("I have not sent a report.")
 SEND_FAILED = Reply("Sorry, I could not send your report just now. Please try again in a few minutes.")
 
@@ -35,16 +48,28 @@ def report_sent(reference: str, details: Mapping[str, Any]) -> list[Reply]:
     return replies
 
 
-def report_status(reference: str, what: str, status: str, updated: datetime, notes: str | None) -> list[Reply]:
-    """Where a report is up to, and the latest note from the team, if any."""
-    day = updated.strftime("%d %B %Y").lstrip("0")
-    text = f"Your report {reference} about {what} is {STATUS_WORDS.get(status, status)}. Last update: {day}."
-    return [Reply(text), *([Reply(notes)] if notes else [])]
+def _day(moment: datetime) -> str:
+    return moment.strftime("%d %B %Y").lstrip("0")
 
 
-def reference_not_found(reference: str) -> Reply:
-    """No report or handoff has this reference."""
+def report_status(report: ServiceRequest, what: str, response_time: str | None = None) -> list[Reply]:
+    """Where a report is up to, in one sentence for its status, then what happens next (and when,
+    for an open report, from the service's response time), and the team's latest note, if any."""
+    status = report.status if report.status in STATUS_WORDS else "open"
+    when = report.requested_datetime if status == "open" else report.updated_datetime
+    lines = [f"Your report {report.service_request_id} about {what} {STATUS_WORDS[status].format(day=_day(when))}"]
+    if response_time and status == "open":
+        lines.append(response_time)
+    lines.append(NEXT_STEP[status])
+    notes = (report.status_notes or "").strip()
+    # The note every new report gets only repeats its status: it is not news from the team.
+    show_notes = notes and notes != RECEIVED_NOTE
+    return [Reply(" ".join(lines)), *([Reply(f"The team's latest note: {notes}")] if show_notes else [])]
+
+
+def reference_not_found(reference: str, phone: str) -> Reply:
+    """No report or handoff has this reference: check it, or call (with the number)."""
     return Reply(
         f"I cannot find {reference}. Please check the reference. "
-        "If it came from a phone call or a letter, please call us and we will check."
+        f"If it came from a phone call or a letter, please call us on {phone} and we will check."
     )

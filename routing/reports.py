@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 MAX_DESCRIPTION_LENGTH = 4000  # the Open311 limit
+# The status note every new report starts with (Open311 ``status_notes``), until the team writes one.
+RECEIVED_NOTE = "Received. Waiting for the team to look at it."
 
 
 @dataclass(frozen=True)

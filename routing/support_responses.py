@@ -14,11 +14,20 @@ from typing import Any, Mapping, Sequence
 import yaml
 
 from routing.answers import Button, Reply
-from routing.catalogue import Catalogue
+from routing.bereavement import is_baby_loss, is_bereavement, mentions_council_home
+from routing.catalogue import Catalogue, default_catalogue
+from routing.money_help import debt_service, enforcement_lines, is_enforcement
+from routing.proxy import SOMEONE, Person, about_them, acting_for, names_them
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 # Needs that are about the conversation, not the resident: nothing to record, so no consent asked.
 NOT_RECORDED = {"safeguarding", "frustration"}
+# Needs that, said about a named person ("my mum is 90"), show the resident is acting for them even
+# when the detector did not say so (a life event names people too: "my wife left me").
+ABOUT_A_PERSON = {
+    "disability", "older_age", "mental_health_cognitive", "digital_exclusion", "language_literacy",
+    "financial_hardship",
+}  # fmt: skip
 LANGUAGES = (
     "Polish", "Arabic", "Urdu", "Punjabi", "Bengali", "Romanian", "Kurdish", "Somali", "Farsi", "Persian",
     "Portuguese", "Lithuanian", "Chinese", "Mandarin", "Cantonese", "Tigrinya", "Turkish", "Spanish", "French",
@@ -48,11 +57,12 @@ class Need:
     category: str
     adjustment: str | None = None
     kind: str | None = None
+    cue: str | None = None  # the resident's words that showed it, when a cue did
 
     @classmethod
     def from_output(cls, item: Mapping[str, Any]) -> Need:
         """Build from one ``support_needs`` item of the parse output."""
-        return cls(str(item.get("category")), item.get("adjustment"), item.get("kind"))
+        return cls(str(item.get("category")), item.get("adjustment"), item.get("kind"), item.get("cue"))
 
 
 def _contacts(catalogue: Catalogue) -> dict[str, str]:
@@ -131,47 +141,150 @@ def adjustment_record(need: Need, text: str) -> str:
     return str(need.adjustment).replace("_", " ")
 
 
-def _adjustment_phrase(needs: Sequence[Need]) -> str:
+def _adjustment_phrase(needs: Sequence[Need], key: str = "adjustments") -> str:
     support, _ = _texts()
-    phrases = [support["adjustments"].get(need.adjustment, str(need.adjustment).replace("_", " ")) for need in needs]
+    phrases = [support[key].get(need.adjustment, str(need.adjustment).replace("_", " ")) for need in needs]
     unique = list(dict.fromkeys(phrases))
     return " and ".join(unique)
 
 
-def acknowledgement(needs: Sequence[Need]) -> list[Reply]:
-    """Thank, explain why noting it helps, and ask consent to note the adjustment (one question)."""
+def bereaved(needs: Sequence[Need], text: str) -> bool:
+    """Whether the life event the resident told us about is a death (``routing.bereavement``)."""
+    return any(need.category == "life_event" for need in needs) and is_bereavement(text)
+
+
+def _phone(catalogue: Catalogue, code: str) -> str:
+    service = catalogue.get(code)
+    return service.phone.value if service else _contacts(catalogue)["contact_phone"]
+
+
+def _bereavement_steps(text: str, catalogue: Catalogue | None) -> list[Reply]:
+    """Condolence, then what to do: Tell Us Once, the council tax bill, a council tenancy."""
+    support, _ = _texts()
+    wording = support["bereavement"]
+    if is_baby_loss(text):  # Tell Us Once and the bill do not apply: condolence alone
+        return [Reply(str(wording["condolence"]))]
+    chosen = catalogue or default_catalogue()
+    phones = {"council_tax_phone": _phone(chosen, "council_tax"), "housing_phone": _phone(chosen, "housing_repair")}
+    account = [str(wording["council_tax"]).format(**phones)]
+    if mentions_council_home(text):
+        account.append(str(wording["council_home"]).format(**phones))
+    return [Reply(f"{wording['condolence']} {wording['tell_us_once']}"), Reply(" ".join(account))]
+
+
+def acting_person(needs: Sequence[Need], text: str) -> Person | None:
+    """The person the resident is acting for, when they are: the detector said so (``carer_proxy``),
+    or a need is said about someone they name ("my mum is 90"). None otherwise, and never the
+    person who has died ("my mum died and I'm sorting her flat")."""
+    if bereaved(needs, text):
+        return None
+    person = acting_for(text)
+    if any(need.category == "carer_proxy" for need in needs):
+        return person or SOMEONE
+    if person and any(need.category in ABOUT_A_PERSON and names_them(text, need.cue) for need in needs):
+        return person
+    return None
+
+
+def _theirs(need: Need, text: str) -> bool:
+    return need.category != "carer_proxy" and about_them(text, need.cue)
+
+
+def _proxy_clauses(needs: Sequence[Need], text: str, person: Person) -> str:
+    """ "you are helping your mum with this, and that she may need step-free access" """
+    support, _ = _texts()
+    others = [need for need in recordable(needs) if need.category != "carer_proxy"]
+    mine = [need for need in others if not _theirs(need, text)]
+    theirs = [need for need in others if _theirs(need, text)]
+    clauses = [support["acting_for"]["helping"].format(person=person.described)]
+    if mine:
+        clauses.append(f"you {_adjustment_phrase(mine)}")
+    if theirs:
+        clauses.append(f"{person.subject} {_adjustment_phrase(theirs, 'adjustments_them')}")
+    if len(clauses) == 1:
+        return clauses[0]
+    return ", that ".join(clauses[:-1]) + f", and that {clauses[-1]}"
+
+
+def acknowledgement(needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> list[Reply]:
+    """Thank, explain why noting it helps, and ask consent to note the adjustment (one question).
+
+    When the resident acts for someone, the question is about that person, as the resident
+    described them ("May I note that you are helping your mum with this, and that she may need
+    step-free access?"). When someone has died, condolence comes first, then what to do (Tell Us
+    Once, the council tax bill, a council tenancy), and the question last: three messages.
+    """
     support, _ = _texts()
     to_record = recordable(needs)
     if not to_record:
         return []
-    question = support["consent_question"].format(adjustment=_adjustment_phrase(to_record))
+    person = acting_person(needs, text)
+    if person is not None:
+        question = support["consent_question_proxy"].format(clauses=_proxy_clauses(needs, text, person))
+    else:
+        question = support["consent_question"].format(adjustment=_adjustment_phrase(to_record))
+    if bereaved(needs, text):
+        return [*_bereavement_steps(text, catalogue), Reply(f"{support['explain']} {question}", CONSENT_BUTTONS)]
     return [Reply(f"{support['thank']} {support['explain']}"), Reply(question, CONSENT_BUTTONS)]
 
 
-def _help_lines(needs: Sequence[Need]) -> list[str]:
+def adjustment_records(needs: Sequence[Need], text: str) -> list[str]:
+    """What staff see for each need the resident agreed to note, saying whose it is when they act
+    for someone ("acting for someone else: their mum", "needs home visit ... (for their mum)")."""
+    person = acting_person(needs, text)
+    whose = f"their {person.noun}" if person and person.noun else "the person they help"
+    records = []
+    for need in recordable(needs):
+        record = adjustment_record(need, text)
+        if person is not None and need.category == "carer_proxy" and person.noun:
+            record = f"{record}: {whose}"
+        elif person is not None and _theirs(need, text):
+            record = f"{record} (for {whose})"
+        records.append(record)
+    return list(dict.fromkeys(records))
+
+
+def _lines_for(need: Need, text: str, catalogue: Catalogue | None, person: Person) -> list[str]:
+    """The help for one need; for money trouble that shows enforcement (a bailiff letter), the
+    advice that cannot wait instead of the general help."""
     support, _ = _texts()
+    if need.category == "financial_hardship" and is_enforcement(text):
+        chosen = catalogue or default_catalogue()
+        return enforcement_lines(chosen, debt_service(text, chosen))
+    if need.category == "life_event" and is_bereavement(text):
+        return [str(line) for line in support["bereavement"]["help"]]
+    names = {"person": person.described, "their": person.possessive}
+    return [str(line).format(**names) for line in support["help"].get(need.category, [])]
+
+
+def _help_lines(needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> list[str]:
+    support, _ = _texts()
+    person = acting_person(needs, text) or SOMEONE
     lines: list[str] = []
     for need in needs:
-        for line in support["help"].get(need.category, []):
+        for line in _lines_for(need, text, catalogue, person):
             if line not in lines:
                 lines.append(line)
     return lines + [str(support["person_offer"])] if lines else []
 
 
-def consent_reply(agreed: bool, needs: Sequence[Need]) -> Reply:
+def consent_reply(agreed: bool, needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> Reply:
     """One message after the yes or no to noting it: what was noted (or not), then the help that fits
-    (the resident gets it whether or not they agreed to a note)."""
+    the needs and the resident's words (they get it whether or not they agreed to a note)."""
     support, _ = _texts()
-    if agreed:
+    person = acting_person(needs, text)
+    if agreed and person is not None:
+        first = support["consent_yes_proxy"].format(clauses=_proxy_clauses(needs, text, person))
+    elif agreed:
         first = support["consent_yes"].format(adjustment=_adjustment_phrase(recordable(needs)))
     else:
         first = support["consent_no"]
-    return Reply(" ".join([first, *_help_lines(needs)]))
+    return Reply(" ".join([first, *_help_lines(needs, text, catalogue)]))
 
 
-def help_for(needs: Sequence[Need]) -> list[Reply]:
-    """The help that fits each need, in one message (none when nothing fits)."""
-    lines = _help_lines(needs)
+def help_for(needs: Sequence[Need], text: str = "", catalogue: Catalogue | None = None) -> list[Reply]:
+    """The help that fits each need (and the resident's words), in one message (none when nothing fits)."""
+    lines = _help_lines(needs, text, catalogue)
     return [Reply(" ".join(lines))] if lines else []
 
 

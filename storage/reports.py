@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from routing import clock
 from routing.references import new_reference
-from routing.reports import MAX_DESCRIPTION_LENGTH, ServiceRequest
+from routing.reports import MAX_DESCRIPTION_LENGTH, RECEIVED_NOTE, ServiceRequest
 from storage.engine import from_row, metadata
 
 service_requests = Table(
@@ -55,7 +55,7 @@ class ReportStore:
             "postcode": postcode,
             "description": description[:MAX_DESCRIPTION_LENGTH],
             "status": "open",
-            "status_notes": "Received. Waiting for the team to look at it.",
+            "status_notes": RECEIVED_NOTE,
             "requested_datetime": now,
             "updated_datetime": now,
         }

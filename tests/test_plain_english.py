@@ -33,6 +33,16 @@ SAMPLE = {
     "contact_phone": "023 8083 3000",
     "out_of_hours_phone": "023 8023 3344",
     "homelessness_phone": "023 8083 2000",
+    "council_tax_phone": "023 8083 3003",
+    "housing_phone": "023 8083 4000",
+    "phone": "023 8083 3009",
+    "link": "https://www.southampton.gov.uk/blue-badge/apply/",
+    "person": "your mum",
+    "they": "she",
+    "them": "her",
+    "their": "her",
+    "action": "fill it in for her",
+    "clauses": "you are helping your mum with this, and that she may need step-free access or a home visit",
 }
 
 
@@ -96,7 +106,7 @@ def everything_the_assistant_says() -> list[tuple[str, str]]:
         (name, variant["text"]) for name, variants in domain["responses"].items() for variant in variants
         if variant.get("text")
     ]  # fmt: skip
-    for wording in ("support", "safeguarding"):
+    for wording in ("support", "safeguarding", "money"):
         said += list(_strings(yaml.safe_load((ROOT / "data" / "catalogue" / f"{wording}.yml").read_text()), wording))
     said += _everything_said()
     said += list(_handoff_messages())

@@ -86,3 +86,44 @@ async def test_no_records_nothing_but_still_gives_the_help(
     assert result == []
     assert "I have not noted anything" in said(dispatcher)
     assert "Council Tax Support" in said(dispatcher)
+
+
+async def test_a_bereavement_gets_condolence_first_and_the_question_last(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = [user_event("my husband died last week", "inform", need("life_event", "needs_extra_care"))]
+    await ActionAcknowledgeNeed().run(dispatcher, tracker(events=events), domain)
+    texts = [str(message.get("text")) for message in dispatcher.messages]
+    assert len(texts) == 3
+    assert texts[0].startswith("I am so sorry for your loss.") and "Tell Us Once" in texts[0]
+    assert "council tax team on 023 8083 3003" in texts[1]
+    assert texts[2].endswith("May I note that you need a little extra time and care?")
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/affirm", "/deny"]
+
+
+async def test_a_son_acting_for_his_mum_is_asked_about_her(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    text = "I'm writing for my mum, she uses a wheelchair"
+    needs = (
+        need("carer_proxy", "acting_for_someone_else"),
+        need("disability", "needs_home_visit_or_step_free_access"),
+    )
+    events = [user_event(text, "inform", *needs)]
+    await ActionAcknowledgeNeed().run(dispatcher, tracker(events=events), domain)
+    question = str(dispatcher.messages[-1]["text"])
+    assert question == (
+        "May I note that you are helping your mum with this, and that she may need step-free access or a home visit?"
+    )
+    consent = [*events, {"event": "action", "name": "action_acknowledge_need"}, user_event("yes", "affirm")]
+    answer = CollectingDispatcher()
+    result = await ActionRecordConsent().run(answer, tracker("yes", "affirm", events=consent), domain)
+    assert result == [
+        {
+            "event": "slot",
+            "name": "adjustments",
+            "value": ["acting for someone else: their mum", "needs home visit or step free access (for their mum)"],
+            "timestamp": None,
+        }
+    ]
+    assert said(answer).startswith("Thank you. I have noted that you are helping your mum with this")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from actions.tasks import (
     ActionPaymentInfo,
     ValidateStatusForm,
 )
+from routing import clock
 from routing.catalogue import load_catalogue
 from storage.reports import ReportStore
 from storage.schema import ASSISTANT, open_database
@@ -46,6 +48,46 @@ async def test_payment_answer_gives_link_and_phone_line_and_never_asks_for_a_car
     pay = CATALOGUE.services[code].pay or {}
     assert pay["online_url"]["url"] in text and pay["automated_line"]["number"] in text
     assert "never ask for your card" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "team"),
+    [
+        ("I got a bailiff letter for my council tax", [service("council_tax")], "council tax team"),
+        ("had a liability order, what do I do", [], "council tax team"),
+        ("enforcement agents about my parking fine", [service("parking_fine")], "parking team"),
+    ],
+)
+async def test_an_enforcement_letter_gets_advice_not_a_payment_link(
+    text: str, entities: list[dict[str, Any]], team: str, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = [{"event": "user", "text": text, "parse_data": {"intent": {"name": "make_payment"}}}]
+    await ActionPaymentInfo().run(dispatcher, tracker(text, "make_payment", entities=entities, events=events), domain)
+    text_said = said(dispatcher)
+    assert dispatcher.messages[0]["text"].startswith("Please do not ignore the letter.")
+    assert team in text_said and "0800 138 1111" in text_said and "0808 808 4000" in text_said
+    assert "quick and secure" not in text_said
+    assert len(dispatcher.messages) <= 3
+
+
+async def test_after_a_consent_answer_the_enforcement_advice_is_not_repeated(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    from actions.support import ActionRecordConsent
+
+    need = {"category": "financial_hardship", "confidence": 0.95, "adjustment": "may_need_payment_help"}
+    request = "bailiffs have written about my council tax"
+    events = [
+        {"event": "user", "text": request, "parse_data": {"intent": {"name": "make_payment"}, "support_needs": [need]}},
+        {"event": "action", "name": "action_acknowledge_need"},
+        {"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}},
+    ]
+    current = tracker("yes", "affirm", slots={"service": "council_tax"}, events=events)
+    await ActionRecordConsent().run(dispatcher, current, domain)
+    await ActionPaymentInfo().run(dispatcher, current, domain)
+    text_said = said(dispatcher)
+    assert text_said.count("Please do not ignore the letter.") == 1
+    assert "0808 808 4000" in text_said and "quick and secure" not in text_said
 
 
 async def test_payment_without_a_service_offers_the_choices(
@@ -70,6 +112,18 @@ async def test_bin_day_from_the_postcode(dispatcher: CollectingDispatcher, domai
     current = tracker("SO17 1BJ", slots={"service": "bin_collection", "postcode": "SO17 1BJ"})
     await ActionInformation().run(dispatcher, current, domain)
     assert "Bins for SO17 1BJ are collected on" in said(dispatcher)
+
+
+async def test_bin_day_says_which_week_it_is_by_the_councils_clock(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    current = tracker("SO17 1BJ", slots={"service": "bin_collection", "postcode": "SO17 1BJ"})
+    # Monday 7 December 2026 (week A), on the assistant's one clock.
+    with clock.frozen_at(datetime(2026, 12, 7, 9, tzinfo=timezone.utc)):
+        await ActionInformation().run(dispatcher, current, domain)
+    assert "This week is week A." in said(dispatcher)
+    assert "We empty your general waste bin this Tuesday, 8 December." in said(dispatcher)
+    assert len(dispatcher.messages) <= 3
 
 
 async def test_council_tax_information_lists_the_bands(
@@ -101,12 +155,16 @@ async def test_status_of_a_stored_report(
 ) -> None:
     stored = ReportStore(open_database(database, ASSISTANT)).create("pothole", "POTHOLE", "Hill Lane", "deep")
     await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": stored.service_request_id}), domain)
-    assert f"Your report {stored.service_request_id}" in said(dispatcher) and "open" in said(dispatcher)
+    assert f"Your report {stored.service_request_id}" in said(dispatcher)
+    assert "work has not started yet" in said(dispatcher)
+    assert "We aim to inspect it within 5 working days." in said(dispatcher)  # the pothole's response time
+    assert "Waiting for the team" not in said(dispatcher)
 
 
 async def test_status_of_an_unknown_reference(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:
     await ActionCheckStatus().run(dispatcher, tracker(slots={"reference": "SCC-ZZZZ22"}), domain)
     assert "I cannot find SCC-ZZZZ22" in said(dispatcher)
+    assert "call us on 023 8083 3000" in said(dispatcher)
 
 
 def _fallback_turn(name: str = "action_fallback") -> list[dict[str, Any]]:

@@ -22,7 +22,11 @@ from routing.complaints import Complaint, default_procedure
 from routing.handoffs import HandoffCase
 from routing.hours import load_schedule
 from routing.live_chat import wait_estimate
+from routing.money_help import enforcement_answer
 from routing.phone_numbers import check_uk_number
+from routing.proxy import proxy_answer
+from routing.reports import ServiceRequest
+from routing.support_responses import Need, acknowledgement
 
 CATALOGUE = load_catalogue()
 PAY = ["council_tax", "parking_fine", "council_rent", "business_rates", "garden_waste"]
@@ -115,6 +119,76 @@ def test_bin_day_answer_gives_the_day_and_time():
     assert "7am" in said
 
 
+WEEK_A = date(2026, 1, 5)
+
+
+@pytest.mark.parametrize(
+    ("postcode", "today", "must_say", "never_say"),
+    [
+        (
+            "SO17 1BJ", date(2026, 12, 7),  # Monday of week A; Tuesday is week A's general waste
+            ["This week is week A.", "We empty your general waste bin this Tuesday, 8 December.",
+             "We empty your recycling bin the week after."],
+            ["next Tuesday"],
+        ),
+        (
+            "SO17 1BJ", date(2026, 12, 8),
+            ["This week is week A.", "We empty your general waste bin today."],
+            ["this Tuesday"],
+        ),
+        (
+            "SO17 1BJ", date(2026, 12, 10),  # Thursday: this week's Tuesday has gone
+            ["This week is week A.", "We empty your recycling bin next Tuesday, 15 December."],
+            ["this Tuesday"],
+        ),
+        (
+            "SO18 2AB", date(2026, 12, 14),  # week B: Thursday's week B bin is the recycling
+            ["This week is week B.", "We empty your recycling bin this Thursday, 17 December.",
+             "We empty your general waste bin the week after."],
+            ["week A"],
+        ),
+    ],
+)  # fmt: skip
+def test_bin_day_answer_says_which_week_it_is_and_what_goes_out_next(postcode, today, must_say, never_say):
+    replies = bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005", today, WEEK_A)
+    said = _said(replies)
+    assert len(replies) <= 3 and "7am" in said
+    assert all(words in said for words in must_say), said
+    assert not any(words in said for words in never_say), said
+
+
+def test_bin_day_answer_without_a_date_gives_the_schedule():
+    said = _said(bin_day_answer(find_bin_day("SO17 1BJ", CATALOGUE.bin_days), "SO17 1BJ", "023 8083 3005"))
+    assert "week A" in said and "This week" not in said
+
+
+@pytest.mark.parametrize(
+    ("code", "must_say"),
+    [
+        ("bulky_waste", ["It costs £38.50 for up to 3 items.", "Each extra item costs £11.", "certain benefits"]),
+        ("garden_waste", ["It costs £45 a year."]),
+        ("bus_pass", ["a new one costs £10"]),
+        ("blue_badge", ["It costs £10."]),
+        ("parking_permit", ["It costs £30 a year"]),
+    ],
+)
+def test_apply_answer_says_the_price(code, must_say):
+    replies = apply_answer(CATALOGUE.get(code))
+    assert len(replies) == 3
+    assert all(words in _said(replies) for words in must_say)
+
+
+@pytest.mark.parametrize("code", ["housing_register", "school_place", "council_tax_support", "free_school_meals"])
+def test_apply_answer_names_no_price_where_there_is_none(code):
+    assert "£" not in _said(apply_answer(CATALOGUE.get(code)))
+
+
+def test_payment_answer_says_the_price_first_where_there_is_one():
+    replies = payment_answer(CATALOGUE.get("garden_waste"), CATALOGUE)
+    assert replies[0].text.startswith("Garden waste collection costs £45 a year.")
+    assert "£" not in _said(payment_answer(CATALOGUE.get("council_tax"), CATALOGUE))
+
+
 def test_bin_day_answer_for_an_unknown_postcode_says_sorry_and_suggests_calling():
     said = _said(bin_day_answer(None, "SO16 7AB", "023 8083 3005"))
     assert said.startswith("Sorry")
@@ -142,9 +216,11 @@ def _everything_said():
     said += [("bin day unknown", r.text) for r in bin_day_answer(None, "SO16 7AB", "023 8083 3005")]
     for sector in CATALOGUE.bin_days:
         postcode = f"{sector}AB"
+        bin_day = find_bin_day(postcode, CATALOGUE.bin_days)
         said += [
             (f"bin day {sector}", r.text)
-            for r in bin_day_answer(find_bin_day(postcode, CATALOGUE.bin_days), postcode, "023 8083 3005")
+            for today in (None, date(2026, 12, 7), date(2026, 12, 10))
+            for r in bin_day_answer(bin_day, postcode, "023 8083 3005", today, WEEK_A)
         ]
     for service in CATALOGUE.services.values():
         said += [(f"{service.code} best answer", r.text) for r in best_answer(service, CATALOGUE)]
@@ -169,9 +245,11 @@ def _wording_said():
     sent = report_replies.report_sent("SCC-7KQ4XH", {"response_time": "We fix most in 5 days.", "urgent": "Call 999."})
     said += [("report sent", reply.text) for reply in sent]
     said += [("report check", report_replies.check_report("Pothole", "Portswood Road", "A deep hole").text)]
-    said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH").text)]
+    said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH", "023 8083 3000").text)]
     for status in report_replies.STATUS_WORDS:
-        replies = report_replies.report_status("SCC-7KQ4XH", "a pothole", status, datetime(2026, 12, 1), "Fixed.")
+        when = datetime(2026, 12, 1)
+        report = ServiceRequest("SCC-7KQ4XH", "pothole", "POTHOLE", "Hill", None, "deep", status, "Fixed.", when, when)
+        replies = report_replies.report_status(report, "a pothole", "We aim to inspect it within 5 working days.")
         said += [(f"report status {status}", reply.text) for reply in replies]
     for channel in ("phone", "emergency", "carrier pigeon"):
         said += [(f"handoff not open {channel}", handoff_replies.not_open(channel).text)]
@@ -188,6 +266,17 @@ def _wording_said():
         if check_uk_number(typed).problem:
             said += [(f"phone number {typed!r}", str(check_uk_number(typed).problem))]
     said += [(f"live chat wait {n}", wait_estimate(n, advisers)) for n, advisers in ((1, 1), (4, 2), (3, 0))]
+    for code in ("council_tax", "parking_fine"):
+        said += [(f"enforcement {code}", r.text) for r in enforcement_answer(CATALOGUE, CATALOGUE.get(code))]
+    for question, code in (("can I fill it in for her", "blue_badge"), ("can I pay it for him", "council_tax")):
+        said += [(f"proxy {question}", r.text) for r in proxy_answer(question, CATALOGUE.get(code))]
+    for words, needs in (
+        ("my mum passed away, she had a council flat", [Need("life_event", "needs_extra_care")]),
+        ("my dad is 90", [Need("older_age", "prefers_phone_or_face_to_face", cue="dad is 90")]),
+        ("I'm writing for my dad, he is deaf", [Need("carer_proxy", "acting_for_someone_else"),
+                                                Need("disability", "prefers_text_relay_or_webchat", cue="deaf")]),
+    ):  # fmt: skip
+        said += [(f"acknowledgement {words}", r.text) for r in acknowledgement(needs, words, CATALOGUE)]
     return said + _complaints_said()
 
 

@@ -133,6 +133,11 @@ def _phone_without_number(data):
     return data
 
 
+def _price_without_cost(data):
+    data["services"]["bulky_waste"]["price"] = {"more": "Each extra item costs £11."}
+    return data
+
+
 @pytest.mark.parametrize(
     ("services_yml", "message"),
     [
@@ -144,6 +149,7 @@ def _phone_without_number(data):
         (_council_tax_without_pay, "no 'pay' block for council_tax"),
         (_keywords_as_text, "graffiti: 'keywords' must be a list"),
         (_phone_without_number, "noise: 'phone' needs a 'url' or 'number'"),
+        (_price_without_cost, "bulky_waste: 'price' must be a mapping with a 'cost'"),
     ],
     ids=[
         "no services",
@@ -154,6 +160,7 @@ def _phone_without_number(data):
         "missing pay block",
         "keywords not a list",
         "phone without number",
+        "price without cost",
     ],
 )
 def test_a_broken_catalogue_fails_naming_the_problem(tmp_path, services_yml, message):
@@ -176,3 +183,23 @@ def test_an_unchanged_copy_of_the_catalogue_loads(tmp_path):
     for name in ("services.yml", "council.yml", "bin_days.yml"):
         shutil.copy(DEFAULT_DIR / name, tmp_path / name)
     assert set(load_catalogue(tmp_path).services) == set(load_catalogue().services)
+
+
+@pytest.mark.parametrize(
+    ("week_a_starts", "message"),
+    [("2026-01-06", "must be a Monday, not Tuesday"), ("'next week'", "must be a date")],
+)
+def test_a_bad_week_a_date_fails_naming_the_problem(tmp_path, week_a_starts, message):
+    for name in ("services.yml", "council.yml"):
+        shutil.copy(DEFAULT_DIR / name, tmp_path / name)
+    bins = (DEFAULT_DIR / "bin_days.yml").read_text(encoding="utf-8")
+    bins = bins.replace("week_a_starts: 2026-01-05", f"week_a_starts: {week_a_starts}")
+    (tmp_path / "bin_days.yml").write_text(bins, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(tmp_path)
+
+
+def test_every_price_is_marked_as_an_example(catalogue):
+    priced = [service for service in catalogue.services.values() if service.price]
+    assert {service.code for service in priced} >= {"bulky_waste", "garden_waste"}
+    assert all(service.price.get("example") is True for service in priced)
