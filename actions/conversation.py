@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import forget_task_slots, record_left_form, say, view
+from actions.support import act_for_answer
 from routing.menu import NOT_UNDERSTOOD, OFFER_A_PERSON, STILL_NOT_UNDERSTOOD, STOPPED, WHAT_NOW
 
 
@@ -42,6 +43,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if acting_for := act_for_answer(tracker):  # "can I fill it in for her?" reads like nothing else
+            say(dispatcher, tracker, acting_for)
+            return []
         # Called from a fallback, so the current message counts as one misunderstanding.
         if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:
             say(dispatcher, tracker, [STILL_NOT_UNDERSTOOD])

@@ -20,6 +20,7 @@ from routing.answers import Reply
 from routing.channels import URGENT_CASE
 from routing.conversation_events import Message
 from routing.handoff_replies import urgent_case_made
+from routing.proxy import asks_to_act_for, proxy_answer
 from routing.support_responses import (
     DIGITAL_INCLUSION_SLOT,
     Need,
@@ -252,3 +253,21 @@ class ActionOfferSupport(Action):
         complaining = tracker.active_loop.get("name") == "complaint_form"
         say(dispatcher, tracker, [offer_support(complaining)])
         return []  # the support policy then carries on with the resident's task
+
+
+def act_for_answer(tracker: Tracker) -> List[Reply]:
+    """The answer to "can I fill it in for her?" (permission, or a power of attorney, and the form),
+    for the service this conversation is about; none when the message does not ask that."""
+    text = str(tracker.latest_message.get("text") or "")
+    if not asks_to_act_for(text):
+        return []
+    session = this_session(tracker)
+    codes = [
+        str(entity.get("value"))
+        for message in reversed(session.messages)
+        for entity in message.parse.get("entities") or []
+        if entity.get("entity") == "service"
+    ]
+    service = next((found for code in codes if (found := catalogue().get(code)) is not None), None)
+    earlier = " ".join(message.text for message in session.messages[:-1])
+    return proxy_answer(text, service, earlier)

@@ -25,7 +25,7 @@ from actions.context import (
     this_session,
     times_asked,
 )
-from actions.support import finish_task
+from actions.support import act_for_answer, finish_task
 from monitoring.events import EventKind
 from routing import clock, prompts
 from routing.answers import (
@@ -81,6 +81,9 @@ def _signpost(
     """Signpost one task for the service asked about: ``answer`` from its catalogue ``block``, or
     another service's best answer, or the menu of services when none was named."""
     record_left_form(tracker)  # a report left part-way for this task instead
+    if acting_for := act_for_answer(tracker):  # "can I fill it in for her?"
+        say(dispatcher, tracker, acting_for)
+        return forget_task_slots()
     service = requested_service(tracker, block)
     if service is not None:
         record(tracker, EventKind.INTENT, intent=intent, service=service.code)

@@ -159,6 +159,19 @@ def _link(raw: Any) -> str:
     return str(raw.get("url") or "") if isinstance(raw, Mapping) else str(raw or "")
 
 
+_ASKS_TO_ACT = re.compile(
+    r"\b(?:can|could|may|am i allowed to|is it ok (?:if|to|for)|do i|should i|how do i)\b.{0,30}?"
+    r"\b(?:fill|apply|do|sign|complete|pay|sort|renew|book|handle)\b.{0,30}?"
+    r"\b(?:for (?:her|him|them|my \w+)|on (?:her|his|their|my \w+(?:'s)?) behalf)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_to_act_for(text: str) -> bool:
+    """Whether the resident asks if they may act for someone ("can i fill it in for her?")."""
+    return bool(_ASKS_TO_ACT.search(text or ""))
+
+
 def proxy_answer(text: str, service: Service | None = None, context: str = "") -> list[Reply]:
     """The answer to "can I fill it in for her?" or "can I apply on his behalf?": yes, with their
     permission, or with a power of attorney if they cannot give it; paying needs no permission.

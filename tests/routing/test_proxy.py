@@ -6,7 +6,7 @@ import pytest
 
 from routing.catalogue import load_catalogue
 from routing.cue_lexicon import CueLexicon
-from routing.proxy import Person, about_them, acting_for, names_them, proxy_answer
+from routing.proxy import Person, about_them, acting_for, asks_to_act_for, names_them, proxy_answer
 from routing.support_needs import SupportNeedDetector
 from routing.support_responses import Need, acknowledgement, acting_person, adjustment_records, consent_reply
 
@@ -201,3 +201,20 @@ def test_the_answer_to_can_i_do_it_for_them(text, code, must_say, never_say):
 def test_the_person_can_come_from_earlier_in_the_conversation():
     said = " ".join(r.text for r in proxy_answer("can I fill it in?", None, context="it's for my dad, he is 92"))
     assert "fill it in for him, with his permission" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("can i fill it in for her?", True),
+        ("can I apply on his behalf", True),
+        ("am i allowed to apply for my mum", True),
+        ("can i pay it for him", True),
+        ("could I do it on my dad's behalf?", True),
+        ("im trying to get a blue badge for my mum shes 90", False),
+        ("can i fill in the form online", False),
+        ("my mum needs a bus pass", False),
+    ],
+)
+def test_asking_to_act_for_someone(text: str, asks: bool) -> None:
+    assert asks_to_act_for(text) is asks
