@@ -225,7 +225,24 @@ def acknowledgement(needs: Sequence[Need], text: str = "", catalogue: Catalogue 
         question = support["consent_question"].format(adjustment=_adjustment_phrase(to_record))
     if bereaved(needs, text):
         return [*_bereavement_steps(text, catalogue), Reply(f"{support['explain']} {question}", CONSENT_BUTTONS)]
-    return [Reply(f"{support['thank']} {support['explain']}"), Reply(question, CONSENT_BUTTONS)]
+    opening = f"{support['thank']} {support['explain']}"
+    if catalogue is not None and _SIGN_LANGUAGE.search(text):
+        opening = f"{support['thank']} {sign_language_line(catalogue)} {support['explain']}"
+    return [Reply(opening), Reply(question, CONSENT_BUTTONS)]
+
+
+_SIGN_LANGUAGE = re.compile(r"\b(bsl|sign language|signing|signer)\b", re.IGNORECASE)
+
+
+def sign_language_line(catalogue: Catalogue) -> str:
+    """How to talk to us in British Sign Language: the video relay service, with its hours."""
+    video = catalogue.council.get("bsl_video", {})
+    link = video.get("url")
+    return (
+        f"You can talk to us in British Sign Language by video call, with a BSL interpreter, using "
+        f"{video.get('name', 'our video relay service')}: {link.get('url') if isinstance(link, dict) else link}. "
+        f"It is open {video.get('hours', '')}"
+    ).rstrip(". ") + "."
 
 
 def adjustment_records(needs: Sequence[Need], text: str) -> list[str]:

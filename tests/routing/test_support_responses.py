@@ -321,3 +321,13 @@ def test_a_struggling_resident_is_offered_a_person_or_the_complaints_route():
     ]
     during = offer_support(complaining=True)  # already making one: only a person
     assert "complaint" not in during.text and [b.payload for b in during.buttons] == ["/request_human"]
+
+
+def test_a_sign_language_user_is_told_about_the_bsl_video_service_before_the_question() -> None:
+    from routing.catalogue import load_catalogue
+
+    needs = [Need("disability", "prefers_text_relay_or_webchat", cue="BSL")]
+    replies = acknowledgement(needs, "i use BSL. can i talk to someone in sign language", load_catalogue())
+    assert "British Sign Language by video call" in replies[0].text
+    assert replies[-1].text.endswith("?")
+    assert "video call" not in acknowledgement(needs, "i am deaf", load_catalogue())[0].text
