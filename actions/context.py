@@ -149,6 +149,17 @@ def requested_service(tracker: Tracker, block: str) -> Service | None:
     return None
 
 
+def named_service(tracker: Tracker) -> Service | None:
+    """The catalogue service the latest message names: an entity, or one of its keywords."""
+    for code in tracker.get_latest_entity_values("service"):
+        if (service := catalogue().get(code)) is not None:
+            return service
+    for code, _cue in catalogue().find_in_text(latest_text(tracker)):
+        if (service := catalogue().get(code)) is not None:
+            return service
+    return None
+
+
 TASK_SLOTS = (
     "service", "location", "description", "report_confirmed", "postcode", "reference", "status_place",
     "handoff_channel", "handoff_mode", "callback_number", "handoff_slot", "rebooking", "rebook_slot",

@@ -12,8 +12,9 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import forget_task_slots, record_left_form, say, view
+from actions.context import catalogue, forget_task_slots, named_service, record_left_form, say, view
 from actions.support import act_for_answer
+from routing.answers import best_answer, information_answer
 from routing.menu import NOT_UNDERSTOOD, OFFER_A_PERSON, STILL_NOT_UNDERSTOOD, STOPPED, WHAT_NOW
 
 
@@ -45,6 +46,11 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if acting_for := act_for_answer(tracker):  # "can I fill it in for her?" reads like nothing else
             say(dispatcher, tracker, acting_for)
+            return []
+        if (service := named_service(tracker)) is not None:
+            # "i got a pcn, how do i appeal it": the service is clear even when the task is not.
+            answer = information_answer(service) if service.information else best_answer(service, catalogue())
+            say(dispatcher, tracker, answer)
             return []
         # Called from a fallback, so the current message counts as one misunderstanding.
         if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:
