@@ -40,6 +40,7 @@ from routing.handoff_replies import (
     NOT_BY_VOICE,
     TIME_TAKEN,
     ask_slot,
+    asks_for_soon,
     channel_from_text,
     confirmation,
     no_slots,
@@ -49,6 +50,7 @@ from routing.handoff_replies import (
     offer,
     pick_option,
     slot_from_text,
+    soonest,
 )
 from routing.handoff_summary import case_summary, handoff_trigger
 from routing.handoffs import HandoffCase, NewHandoff
@@ -61,6 +63,7 @@ HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_
 FORM_VALUES = ("service", "location", "description", "postcode", "reference")
 SLOT_KINDS = ("callback", "appointment")
 NOT_A_TIME = "unknown"
+STOP_CONFIDENCE = 0.6
 
 
 def handoff_context(tracker: Tracker, preference: str | None = None) -> HandoffContext:
@@ -218,15 +221,23 @@ class ValidateHandoffForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         channel = next(tracker.get_latest_entity_values("channel"), None)
         mode = next(tracker.get_latest_entity_values("mode"), None)
-        # A button (``/request_human{"channel": ...}``) can start the form with the choice made.
-        if asked != "handoff_channel" and not (asked is None and channel):
+        text = latest_text(tracker)
+        named = channel_from_text(text) if channel is None else (channel, mode)
+        # A button (``/request_human{"channel": ...}``), or "live chat, not a call back", can start
+        # the form with the choice made.
+        if asked != "handoff_channel" and not (asked is None and named):
             return {}
-        if channel is None:
-            named = channel_from_text(latest_text(tracker))
-            if named is None:
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") == "stop" and float(intent.get("confidence") or 0) >= STOP_CONFIDENCE:
+            return {}  # "ok forget it": the rule for stopping takes it
+        if named is None:
+            if asks_for_soon(text):
+                out = str(catalogue().council["out_of_hours"]["phone"]["number"])
+                say(dispatcher, tracker, [soonest(offered_options(tracker), out)])
+            else:
                 say(dispatcher, tracker, [not_offered("")])
-                return {"handoff_channel": None}
-            channel, mode = named
+            return {"handoff_channel": None}
+        channel, mode = named
         return {"handoff_channel": channel, "handoff_mode": mode}
 
     def validate_handoff_channel(

@@ -98,6 +98,23 @@ def offer(options: Sequence[ChannelOption], trigger: str) -> list[Reply]:
     return [Reply(opening), Reply("\n".join(lines)), Reply("Which would you like?", buttons)]
 
 
+_SOON = re.compile(r"\b(today|tonight|now|right now|asap|straight away|this (?:evening|afternoon|morning))\b", re.I)
+
+
+def asks_for_soon(text: str) -> bool:
+    """Whether a typed answer to "which would you like?" asks for someone today or now."""
+    return bool(_SOON.search(text or ""))
+
+
+def soonest(options: Sequence[ChannelOption], out_of_hours_phone: str) -> Reply:
+    """The answer to "today" or "now": the soonest way on offer, and the line to ring if it cannot wait."""
+    first = options[0].reason if options else ""
+    if any(option.mode in ("live", "call_now", "walk_in") for option in options):
+        return Reply(f"The soonest is: {first}")
+    closed = "We are closed now, so nobody can call or see you today."
+    return Reply(f"{closed} If it cannot wait, call {out_of_hours_phone}.")
+
+
 def not_offered(text: str) -> Reply:
     """When the typed answer does not pick one of the ways offered."""
     return Reply(f"Sorry, I did not catch which you would like. {text}Please choose one of the buttons, "

@@ -9,7 +9,7 @@ import pytest
 
 from routing.catalogue import default_catalogue
 from routing.channels import Capacity, ChannelOption, HandoffContext, decide_channels
-from routing.handoff_replies import channel_from_text
+from routing.handoff_replies import asks_for_soon, channel_from_text, soonest
 from routing.hours import load_schedule
 
 UK = ZoneInfo("Europe/London")
@@ -139,3 +139,10 @@ def test_every_offer_has_a_short_plain_reason_and_a_button_label():
 )
 def test_the_way_a_typed_answer_asks_for(text: str, expected: tuple[str, str | None] | None) -> None:
     assert channel_from_text(text) == expected
+
+
+def test_asking_for_someone_today_when_closed_gets_the_out_of_hours_line() -> None:
+    closed = offer(TUESDAY_9PM)
+    assert asks_for_soon("today") and asks_for_soon("can someone ring me tonight") and not asks_for_soon("phone")
+    assert "023 8023 3344" in soonest(closed, "023 8023 3344").text
+    assert soonest(offer(TUESDAY_11AM), "023 8023 3344").text.startswith("The soonest is")
