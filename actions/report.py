@@ -57,10 +57,14 @@ class ValidateReportForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """Take the resident's words as the problem when no service entity was found."""
-        answer = form_answer(tracker, "service")
-        if answer is None or tracker.get_slot("service"):
+        if tracker.get_slot("service"):
             return {}
-        return {"service": answer}
+        if tracker.get_slot("requested_slot") is None:  # the message that started the report
+            for code, _cue in catalogue().find_in_text(latest_text(tracker)):
+                if _report_service(code) is not None:
+                    return {"service": code}
+        answer = form_answer(tracker, "service")
+        return {} if answer is None else {"service": answer}
 
     async def extract_location(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
