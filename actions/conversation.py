@@ -14,8 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import catalogue, forget_task_slots, named_service, record_left_form, say, view
 from actions.support import act_for_answer
-from routing.answers import best_answer, information_answer
+from routing.answers import answer_for
 from routing.menu import NOT_UNDERSTOOD, OFFER_A_PERSON, STILL_NOT_UNDERSTOOD, STOPPED, WHAT_NOW
+from routing.tasks import task_intent
 
 
 class ActionCancelTask(Action):
@@ -49,8 +50,9 @@ class ActionFallback(Action):
             return []
         if (service := named_service(tracker)) is not None:
             # "i got a pcn, how do i appeal it": the service is clear even when the task is not.
-            answer = information_answer(service) if service.information else best_answer(service, catalogue())
-            say(dispatcher, tracker, answer)
+            latest = tracker.latest_message
+            task = task_intent(latest.get("intent") or {}, latest.get("intent_ranking") or [])
+            say(dispatcher, tracker, answer_for(service, task, catalogue()))
             return []
         # Called from a fallback, so the current message counts as one misunderstanding.
         if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:

@@ -127,9 +127,10 @@ class ActionPaymentInfo(Action):
             said = enforcement_said(said_this_turn(tracker, dispatcher))
             answer = [] if said else enforcement_answer(catalogue(), service)
             return finish_task(dispatcher, tracker, answer) + forget_task_slots()
+        offline = "digital_exclusion" in {need.get("category") for need in this_session(tracker).needs_seen()}
         return _signpost(
             dispatcher, tracker, "make_payment", EventKind.PAYMENT_SIGNPOSTED, "pay",
-            lambda service: payment_answer(service, catalogue()),
+            lambda service: payment_answer(service, catalogue(), offline),
         )  # fmt: skip
 
 

@@ -64,19 +64,22 @@ def price_text(service: Service, subject: str = "It") -> str:
     return " ".join(line for line in lines if line)
 
 
-def payment_answer(service: Service, catalogue: Catalogue) -> list[Reply]:
+def payment_answer(service: Service, catalogue: Catalogue, offline: bool = False) -> list[Reply]:
     """How to pay for ``service``: its price if it has one, online, by the automated line, and in
-    person where possible."""
+    person where possible. For a resident without the internet (``offline``) the phone and in-person
+    ways come first and the online link is left out."""
     pay = service.pay or {}
     payments = catalogue.council.get("payments", {})
     online = f"You can pay for {service.name.lower()} online. It is quick and secure: {_value(pay.get('online_url'))}"
-    replies = [
-        Reply(f"{price_text(service, service.name)} {online}".strip()),
-        Reply(
-            f"You can also pay by phone, day or night, on our automated line: "
-            f"{_value(pay.get('automated_line'))}. You will need {pay.get('reference_needed', 'your bill')}"
-        ),
-    ]
+    by_phone = (
+        f"by phone, day or night, on our automated line: "
+        f"{_value(pay.get('automated_line'))}. You will need {pay.get('reference_needed', 'your bill')}"
+    )
+    if offline:
+        replies = [Reply(f"{price_text(service, service.name)} You can pay {by_phone}".strip())]
+    else:
+        price = price_text(service, service.name)
+        replies = [Reply(f"{price} {online}".strip()), Reply(f"You can also pay {by_phone}")]
     in_person = [place for place in pay.get("in_person", []) if place in IN_PERSON_NAMES]
     if in_person:
         places = " or ".join(IN_PERSON_NAMES[place] for place in in_person)
@@ -178,6 +181,18 @@ def human_contact_answer(catalogue: Catalogue) -> list[Reply]:
 def topic_menu(catalogue: Catalogue, intent: str, question: str) -> Reply:
     """Ask which service the resident means, with a quick reply for each one under ``intent``."""
     return Reply(question, service_buttons(catalogue.for_intent(intent), intent))
+
+
+def answer_for(service: Service, task: str, catalogue: Catalogue) -> list[Reply]:
+    """The answer for ``service`` that fits the likeliest task (paying, applying, finding out), or its
+    best answer when it has none for that task."""
+    if task == "make_payment" and service.pay is not None:
+        return payment_answer(service, catalogue)
+    if task == "apply_for_service" and service.apply is not None:
+        return apply_answer(service)
+    if service.information is not None and task not in ("make_payment", "apply_for_service"):
+        return information_answer(service)
+    return best_answer(service, catalogue)
 
 
 def best_answer(service: Service, catalogue: Catalogue) -> list[Reply]:

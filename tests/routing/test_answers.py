@@ -322,3 +322,9 @@ def test_the_sentence_check_sees_every_kind_of_message():
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_every_sentence_is_plain_english_of_at_most_25_words(sentence):
     assert len(sentence.split()) <= MAX_WORDS, sentence
+
+
+def test_a_resident_without_the_internet_is_told_the_phone_and_in_person_ways_not_a_link() -> None:
+    offline = " ".join(reply.text for reply in payment_answer(CATALOGUE.get("council_tax"), CATALOGUE, offline=True))
+    assert "0300 456 2255" in offline and "Gateway" in offline
+    assert "http" not in offline and "online" not in offline

@@ -40,40 +40,43 @@ def step(message: str, *says: str, never: tuple[str, ...] = FALLBACKS) -> Step:
 
 JOURNEYS: dict[str, list[Step]] = {
     "no internet, pays council tax, takes the course": [
-        step("i need to pay my council tax but i haven't got the internet", "May I note"),
-        step("no", "I have not noted anything", "0300 456 2255", "Would you like to join one?"),
+        step("i need to pay my council tax but i haven't got the internet", "0300 456 2255", "May I note"),
+        step("no", "I have not noted anything", "Would you like to join one?"),
         step("yes please", "To book a place"),
     ],
-    "deaf, reports a pothole": [
-        step("I'm deaf and there's a pothole on Hill Lane", "May I note"),
-        step("no thanks", "I have not noted anything", "18001", "about the problem"),
+    "deaf, reports a pothole: the report first, then the question about noting it": [
+        step("I'm deaf and there's a pothole on Hill Lane", "about the problem"),
         step("a deep hole by the bus stop", "Shall I send it?"),
-        step("yes", "Your reference is SCC-"),
+        step("yes", "Your reference is SCC-", "May I note"),
+        step("no thanks", "I have not noted anything", "18001"),
     ],
     "dementia, applies for a blue badge": [
-        step("I have dementia and I want to apply for a blue badge", "May I note"),
-        step("yes", "I have noted", "Blue Badge"),
+        step("I have dementia and I want to apply for a blue badge", "Blue Badge", "May I note"),
+        step("yes", "I have noted", "one step at a time"),
     ],
     "older, asks the bin day": [
-        step("I'm 90 and I live on my own, when is my bin day", "May I note"),
-        step("yes", "I have noted", "postcode"),
-        step("SO17 2FW", "collected on"),
+        step("I'm 90 and I live on my own, when is my bin day", "postcode"),
+        step("SO17 2FW", "collected on", "May I note"),
+        step("yes", "I have noted"),
     ],
     "hardship, pays a parking fine": [
-        step("I can't afford the parking fine, I'm on universal credit", "May I note"),
-        step("yes", "may need help with paying", "parking"),
+        step("I can't afford the parking fine, I'm on universal credit", "parking", "May I note"),
+        step("yes", "may need help with paying"),
     ],
     "limited English, reports a missed bin": [
-        step("my english not good, my bin not collected this week", "May I note"),
-        step("yes", "interpreter", "Where is it?"),
+        step("my english not good, my bin not collected this week", "Where is it?"),
+        step("12 Portswood Road", "bin"),
+        step("the black bin", "Shall I send it?"),
+        step("yes", "Your reference is SCC-", "May I note"),
+        step("yes", "interpreter"),
     ],
     "out of hospital, reports a missed bin": [
         step("I've just come out of hospital and my bins haven't been collected", "May I note"),
         step("no", "I have not noted anything", "Where is it?"),
     ],
     "writing for mum, bus pass": [
-        step("I'm writing on behalf of my mum, she needs a bus pass", "May I note"),
-        step("yes", "acting for someone else", "bus pass"),
+        step("I'm writing on behalf of my mum, she needs a bus pass", "bus pass", "helping your mum"),
+        step("yes", "I have noted that you are helping your mum"),
     ],
     "frustrated, chases a reference": [
         step("this is the third time I've asked, any update on SCC-7KQ4XH", "talk to a person", "SCC-7KQ4XH"),
@@ -126,8 +129,8 @@ JOURNEYS: dict[str, list[Step]] = {
         step("can I speak to someone", "person"),
     ],
     "older and offline, pays council tax": [
-        step("I'm 84 and I don't have a computer, I want to pay my council tax", "May I note"),
-        step("yes", "I have noted", "0300 456 2255", "Would you like to join one?"),
+        step("I'm 84 and I don't have a computer, I want to pay my council tax", "0300 456 2255", "May I note"),
+        step("yes", "I have noted", "Would you like to join one?"),
         step("no thank you", "ask about it at any time"),
     ],
     "check-in answered with another task": [
