@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -49,6 +49,10 @@ class ActionFallback(Action):
             say(dispatcher, tracker, acting_for)
             return []
         if (service := named_service(tracker)) is not None:
+            if service.offers("report") and not (service.pay or service.apply or service.information):
+                # "im not in danger i just need my boiler fixed": a problem to report (an interrupted
+                # report carries on with its answers).
+                return [FollowupAction("report_form")]
             # "i got a pcn, how do i appeal it": the service is clear even when the task is not.
             latest = tracker.latest_message
             task = task_intent(latest.get("intent") or {}, latest.get("intent_ranking") or [])

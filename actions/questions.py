@@ -13,12 +13,14 @@ from actions.context import catalogue, latest_text, record, say, this_session
 from actions.handoff import offered_options
 from monitoring.events import EventKind
 from routing import clock
-from routing.answers import Reply
+from routing.answers import Button, Reply
+from routing.catalogue import Catalogue
 from routing.contact_answers import ContactQuestion, contact_answer
 from routing.menu import WHAT_NOW
 from routing.next_steps import again_in_short, safety_steps
 from wiring.settings import channel_schedule
 
+NO_REFERENCE_NEEDED = Reply("That is OK. You do not need a reference.")
 SAFETY_ACTIONS = ("action_safeguarding", "action_safeguarding_followup")
 
 
@@ -43,7 +45,8 @@ class ActionNextStep(Action):
 
     After a safety reply it is the one or two things to do now; after any other answer, the
     sentences of the last answer that gave a number or a link; with nothing to repeat, what the
-    assistant can do and how to reach a person.
+    assistant can do and how to reach a person. "I don't have a reference" outside a form gets the
+    same, after "You do not need a reference".
     """
 
     def name(self) -> str:
@@ -57,7 +60,11 @@ class ActionNextStep(Action):
             return []
         previous = [said.text for said in session.said if said.after == len(session.messages) - 1]
         replies = again_in_short(previous)
-        if not replies:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "no_reference":
+            # "i dont have a reference i just want to change the name on it": the last advice again,
+            # or how to go on without one.
+            replies = [NO_REFERENCE_NEEDED, *(replies or _without_a_reference(catalogue()))]
+        if not replies:  # nothing to repeat: what the assistant can do, and a person
             centre = catalogue().council.get("contact_centre", {}).get("phone", {})
             replies = [
                 Reply(
@@ -68,3 +75,15 @@ class ActionNextStep(Action):
             ]
         say(dispatcher, tracker, replies)
         return []
+
+
+def _without_a_reference(catalogue_: Catalogue) -> list[Reply]:
+    """What a resident without a reference can do: check on a report by its place, or a person."""
+    centre = catalogue_.council.get("contact_centre", {}).get("phone", {})
+    return [
+        Reply(
+            f"To check on a report, tell me what it was and where, and I will look for it. "
+            f"Or call us on {centre.get('number', '')} and we will find it.",
+            (Button("Check on a report", "/check_status"),),
+        )
+    ]

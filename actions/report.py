@@ -10,7 +10,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -34,6 +34,7 @@ from routing.catalogue import Service
 from routing.locations import check_location
 from routing.repairs import is_urgent_repair, urgent_repair_note
 from routing.report_replies import NOT_SENT, SEND_FAILED, check_report, report_sent
+from routing.tasks import INTERRUPTED_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,13 @@ class ValidateReportForm(FormValidationAction):
         return {"report_confirmed": None, "location": None, "description": None}
 
 
+def _carrying_on(tracker: Tracker) -> tuple[List[Reply], List[EventType]]:
+    """After a safety reply interrupted the report: say it carries on, once, and forget the interruption."""
+    if not tracker.get_slot(INTERRUPTED_TASK):
+        return [], []
+    return [prompts.CARRYING_ON], [SlotSet(INTERRUPTED_TASK, None)]
+
+
 def _urgent_repair(tracker: Tracker) -> List[Reply]:
     """The note on an urgent repair in a council home, once, before the report's first question."""
     if tracker.get_slot("service") != "housing_repair":
@@ -172,8 +180,10 @@ class ActionAskDescription(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         prompt = (service.report or {}).get("description_prompt") if service else None
-        say(dispatcher, tracker, [*_urgent_repair(tracker), Reply(prompt) if prompt else prompts.ASK_DESCRIPTION])
-        return []
+        lead, events = _carrying_on(tracker)
+        question = Reply(prompt) if prompt else prompts.ASK_DESCRIPTION
+        say(dispatcher, tracker, [*lead, *_urgent_repair(tracker), question])
+        return events
 
 
 class ActionAskReportConfirmed(Action):
@@ -185,8 +195,10 @@ class ActionAskReportConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service = _report_service(tracker.get_slot("service"))
         name = service.name if service else "A problem"
-        say(dispatcher, tracker, [check_report(name, tracker.get_slot("location"), tracker.get_slot("description"))])
-        return []
+        lead, events = _carrying_on(tracker)
+        check = check_report(name, tracker.get_slot("location"), tracker.get_slot("description"))
+        say(dispatcher, tracker, [*lead, check])
+        return events
 
 
 class ActionSubmitReport(Action):
@@ -240,5 +252,6 @@ class ActionAskLocation(Action):
         return "action_ask_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, tracker, [*_urgent_repair(tracker), prompts.ASK_LOCATION])
-        return []
+        lead, events = _carrying_on(tracker)
+        say(dispatcher, tracker, [*lead, *_urgent_repair(tracker), prompts.ASK_LOCATION])
+        return events

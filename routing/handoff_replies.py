@@ -126,8 +126,11 @@ def not_open(channel: str) -> Reply:
 
     The emergency routes are never closed, so for them (and for a made-up name) no reason is given.
     """
-    closed = channel in CHANNELS and channel != "emergency"
-    return not_offered("That way is not open right now. " if closed else "")
+    if channel == "webchat":
+        return Reply("Live chat is not open right now. You can choose another way below.")
+    if channel in CHANNELS and channel != "emergency":
+        return Reply("That way is not open right now. You can choose another way below.")
+    return not_offered("")
 
 
 NOT_BY_VOICE = not_offered("We cannot call you by voice, but chat and Relay UK work. ")

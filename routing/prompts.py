@@ -35,6 +35,7 @@ UNKNOWN_PROBLEM = Reply("Sorry, I could not tell what the problem is.")
 ASK_DESCRIPTION = Reply("Tell me a bit about the problem.")  # when the service has no question of its own
 NO_DESCRIPTION = Reply("Please tell me a little about the problem.")
 ASK_AGAIN = Reply("No problem. Let's put it right. I will ask for the place and the details again.")
+CARRYING_ON = Reply("OK. Let's carry on with your report.")
 PLACE_AS_WRITTEN = Reply("Thank you. I will send the place as you wrote it, and the team will check it.")
 NOT_A_POSTCODE = Reply("That does not look like a postcode. A postcode looks like SO14 7LY.")
 NO_REFERENCE_FOUND = Reply("Sorry, I could not find a reference in that.")
