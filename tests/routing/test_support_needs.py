@@ -442,7 +442,9 @@ def test_a_cue_with_a_weak_score_checks_in_and_with_a_strong_one_interrupts(mode
     message = "I'm going to kill myself"
     score = models.needs.scores(message)["safeguarding"]
     weak = SupportNeedDetector(
-        CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=min(0.99, score + 0.01))
+        CueLexicon.load(),
+        models,
+        _with(LIMITS, clear=0.99, clear_with_cue=min(0.99, score + 0.01), possible_with_cue=score / 2),
     )
     strong = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=score))
     assert [(need.tier, need.cue) for need in weak.detect(message)] == [("possible", "kill myself")]
