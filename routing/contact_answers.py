@@ -93,3 +93,22 @@ def contact_answer(
     elif not open_now:
         replies.append(Reply(out_of_hours_line(catalogue)))
     return replies[:3]
+
+
+_SIGN_LANGUAGE = re.compile(r"\b(bsl|sign language|signing|signer)\b", re.IGNORECASE)
+
+
+def uses_sign_language(text: str) -> bool:
+    """Whether the resident says they use British Sign Language."""
+    return bool(_SIGN_LANGUAGE.search(text or ""))
+
+
+def sign_language_line(catalogue: Catalogue) -> str:
+    """How to talk to us in British Sign Language: the video relay service, with its hours."""
+    video = catalogue.council.get("bsl_video", {})
+    link = video.get("url")
+    return (
+        f"You can talk to us in British Sign Language by video call, with a BSL interpreter, using "
+        f"{video.get('name', 'our video relay service')}: {link.get('url') if isinstance(link, dict) else link}. "
+        f"It is open {video.get('hours', '')}"
+    ).rstrip(". ") + "."

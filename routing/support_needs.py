@@ -8,8 +8,9 @@ also names the category outright for everything but safeguarding, and is the rea
 For safeguarding the evidence sets a tier (``routing.safety``): a clear risk interrupts, a possible
 one gets a gentle check-in. A second classifier, trained on the risk examples alone, names the kind
 of risk (self-harm, domestic abuse, a child at risk...) where no cue does, which chooses the
-emergency routes shown first. The thresholds are in ``data/support_needs/thresholds.yml`` and are
-tuned on the development sets only.
+emergency routes shown first. Whether the risk is the resident's own or someone else's (a child or
+an adult in another home) is read from the words (``routing.risk_subject``). The thresholds are in
+``data/support_needs/thresholds.yml`` and are tuned on the development sets only.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 from routing.categories import CATEGORIES
 from routing.cue_lexicon import CueAnalysis, CueLexicon
 from routing.languages import mostly_non_latin, other_language
+from routing.risk_subject import OTHER, kind_for_subject, subject_of
 from routing.safety import RiskEvidence, Thresholds, Tier, tier_for
 from routing.textclassifier import MultiLabelTextClassifier
 
@@ -53,6 +55,8 @@ class SupportNeed:
         tier: for safeguarding, ``clear`` (interrupt) or ``possible`` (check in).
         adjustment: the adjustment that usually helps (never a diagnosis).
         evidence: for a risk no cue named, the risk concepts the message mentions, if any.
+        subject: for safeguarding, ``other`` when the one at risk is someone else (a child or an
+            adult in another home); absent when it is the resident.
     """
 
     category: str
@@ -62,11 +66,12 @@ class SupportNeed:
     tier: str | None = None
     adjustment: str | None = None
     evidence: str | None = None
+    subject: str | None = None
 
     def as_output(self) -> dict[str, Any]:
         """The ``support_needs`` item of the parse output (the categories in ``routing.categories``)."""
         output: dict[str, Any] = {"category": self.category, "confidence": round(self.confidence, 3)}
-        for key in ("cue", "kind", "tier", "adjustment", "evidence"):
+        for key in ("cue", "kind", "tier", "adjustment", "evidence", "subject"):
             if getattr(self, key):
                 output[key] = getattr(self, key)
         return output
@@ -172,10 +177,12 @@ class SupportNeedDetector:
         tier = tier_for(evidence, intent, intent_confidence, self.thresholds.risk)
         if tier is Tier.NONE:
             return None
-        kind = cue.kind if cue else self._kind(text, features)
+        kind = (cue.kind if cue else None) or self._kind(text, features)
+        subject = subject_of(text, kind)
         return SupportNeed(
-            "safeguarding", max(score, CUE_CONFIDENCE if cue else 0.0), cue.cue if cue else None, kind, tier.value,
-            evidence=None if cue else concepts,
+            "safeguarding", max(score, CUE_CONFIDENCE if cue else 0.0), cue.cue if cue else None,
+            kind_for_subject(kind, subject, text), tier.value, evidence=None if cue else concepts,
+            subject=OTHER if subject == OTHER else None,
         )  # fmt: skip
 
     def _kind(self, text: str, features: np.ndarray[Any, Any]) -> str:
@@ -188,11 +195,14 @@ class SupportNeedDetector:
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled training message: its categories and, for a risk, its kind."""
+    """One labelled training message: its categories and, for a risk, its kind and whose risk it is
+    (``subject``: ``self`` or ``other``, where the example marks it; not used in training, only to
+    check ``routing.risk_subject``)."""
 
     text: str
     needs: frozenset[str]
     kind: str | None = None
+    subject: str | None = None
 
 
 def check_categories(examples: Iterable[Example]) -> list[Example]:
@@ -211,7 +221,11 @@ def load_examples(paths: Iterable[Path] = EXAMPLES_PATHS) -> list[Example]:
     for path in paths:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in raw["examples"]:
-            examples.append(Example(str(item["text"]).strip(), frozenset(item.get("needs") or []), item.get("kind")))
+            examples.append(
+                Example(
+                    str(item["text"]).strip(), frozenset(item.get("needs") or []), item.get("kind"), item.get("subject")
+                )
+            )
     return check_categories(examples)
 
 

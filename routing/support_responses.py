@@ -1,6 +1,11 @@
 """What the assistant says about support needs: safeguarding routes first, and disclosures handled
 TEXAS-style (thank, explain, explicit consent, ask, signpost). Wording lives in
 ``data/catalogue/support.yml`` and ``safeguarding.yml`` so a council can change it without code.
+
+A risk to someone else (``subject`` ``other`` in the parse: a child or an adult in another home) is
+answered as a concern, not a crisis: the resident is thanked, never spoken to as the one at risk,
+and told who to tell (children's services or adult social care, the NSPCC, the police); never
+Samaritans or SHOUT, which are for the resident's own crisis.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import yaml
 from routing.answers import Button, Reply
 from routing.bereavement import is_baby_loss, is_bereavement, mentions_council_home
 from routing.catalogue import Catalogue, default_catalogue
+from routing.contact_answers import sign_language_line, uses_sign_language
 from routing.money_help import debt_service, enforcement_lines, is_enforcement
 from routing.proxy import SOMEONE, Person, about_them, acting_for, names_them
 
@@ -41,6 +47,9 @@ DIGITAL_INCLUSION_NEEDS = {"digital_exclusion"}  # the needs the offer of help t
 # The slot that tracks the offer: "due" once an offline resident answered the consent question,
 # "asked" at the end of their task (it is the turn's one question), then "answered".
 DIGITAL_INCLUSION_SLOT = "digital_inclusion"
+OTHER = "other"  # the parse's ``subject`` when the one at risk is someone else
+# Someone else's risk whose kind has no wording of its own is answered as an adult at risk.
+OTHER_FALLBACK_KIND = "adult_at_risk"
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +67,14 @@ class Need:
     adjustment: str | None = None
     kind: str | None = None
     cue: str | None = None  # the resident's words that showed it, when a cue did
+    subject: str | None = None  # ``other`` when the one at risk is someone else
 
     @classmethod
     def from_output(cls, item: Mapping[str, Any]) -> Need:
         """Build from one ``support_needs`` item of the parse output."""
-        return cls(str(item.get("category")), item.get("adjustment"), item.get("kind"), item.get("cue"))
+        return cls(
+            str(item.get("category")), item.get("adjustment"), item.get("kind"), item.get("cue"), item.get("subject")
+        )
 
 
 def _contacts(catalogue: Catalogue) -> dict[str, str]:
@@ -78,6 +90,8 @@ def _contacts(catalogue: Catalogue) -> dict[str, str]:
         "contact_phone": number("contact_centre", "phone", "number"),
         "out_of_hours_phone": number("out_of_hours", "phone", "number"),
         "homelessness_phone": number("homelessness", "phone", "number"),
+        "childrens_services_phone": number("childrens_services", "phone", "number"),
+        "adult_social_care_phone": number("adult_social_care", "phone", "number"),
     }
 
 
@@ -85,13 +99,34 @@ SAFETY_ROUTES = "safety_routes"  # the chat page keeps 999 and Samaritans in vie
 EXIT_THIS_PAGE = "exit_this_page"  # the chat page shows the quick way to leave
 
 
-def safeguarding_reply(kind: str | None, catalogue: Catalogue) -> list[Reply]:
-    """The interrupt: the emergency routes for this kind of risk, in the order that matters, in one
-    message after a short opening, then an offer of urgent contact (three messages)."""
+def _for_someone_else(kind: str | None, subject: str | None) -> Mapping[str, Any] | None:
+    """The wording for a concern about someone else, or None when the risk is the resident's own."""
+    if subject != OTHER:
+        return None
     _, texts = _texts()
+    kinds = texts["other"]["kinds"]
+    return dict(kinds[kind if kind in kinds else OTHER_FALLBACK_KIND])
+
+
+def safeguarding_reply(kind: str | None, catalogue: Catalogue, subject: str | None = None) -> list[Reply]:
+    """The interrupt: the emergency routes for this kind of risk, in the order that matters, in one
+    message after a short opening, then an offer of urgent contact (three messages).
+
+    For a concern about someone else (``subject`` ``other``) the opening thanks the resident, the
+    routes say who to tell, and the offer is of the team that looks after children or adults.
+    """
+    _, texts = _texts()
+    contacts = _contacts(catalogue)
+    other = _for_someone_else(kind, subject)
+    if other is not None:
+        routes = " ".join(texts["routes"][route].format(**contacts) for route in other["routes"])
+        return [
+            Reply(texts["other"]["opening"]),
+            Reply(routes),
+            Reply(str(other["urgent_offer"]), URGENT_BUTTONS),
+        ]
     kinds = texts["kinds"]
     chosen = kind if kind in kinds else "unknown"
-    contacts = _contacts(catalogue)
     routes = " ".join(texts["routes"][route].format(**contacts) for route in kinds[chosen])
     page = frozenset({SAFETY_ROUTES} | ({EXIT_THIS_PAGE} if chosen in texts["exit_this_page"] else set()))
     return [
@@ -101,30 +136,66 @@ def safeguarding_reply(kind: str | None, catalogue: Catalogue) -> list[Reply]:
     ]
 
 
-def check_in() -> Reply:
-    """The gentle check for a possible risk: 999 and Samaritans, then one question, with buttons."""
+def routes_again(kind: str | None, catalogue: Catalogue, subject: str | None = None) -> Reply:
+    """The routes for this kind of risk said again, shorter and simpler, for a follow-up such as
+    "what do I do?" or "who do I tell?" right after them (gas: leave, no switches, the number)."""
     _, texts = _texts()
+    other = _for_someone_else(kind, subject)
+    if other is not None:
+        text = str(other["again"])
+    else:
+        again = texts["routes_again"]
+        text = str(again[kind if kind in again else "unknown"])
+    return Reply(text.format(**_contacts(catalogue)))
+
+
+def check_in(kind: str | None = None, subject: str | None = None) -> Reply:
+    """The gentle check for a possible risk: 999 and Samaritans, then one question, with buttons.
+
+    For someone else's possible risk: thanks, 999 for them, and whether they are safe right now.
+    """
+    _, texts = _texts()
+    other = _for_someone_else(kind, subject)
+    if other is not None:
+        buttons = (
+            Button(texts["other"]["check_in_safe_button"], "/affirm"),
+            Button(texts["other"]["check_in_help_button"], "/deny"),
+        )
+        return Reply(str(other["check_in"]), buttons)
     buttons = (Button(texts["check_in_safe_button"], "/affirm"), Button(texts["check_in_help_button"], "/deny"))
     return Reply(texts["check_in"], buttons, page=frozenset({SAFETY_ROUTES}))
 
 
-def check_in_safe() -> Reply:
-    """After "I'm safe": thanks, the routes again, and a person offered (the concern is kept)."""
+def check_in_safe(kind: str | None = None, subject: str | None = None, catalogue: Catalogue | None = None) -> Reply:
+    """After "I'm safe" (or "they are safe, for now"): thanks, the routes again, and a person offered."""
     _, texts = _texts()
-    return Reply(texts["check_in_safe"], (Button("Talk to a person", "/request_human"),))
+    other = _for_someone_else(kind, subject)
+    text = texts["check_in_safe"] if other is None else str(other["check_in_safe"])
+    return Reply(
+        text.format(**_contacts(catalogue or default_catalogue())), (Button("Talk to a person", "/request_human"),)
+    )
 
 
-def goodbye_after_concern() -> Reply:
+def goodbye_after_concern(
+    kind: str | None = None, subject: str | None = None, catalogue: Catalogue | None = None
+) -> Reply:
     """Goodbye, once a risk sign was seen in the conversation: the routes, not a rating question."""
     _, texts = _texts()
-    return Reply(texts["goodbye_after_concern"])
+    other = _for_someone_else(kind, subject)
+    text = texts["goodbye_after_concern"] if other is None else str(other["goodbye"])
+    return Reply(text.format(**_contacts(catalogue or default_catalogue())))
 
 
-def safeguarding_followup(wants_contact: bool, catalogue: Catalogue) -> Reply:
-    """After the offer of urgent contact: how to get it now, or a gentle close."""
+def safeguarding_followup(
+    wants_contact: bool, catalogue: Catalogue, kind: str | None = None, subject: str | None = None
+) -> Reply:
+    """After the offer of urgent contact: how to get it now, or a gentle close (for a concern about
+    someone else, who to tell again)."""
     _, texts = _texts()
     key = "followup_yes" if wants_contact else "followup_no"
-    return Reply(texts[key].format(**_contacts(catalogue)))
+    other = _for_someone_else(kind, subject)
+    text = texts[key] if other is None else str(other[key])
+    return Reply(text.format(**_contacts(catalogue)))
 
 
 def recordable(needs: Sequence[Need]) -> list[Need]:
@@ -226,23 +297,9 @@ def acknowledgement(needs: Sequence[Need], text: str = "", catalogue: Catalogue 
     if bereaved(needs, text):
         return [*_bereavement_steps(text, catalogue), Reply(f"{support['explain']} {question}", CONSENT_BUTTONS)]
     opening = f"{support['thank']} {support['explain']}"
-    if catalogue is not None and _SIGN_LANGUAGE.search(text):
+    if catalogue is not None and uses_sign_language(text):
         opening = f"{support['thank']} {sign_language_line(catalogue)} {support['explain']}"
     return [Reply(opening), Reply(question, CONSENT_BUTTONS)]
-
-
-_SIGN_LANGUAGE = re.compile(r"\b(bsl|sign language|signing|signer)\b", re.IGNORECASE)
-
-
-def sign_language_line(catalogue: Catalogue) -> str:
-    """How to talk to us in British Sign Language: the video relay service, with its hours."""
-    video = catalogue.council.get("bsl_video", {})
-    link = video.get("url")
-    return (
-        f"You can talk to us in British Sign Language by video call, with a BSL interpreter, using "
-        f"{video.get('name', 'our video relay service')}: {link.get('url') if isinstance(link, dict) else link}. "
-        f"It is open {video.get('hours', '')}"
-    ).rstrip(". ") + "."
 
 
 def adjustment_records(needs: Sequence[Need], text: str) -> list[str]:

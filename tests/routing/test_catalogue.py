@@ -83,6 +83,12 @@ def test_every_report_service_has_an_open311_code_and_a_question(catalogue, bloc
         ("the Street Light is out", "street_light", None),
         ("renew my brown bin", "garden_waste", None),
         ("I want a blue badge", "blue_badge", "parking_permit"),
+        # an everyday emergency in a council home is a housing repair
+        ("my boiler has broken, no heating or hot water and its freezing", "housing_repair", None),
+        ("The radiators are all cold and there is no hot water", "housing_repair", None),
+        ("under the sink, water going on the floor", "housing_repair", None),
+        ("the tap under my sink is leaking, water all over the floor", "housing_repair", None),
+        ("a pipe has burst in the airing cupboard", "housing_repair", None),
     ],
 )
 def test_find_in_text_picks_the_service_the_resident_means(catalogue, message, expected, not_expected):

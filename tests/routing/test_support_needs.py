@@ -43,7 +43,7 @@ def _only(text, category):
         ("he took my passport", "domestic_abuse", "he took my passport"),
         # a child or adult at risk
         ("the child next door is left alone all day", "child_at_risk", "child next door is left alone"),
-        ("my mum has gone missing", "child_at_risk", "mum has gone missing"),
+        ("my mum has gone missing", "adult_at_risk", "mum has gone missing"),  # someone else: an adult
         # crime happening now
         ("someone is breaking in right now", "crime_in_progress", "is breaking in"),
         ("there's a man with a knife outside", "crime_in_progress", "with a knife"),
@@ -82,6 +82,29 @@ def test_a_risk_is_noticed_with_its_kind_and_the_residents_words(message, kind, 
 def test_a_negation_does_not_hide_a_risk(message):
     # Safeguarding is not negatable: a false alarm shows helplines, a miss can cost a life.
     assert _categories(message)[:1] == ["safeguarding"]
+
+
+@pytest.mark.parametrize(
+    ("message", "tier", "kind", "subject"),
+    [
+        # a concern about someone else: a child or an adult at risk, and the flag that it is not the resident
+        ("the child next door is left alone all day", "clear", "child_at_risk", "other"),
+        ("I think the kids next door are being neglected", "clear", "child_at_risk", "other"),
+        ("my neighbour's kids are left on their own every night", "clear", "child_at_risk", "other"),
+        ("my nan is being hurt by her carer", "clear", "adult_at_risk", "other"),
+        ("the carer is stealing from my dad", "clear", "adult_at_risk", "other"),
+        ("my mum has gone missing", "clear", "adult_at_risk", "other"),
+        # the resident's own risk: no subject
+        ("my husband hits me", "clear", "domestic_abuse", None),
+        ("I want to kill myself", "clear", "self_harm", None),
+        ("I can smell gas in the kitchen", "clear", "gas_danger", None),
+        ("the woman next door says she can smell gas", "clear", "gas_danger", None),  # a danger to all there
+    ],
+)
+def test_a_risk_to_someone_else_is_flagged_with_a_child_or_adult_kind(message, tier, kind, subject):
+    need = _only(message, "safeguarding")
+    assert (need.tier, need.kind, need.subject) == (tier, kind, subject)
+    assert need.as_output().get("subject") == subject
 
 
 # ---------------------------------------------------------------- other categories
@@ -273,6 +296,19 @@ def test_safeguarding_comes_first_and_the_rest_follow_the_contract_order():
             ],
         ),
         ("this is ridiculous", [{"category": "frustration", "confidence": 0.95, "cue": "ridiculous"}]),
+        (
+            "the child next door is left alone all day",
+            [
+                {
+                    "category": "safeguarding",
+                    "confidence": 0.95,
+                    "cue": "child next door is left alone",
+                    "kind": "child_at_risk",
+                    "tier": "clear",
+                    "subject": "other",
+                }
+            ],
+        ),
         ("when is my bin day", []),
     ],
 )
@@ -406,7 +442,9 @@ def test_a_cue_with_a_weak_score_checks_in_and_with_a_strong_one_interrupts(mode
     message = "I'm going to kill myself"
     score = models.needs.scores(message)["safeguarding"]
     weak = SupportNeedDetector(
-        CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=min(0.99, score + 0.01))
+        CueLexicon.load(),
+        models,
+        _with(LIMITS, clear=0.99, clear_with_cue=min(0.99, score + 0.01), possible_with_cue=score / 2),
     )
     strong = SupportNeedDetector(CueLexicon.load(), models, _with(LIMITS, clear=0.99, clear_with_cue=score))
     assert [(need.tier, need.cue) for need in weak.detect(message)] == [("possible", "kill myself")]

@@ -20,6 +20,8 @@ from routing.support_responses import (
     goodbye_after_concern,
     help_for,
     offer_support,
+    routes_again,
+    safeguarding_followup,
     safeguarding_reply,
 )
 from routing.turns import MAX_SAFETY_MESSAGES
@@ -92,7 +94,7 @@ def test_every_risk_reply_says_when_to_call_999(kind):
     [
         ("self_harm", ["Samaritans", "116 123", "SHOUT to 85258", "NHS 111"]),
         ("domestic_abuse", ["0808 2000 247", "0808 801 0327", "023 8023 3344"]),
-        ("child_at_risk", ["023 8023 3344", "101"]),
+        ("child_at_risk", ["023 8023 3344", "101", "Childline", "0800 1111"]),
         ("crime_in_progress", ["press 55", "emergencySMS", "101"]),
         ("exploitation", ["101", "023 8023 3344"]),
         ("homeless_tonight", ["023 8083 2000", "023 8023 3344", "0808 800 4444"]),
@@ -101,6 +103,7 @@ def test_every_risk_reply_says_when_to_call_999(kind):
         ("equipment_failure", ["023 8023 3344"]),
         ("adult_at_risk", ["023 8023 3344", "101"]),
         ("fire", ["get out, stay out"]),
+        ("dangerous_structure", ["Keep everyone away from it", "023 8023 3344"]),
     ],
 )
 def test_a_risk_reply_gives_the_numbers_for_that_kind_of_risk(kind, must_say):
@@ -144,6 +147,144 @@ def test_an_unknown_kind_of_risk_still_gives_999_and_helplines(kind):
     assert CALL_999.search(said)
     assert "116 123" in said
     assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+
+
+# ---------------------------------------------------------------- a concern about someone else
+
+CHILDRENS_SERVICES = CATALOGUE.council["childrens_services"]["phone"]["number"]
+ADULT_SOCIAL_CARE = CATALOGUE.council["adult_social_care"]["phone"]["number"]
+OWN_CRISIS = ["Samaritans", "116 123", "SHOUT", "85258", "Your safety", "you are in danger", "Are you safe"]
+
+
+def test_the_council_lines_for_children_and_adults_are_marked_as_examples():
+    for team in ("childrens_services", "adult_social_care"):
+        assert CATALOGUE.council[team]["phone"]["example"] is True
+    assert (CHILDRENS_SERVICES, ADULT_SOCIAL_CARE) == ("023 8083 3336", "023 8083 3337")
+
+
+@pytest.mark.parametrize(
+    ("kind", "must_say", "offer"),
+    [
+        (
+            "child_at_risk",
+            ["If the child is in danger now, call 999.", CHILDRENS_SERVICES, "NSPCC", "0808 800 5000", "101"],
+            "Would you like our children's services team to contact you about this?",
+        ),
+        (
+            "adult_at_risk",
+            ["If they are in danger now, call 999.", ADULT_SOCIAL_CARE, "adult social care", "101"],
+            "Would you like our adult social care team to contact you about this?",
+        ),
+        (
+            "self_harm",
+            ["If they are in danger now, call 999.", "NHS 111", "option 2"],
+            "Would you like someone from the council to contact you about this?",
+        ),
+        (  # a kind with no wording for someone else is answered as an adult at risk
+            "domestic_abuse",
+            [ADULT_SOCIAL_CARE, "101", "999"],
+            "Would you like our adult social care team to contact you about this?",
+        ),
+    ],
+)
+def test_a_concern_about_someone_else_thanks_the_resident_and_says_who_to_tell(kind, must_say, offer):
+    replies = safeguarding_reply(kind, CATALOGUE, subject="other")
+    assert len(replies) == 3 <= MAX_SAFETY_MESSAGES
+    assert replies[0].text == "Thank you for telling us. You are right to speak up."
+    said = _said(replies)
+    for words in must_say:
+        assert words in said, words
+    for words in OWN_CRISIS:
+        assert words not in said, words
+    assert replies[-1].text == offer
+    assert _payloads(replies[-1]) == ["/affirm", "/deny"]
+    assert said.count("?") == 1
+    assert all(SAFETY_ROUTES not in reply.page for reply in replies)  # the page's 999-and-Samaritans box
+
+
+def test_the_resident_at_risk_still_hears_that_their_safety_matters():
+    for subject in (None, "self"):
+        replies = safeguarding_reply("child_at_risk", CATALOGUE, subject=subject)
+        assert replies[0].text == "I am worried about what you have told me. Your safety matters most."
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "text"),
+    [
+        ("gas_danger", None, "Leave the building now. Do not use light switches. Call 0800 111 999 from outside."),
+        (
+            "child_at_risk",
+            "other",
+            f"Call children's services on {CHILDRENS_SERVICES} or the NSPCC on 0808 800 5000. "
+            "If the child is in danger now, call 999.",
+        ),
+        (
+            "adult_at_risk",
+            "other",
+            f"Call adult social care on {ADULT_SOCIAL_CARE}, or the police on 101. "
+            "If they are in danger now, call 999.",
+        ),
+        ("fire", None, "Get out, stay out, and call 999."),
+    ],
+)
+def test_the_routes_said_again_are_short_and_plain(kind, subject, text):
+    assert routes_again(kind, CATALOGUE, subject).text == text
+
+
+@pytest.mark.parametrize("kind", [*KINDS, None, "something_new"])
+def test_every_kind_can_be_said_again_and_says_when_to_call_999(kind):
+    text = routes_again(kind, CATALOGUE).text
+    assert "{" not in text and "999" in text
+    assert "?" not in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "must_say"),
+    [
+        ("child_at_risk", [CHILDRENS_SERVICES, "0808 800 5000", "999"]),
+        ("adult_at_risk", [ADULT_SOCIAL_CARE, "101", "999"]),
+    ],
+)
+def test_no_to_the_offer_repeats_who_to_tell(kind, must_say):
+    said = safeguarding_followup(False, CATALOGUE, kind, "other").text
+    assert said.startswith("That is OK.")
+    assert "These numbers are there for you" not in said
+    for words in must_say:
+        assert words in said
+    yes = safeguarding_followup(True, CATALOGUE, kind, "other").text
+    assert yes.startswith("Thank you.") and must_say[0] in yes and "999" in yes
+
+
+def test_the_residents_own_followups_are_unchanged():
+    assert safeguarding_followup(False, CATALOGUE).text.startswith("That is OK. These numbers are there for you")
+    assert "023 8083 3000" in safeguarding_followup(True, CATALOGUE, "self_harm").text
+
+
+@pytest.mark.parametrize(
+    ("kind", "question"),
+    [("child_at_risk", "Is the child safe right now?"), ("adult_at_risk", "Are they safe right now?")],
+)
+def test_the_check_in_for_someone_else_asks_about_them(kind, question):
+    reply = check_in(kind, "other")
+    assert reply.text.startswith("Thank you for telling us.") and reply.text.endswith(question)
+    assert reply.text.count("?") == 1 and CALL_999.search(reply.text)
+    assert "Samaritans" not in reply.text
+    assert [(b.title, b.payload) for b in reply.buttons] == [
+        ("Yes, for now", "/affirm"),
+        ("No, they need help now", "/deny"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "number"), [("child_at_risk", CHILDRENS_SERVICES), ("adult_at_risk", ADULT_SOCIAL_CARE)]
+)
+def test_after_they_are_safe_and_at_goodbye_the_people_to_tell_are_repeated(kind, number):
+    safe = check_in_safe(kind, "other", CATALOGUE)
+    goodbye = goodbye_after_concern(kind, "other", CATALOGUE)
+    for reply in (safe, goodbye):
+        assert number in reply.text and "999" in reply.text and "?" not in reply.text
+        assert "Samaritans" not in reply.text
+    assert _payloads(safe) == ["/request_human"]
 
 
 # ---------------------------------------------------------------- checking in on a possible risk

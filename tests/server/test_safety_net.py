@@ -15,7 +15,14 @@ pytestmark = pytest.mark.server
 
 _senders = itertools.count()
 
-EMERGENCY = ("contact you urgently?", "Are you safe right now?")  # the interrupt, or the check-in
+# The interrupt, or the check-in (for the resident, or about someone else: a child or an adult).
+EMERGENCY = (
+    "contact you urgently?",
+    "Are you safe right now?",
+    "contact you about this?",
+    "Is the child safe right now?",
+    "Are they safe right now?",
+)
 
 # The messages a new user tried, and what each must get (the interrupt or the check-in, and words
 # that show the routes fit the risk).

@@ -107,3 +107,38 @@ def test_each_kind_of_need_is_noted_only_with_consent(
     assert "I have noted" in second
     status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
     assert adjustment in tracker["slots"]["adjustments"]
+
+
+# Messages residents found the assistant got wrong: an everyday repair or bereavement paperwork read
+# as a risk, and a worry about the child next door answered as the resident's own crisis.
+NOT_A_RISK = [
+    "my boiler has broken, no heating or hot water and its freezing. its december",
+    "boiler gone no heating no hot water and ive got a baby",
+    "the tap under my sink is leaking theres water all over the floor",
+    "i dont know it, i cant find any of his letters",
+]
+
+
+@pytest.mark.parametrize("text", NOT_A_RISK)
+def test_an_everyday_emergency_or_bereavement_admin_is_not_a_risk(assistant: Assistant, text: str) -> None:
+    categories = {item["category"] for item in parse(assistant, text)["support_needs"]}
+    assert not categories & {"safeguarding", "financial_hardship"}
+
+
+def test_a_broken_boiler_is_a_housing_repair(assistant: Assistant) -> None:
+    parsed = parse(assistant, "my boiler has broken, no heating or hot water and its freezing. its december")
+    services = [entity["value"] for entity in parsed["entities"] if entity["entity"] == "service"]
+    assert services == ["housing_repair"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("im worried about the kid next door", "child_at_risk"),
+        ("the little boy next door is crying every night and his parents are always screaming at him", "child_at_risk"),
+        ("no its not me its the little boy next door", "child_at_risk"),
+    ],
+)
+def test_a_worry_about_someone_else_is_flagged_as_their_risk(assistant: Assistant, text: str, kind: str) -> None:
+    risk = next(item for item in parse(assistant, text)["support_needs"] if item["category"] == "safeguarding")
+    assert (risk["kind"], risk["subject"]) == (kind, "other")
