@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import latest_text, previous_bot_action, record, say, this_session
+from actions.context import catalogue, latest_text, previous_bot_action, record, say, this_session, view
 from monitoring.events import EventKind
 from routing.menu import WHAT_NOW
 from routing.satisfaction import (
@@ -58,7 +58,11 @@ def _end(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Say goodbye; the conversation counts as ended the first time the resident says it."""
     if not this_session(tracker).ran({"action_goodbye"}):
         record(tracker, EventKind.CONVERSATION_ENDED)
-    say(dispatcher, tracker, [goodbye_after_concern() if _concern_raised(tracker) else GOODBYE])
+    if _concern_raised(tracker):
+        risk = view(tracker).latest_need("safeguarding") or {}
+        say(dispatcher, tracker, [goodbye_after_concern(risk.get("kind"), risk.get("subject"), catalogue())])
+    else:
+        say(dispatcher, tracker, [GOODBYE])
 
 
 class ActionGoodbye(Action):

@@ -56,7 +56,7 @@ class ActionNextStep(Action):
         session = this_session(tracker)
         risk = session.latest_need("safeguarding")
         if risk is not None and session.ran(SAFETY_ACTIONS):
-            say(dispatcher, tracker, safety_steps(str(risk.get("kind") or ""), catalogue()))
+            say(dispatcher, tracker, safety_steps(str(risk.get("kind") or ""), catalogue(), risk.get("subject")))
             return []
         previous = [said.text for said in session.said if said.after == len(session.messages) - 1]
         replies = again_in_short(previous)

@@ -102,7 +102,8 @@ class ActionSafeguarding(Action):
         record(tracker, EventKind.SAFEGUARDING_ESCALATED, category="safeguarding", value=reason)
         # The chat page keeps the routes in view (and draws "Exit this page" after signs of abuse);
         # the disclosure itself is never echoed.
-        say(dispatcher, tracker, safeguarding_reply(risk.kind if risk else None, catalogue()), MAX_SAFETY_MESSAGES)
+        kind, subject = (risk.kind, risk.subject) if risk else (None, None)
+        say(dispatcher, tracker, safeguarding_reply(kind, catalogue(), subject), MAX_SAFETY_MESSAGES)
         # Whatever form was open is closed. A report keeps its answers: "can you still send the
         # pothole thing" carries it on (the support policy); anything else starts again if wanted.
         closed: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -122,7 +123,8 @@ class ActionRiskCheckIn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         record(tracker, EventKind.RISK_CHECK_IN, category="safeguarding", value="asked")
-        say(dispatcher, tracker, [check_in()])
+        risk = _latest_risk(tracker)
+        say(dispatcher, tracker, [check_in(risk.kind, risk.subject) if risk else check_in()])
         return []
 
 
@@ -138,7 +140,9 @@ class ActionRiskSafe(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         record(tracker, EventKind.RISK_CHECK_IN, category="safeguarding", value="safe")
-        say(dispatcher, tracker, [check_in_safe()])
+        risk = _latest_risk(tracker)
+        kind, subject = (risk.kind, risk.subject) if risk else (None, None)
+        say(dispatcher, tracker, [check_in_safe(kind, subject, catalogue())])
         return []
 
 
@@ -150,7 +154,9 @@ class ActionSafeguardingFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         wants_contact = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
-        replies = [safeguarding_followup(wants_contact, catalogue())]
+        risk = _latest_risk(tracker)
+        kind, subject = (risk.kind, risk.subject) if risk else (None, None)
+        replies = [safeguarding_followup(wants_contact, catalogue(), kind, subject)]
         if tracker.get_slot(INTERRUPTED_TASK):
             replies.append(CARRY_ON_OFFER)
         events: List[EventType] = []

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from routing.answers import Reply
 from routing.catalogue import Catalogue
-from routing.support_responses import safeguarding_reply
+from routing.support_responses import routes_again
 from routing.turns import facts_in, sentences
 
 MAX_SENTENCES = 3
@@ -26,7 +26,6 @@ def again_in_short(previous_turn: Sequence[str]) -> list[Reply]:
     return [Reply("Here is what to do, in short: " + " ".join(useful[:MAX_SENTENCES]))]
 
 
-def safety_steps(kind: str, catalogue: Catalogue) -> list[Reply]:
-    """After a safety reply: the routes for that kind of risk again, on their own."""
-    routes = safeguarding_reply(kind or None, catalogue)[1]
-    return [Reply("Here is what to do now. " + routes.text, page=routes.page)]
+def safety_steps(kind: str, catalogue: Catalogue, subject: str | None = None) -> list[Reply]:
+    """After a safety reply: the routes for that kind of risk again, shorter and simpler."""
+    return [routes_again(kind or None, catalogue, subject)]
