@@ -12,11 +12,12 @@ from rasa_sdk.events import EventType, FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, forget_task_slots, named_service, record_left_form, say, view
-from actions.support import act_for_answer
+from actions.context import catalogue, forget_task_slots, latest_text, named_service, record_left_form, say, view
+from actions.support import act_for_answer, needs_in
 from routing.answers import answer_for
 from routing.menu import NOT_UNDERSTOOD, OFFER_A_PERSON, STILL_NOT_UNDERSTOOD, STOPPED, WHAT_NOW
-from routing.tasks import task_intent
+from routing.support_responses import help_for
+from routing.tasks import INTERRUPTED_TASK, task_intent
 
 
 class ActionCancelTask(Action):
@@ -49,14 +50,17 @@ class ActionFallback(Action):
             say(dispatcher, tracker, acting_for)
             return []
         if (service := named_service(tracker)) is not None:
-            if service.offers("report") and not (service.pay or service.apply or service.information):
-                # "im not in danger i just need my boiler fixed": a problem to report (an interrupted
-                # report carries on with its answers).
+            if tracker.get_slot(INTERRUPTED_TASK) and service.offers("report"):
+                # "im not in danger i just need my boiler fixed": the interrupted report carries on.
                 return [FollowupAction("report_form")]
             # "i got a pcn, how do i appeal it": the service is clear even when the task is not.
             latest = tracker.latest_message
             task = task_intent(latest.get("intent") or {}, latest.get("intent_ranking") or [])
             say(dispatcher, tracker, answer_for(service, task, catalogue()))
+            return []
+        if help_lines := help_for(needs_in(tracker.latest_message), latest_text(tracker), catalogue()):
+            # "i have no money till my universal credit": the help that fits, not "did not understand".
+            say(dispatcher, tracker, help_lines)
             return []
         # Called from a fallback, so the current message counts as one misunderstanding.
         if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:

@@ -114,6 +114,8 @@ class ValidateReportForm(FormValidationAction):
         check = check_location(str(value or ""))
         if check.ok:
             return {"location": check.value}
+        if tracker.get_slot("requested_slot") is None:
+            return {"location": None}  # a place guessed from the first message: just ask for it
         if times_asked(tracker, prompts.ASK_LOCATION) >= 2 and str(value or "").strip():
             # Not a third time: the place goes as the resident wrote it, and the team checks it.
             say(dispatcher, tracker, [prompts.PLACE_AS_WRITTEN])

@@ -218,7 +218,7 @@ def confirmation(
         day = day if day in ("today", "tomorrow") else f"on {day}"
         when = f"{day}, {clock(start)} to {clock(end)}" if case.mode == "callback" else f"{day} at {clock(start)}"
     next_step = {
-        "live": f"An adviser will join this chat soon. You are number {position} in the queue. "
+        "live": f"You are in the queue for live chat. An adviser will join this chat soon. You are number {position}. "
         "Please keep this page open.",
         "call_now": f"Call us on {phone} and give the adviser this reference. They will see what you told me, "
         "so you will not need to repeat it.",

@@ -145,10 +145,10 @@ async def test_webchat_joins_the_queue_with_a_position(
 ) -> None:
     slots = {"handoff_channel": "webchat", "handoff_mode": "live"}
     await ActionSubmitHandoff().run(dispatcher, tracker(slots=slots, events=[ANYONE]), domain)
-    assert "You are number 1 in the queue" in said(dispatcher)
+    assert "You are in the queue for live chat" in said(dispatcher)
     second = CollectingDispatcher()
     await ActionSubmitHandoff().run(second, tracker(slots=slots, events=[ANYONE]), domain)
-    assert "You are number 2 in the queue" in said(second)
+    assert "You are number 2." in said(second)
 
 
 async def test_cancel_rebook_and_status_by_reference(

@@ -51,7 +51,8 @@ LOCATIONS = [
 def test_location_answers_are_checked_and_explained(
     answer: str, stored: str | None, problem: str | None, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
-    result = ValidateReportForm().validate_location(answer, dispatcher, tracker(answer), domain)
+    asked = tracker(answer, slots={"requested_slot": "location"})
+    result = ValidateReportForm().validate_location(answer, dispatcher, asked, domain)
     assert result == {"location": stored}
     if problem:
         assert problem in said(dispatcher)
@@ -113,3 +114,11 @@ async def test_an_unconfirmed_report_is_not_sent(dispatcher: CollectingDispatche
     slots = {"service": "pothole", "location": "Hill Lane", "description": "deep", "report_confirmed": None}
     await ActionSubmitReport().run(dispatcher, tracker(slots=slots), domain)
     assert said(dispatcher) == "I have not sent a report."
+
+
+def test_a_place_guessed_from_the_first_message_is_just_asked_for_when_it_will_not_do(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    first = tracker("theres a pothole here", slots={"requested_slot": None})
+    assert ValidateReportForm().validate_location("here", dispatcher, first, domain) == {"location": None}
+    assert dispatcher.messages == []  # no "I could not tell where that is" to a question never asked
