@@ -46,6 +46,24 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # Outside a form (the rule for an unplaced message listens after this action), a message
+        # that still says what it is about gets an answer; inside one, the form asks again.
+        if self.name() == "action_fallback" and tracker.active_loop_name is None:
+            answered = self._answer_anyway(dispatcher, tracker)
+            if answered is not None:
+                return answered
+        # Called from a fallback, so the current message counts as one misunderstanding.
+        if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:
+            say(dispatcher, tracker, [STILL_NOT_UNDERSTOOD])
+            say(dispatcher, tracker, [OFFER_A_PERSON])
+        else:
+            say(dispatcher, tracker, [NOT_UNDERSTOOD])
+        # Forget the message, so a misunderstanding does not steer the rest of the conversation.
+        return [UserUtteranceReverted()]
+
+    @staticmethod
+    def _answer_anyway(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType] | None:
+        """The answer to an unplaced message that names who it is for, a service or a need; None if none."""
         if acting_for := act_for_answer(tracker):  # "can I fill it in for her?" reads like nothing else
             say(dispatcher, tracker, acting_for)
             return []
@@ -62,14 +80,7 @@ class ActionFallback(Action):
             # "i have no money till my universal credit": the help that fits, not "did not understand".
             say(dispatcher, tracker, help_lines)
             return []
-        # Called from a fallback, so the current message counts as one misunderstanding.
-        if view(tracker).runs_in_a_row(FALLBACK_ACTIONS) >= 2:
-            say(dispatcher, tracker, [STILL_NOT_UNDERSTOOD])
-            say(dispatcher, tracker, [OFFER_A_PERSON])
-        else:
-            say(dispatcher, tracker, [NOT_UNDERSTOOD])
-        # Forget the message, so a misunderstanding does not steer the rest of the conversation.
-        return [UserUtteranceReverted()]
+        return None
 
 
 class ActionDefaultFallback(ActionFallback):

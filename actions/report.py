@@ -39,7 +39,7 @@ from routing.tasks import INTERRUPTED_TASK
 logger = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 1000
-MORE_DETAILS_WORDS = 4  # at the check step, a sentence this long adds details rather than answering
+MORE_DETAILS_WORDS = 3  # at the check step, a sentence this long adds details rather than answering
 DETAILS_WORDS = 10  # a message this long says more than what and where: it is taken as the details too
 
 
