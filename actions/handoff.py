@@ -222,11 +222,10 @@ class ValidateHandoffForm(FormValidationAction):
         channel = next(tracker.get_latest_entity_values("channel"), None)
         mode = next(tracker.get_latest_entity_values("mode"), None)
         text = latest_text(tracker)
-        named = channel_from_text(text) if channel is None else (channel, mode)
-        # A button (``/request_human{"channel": ...}``), or "live chat, not a call back", can start
-        # the form with the choice made.
-        if asked != "handoff_channel" and not (asked is None and named):
+        # A button (``/request_human{"channel": ...}``) can start the form with the choice made.
+        if asked != "handoff_channel" and not (asked is None and channel):
             return {}
+        named = channel_from_text(text) if channel is None else (channel, mode)
         intent = tracker.latest_message.get("intent") or {}
         if intent.get("name") == "stop" and float(intent.get("confidence") or 0) >= STOP_CONFIDENCE:
             return {}  # "ok forget it": the rule for stopping takes it
@@ -279,7 +278,7 @@ class ValidateHandoffForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "callback_number":
             return {}
         text = latest_text(tracker)
-        named = channel_from_text(text)
+        named = None if text.startswith("/") else channel_from_text(text)
         if named is not None and named != ("phone", "callback") and not any(c.isdigit() for c in text):
             return {"handoff_channel": named[0], "handoff_mode": named[1], "callback_number": None}
         answer = form_answer(tracker, "callback_number")

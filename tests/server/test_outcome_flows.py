@@ -289,17 +289,17 @@ FLOWS = [
         {"outcome": "abandoned", "abandoned_at": "form", "ended": False},
     ),
     Flow(
-        "no internet: consent, the payment in the same turn, then help to get online accepted",
+        "no internet: the payment first, then consent, then help to get online accepted",
         "rest",
         [
             ("i need to pay my council tax but i haven't got the internet", [
                 ("conversation_started", {"entry_channel": "rest"}),
+                ("intent", {"intent": "make_payment", "service": "council_tax"}),
+                ("payment_signposted", {"intent": "make_payment", "service": "council_tax"}),
                 ("support_need_detected", {"category": "digital_exclusion"}),
             ]),
             ("yes", [
                 ("consent_given", {}),
-                ("intent", {"intent": "make_payment", "service": "council_tax"}),
-                ("payment_signposted", {"intent": "make_payment", "service": "council_tax"}),
                 ("digital_inclusion_offered", {"category": "digital_exclusion"}),
             ]),
             ("yes please", [("digital_inclusion_accepted", {"category": "digital_exclusion"})]),
