@@ -165,7 +165,11 @@ class ActionAskHandoffChannel(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         options = offered_options(tracker)
-        say(dispatcher, tracker, offer(options, _trigger(view(tracker))))
+        replies = offer(options, _trigger(view(tracker)))
+        named = channel_from_text(latest_text(tracker))
+        if named is not None and named[0] not in {option.channel for option in options}:
+            replies = [not_open(named[0]), *replies[1:]]  # "live chat please", when nobody is free for it
+        say(dispatcher, tracker, replies)
         schedule, moment = channel_schedule(), clock.now()
         in_hours = any(schedule.is_open(channel, moment) for channel in ("phone", "gateway"))
         for channel in dict.fromkeys(option.channel for option in options):
