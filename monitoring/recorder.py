@@ -66,17 +66,25 @@ class Outbox:
                 os.fsync(file.fileno())
 
     def waiting(self) -> list[OutcomeEvent]:
-        """The events in the outbox, oldest first (a torn last line, from a crash, is skipped)."""
+        """The events in the outbox, oldest first. A torn line (from a crash mid-write) is moved to
+        ``<outbox>.torn`` for someone to look at, so it never holds up the events after it."""
         with self._lock:
             if not self.path.exists():
                 return []
             lines = self.path.read_text(encoding="utf-8").splitlines()
-        events = []
-        for line in lines:
-            try:
-                events.append(OutcomeEvent.from_row(json.loads(line)))
-            except (ValueError, TypeError, KeyError):
-                logger.warning("Skipping an unreadable line in the monitoring outbox")
+            events, torn = [], []
+            for line in lines:
+                event = _event_of(line)
+                if event is not None:
+                    events.append(event)
+                elif line.strip():
+                    torn.append(line)
+            if torn:
+                logger.warning("Moved %d unreadable line(s) of the monitoring outbox aside", len(torn))
+                with self.path.with_name(self.path.name + ".torn").open("a", encoding="utf-8") as aside:
+                    aside.write("\n".join(torn) + "\n")
+                kept = [line for line in lines if line.strip() and line not in torn]
+                self._rewrite(kept)
         return events
 
     def remove(self, written: set[str]) -> None:
@@ -84,15 +92,33 @@ class Outbox:
         with self._lock:
             if not self.path.exists():
                 return
-            kept = [
-                line
-                for line in self.path.read_text(encoding="utf-8").splitlines()
-                if line.strip() and json.loads(line).get("event_id") not in written
-            ]
-            if kept:
-                self.path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-            else:
-                self.path.unlink()
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+            self._rewrite([line for line in lines if line.strip() and _id_of(line) not in written])
+
+    def _rewrite(self, kept: list[str]) -> None:
+        if kept:  # a new file moved into place, so a crash now cannot tear the outbox
+            fresh = self.path.with_name(self.path.name + ".new")
+            with fresh.open("w", encoding="utf-8") as file:
+                file.write("\n".join(kept) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(fresh, self.path)
+        else:
+            self.path.unlink()
+
+
+def _event_of(line: str) -> OutcomeEvent | None:
+    try:
+        return OutcomeEvent.from_row(json.loads(line))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _id_of(line: str) -> object:
+    try:
+        return json.loads(line).get("event_id")
+    except (ValueError, AttributeError):
+        return None  # a torn line added since it was read: kept until the next read sets it aside
 
 
 class OutcomeRecorder:

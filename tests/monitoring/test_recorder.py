@@ -179,3 +179,23 @@ def test_the_database_stopping_mid_conversation_loses_nothing_and_stores_each_ev
     assert Outbox(tmp_path / "outbox.jsonl").waiting() == []
     through_proxy.dispose()
     direct.dispose()
+
+
+def test_one_torn_line_in_the_outbox_loses_only_itself(engine, tmp_path: Path):
+    """A crash mid-write leaves a torn line; the events after it still reach the database, and the
+    torn line is kept aside (not lost silently, not retried for ever)."""
+    outbox = Outbox(tmp_path / "outbox.jsonl")
+    before, after = event(EventKind.INTENT, intent="make_payment"), event(EventKind.CONVERSATION_ENDED)
+    outbox.add(before)
+    with outbox.path.open("a", encoding="utf-8") as file:
+        file.write('{"event_id": "torn-in-the-midd\n')
+    outbox.add(after)
+    recorder = OutcomeRecorder(engine, outbox)
+    latest = event(EventKind.SATISFACTION, value="yes")
+    recorder.record(latest)
+
+    with engine.connect() as connection:
+        ids = list(connection.execute(select(outcome_events.c.event_id).order_by(outcome_events.c.id)).scalars())
+    assert ids == [before.event_id, after.event_id, latest.event_id]
+    assert not outbox.path.exists()
+    assert "torn-in-the-midd" in (tmp_path / "outbox.jsonl.torn").read_text(encoding="utf-8")
