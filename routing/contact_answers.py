@@ -42,6 +42,20 @@ def _value(raw: Any) -> str:
     return str(raw or "")
 
 
+def main_phone(catalogue: Catalogue) -> str:
+    """The contact centre's phone number, from the catalogue."""
+    return _value(catalogue.council.get("contact_centre", {}).get("phone"))
+
+
+def outage_answer(catalogue: Catalogue) -> str:
+    """What a resident is told when part of the assistant is down: where to get help instead."""
+    return (
+        "Sorry, the assistant cannot answer just now. "
+        f"Please call us on {main_phone(catalogue)}, or try again in a few minutes. "
+        "If you are in danger, call 999."
+    )
+
+
 def opening_now(schedule: ContactSchedule, now: datetime, channel: str = "phone") -> str:
     """ "We are open now, until 5pm." or "We are closed now. We open again on Monday 7 December at 9am." """
     local = schedule.local(now)
@@ -68,7 +82,7 @@ def contact_answer(
     asked; live chat when an adviser can take one now (``chat_now``)."""
     centre = catalogue.council.get("contact_centre", {})
     gateway = catalogue.council.get("gateway", {})
-    main = _value(centre.get("phone"))
+    main = main_phone(catalogue)
     open_now = schedule.is_open("phone", now)
     if question.service is not None and question.service.phone.value:
         first = f"The number for {question.service.name.lower()} is {question.service.phone.value}."

@@ -17,13 +17,27 @@ from bot.web.api import add_api_routes
 from bot.web.cases import CaseService
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
 from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
-from bot.web.keys import ACCOUNTS, CASES, ENGINE, HANDOFFS, LIVE, OUTCOMES, RASA, SECURE_COOKIES, SESSIONS, TEMPLATES
-from bot.web.live_chat import add_live_chat_routes, relay_resident_message, resident_live_state
-from bot.web.rasa_client import BotMessage, RasaClient, RasaUnavailable, TranscriptLine
+from bot.web.keys import (
+    ACCOUNTS,
+    CASES,
+    ENGINE,
+    HANDOFFS,
+    LIVE,
+    OUTAGE,
+    OUTCOMES,
+    RASA,
+    SECURE_COOKIES,
+    SESSIONS,
+    TEMPLATES,
+)  # fmt: skip
+from bot.web.live_chat import add_live_chat_routes, end_abandoned_chats, relay_resident_message, resident_live_state
+from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rendering import render, templates
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
+from routing.catalogue import default_catalogue
+from routing.contact_answers import outage_answer
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
@@ -34,9 +48,9 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_FORM_MESSAGE = 2000
+TURN_WAIT_SECONDS = 10  # the page's script shows the safe answer after 3 s while it waits
 CHAT_COOKIE_SECONDS = 24 * 60 * 60
 VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
-UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
@@ -57,7 +71,7 @@ async def chat_page(request: web.Request) -> web.Response:
         try:
             lines = await request.app[RASA].transcript(chat_id)
         except RasaUnavailable:
-            problem = UNAVAILABLE
+            problem = request.app[OUTAGE]
         live = await resident_live_state(request, chat_id, 0)
     last_live = max((message["id"] for message in live["messages"]), default=0)
     # Quick replies are shown for the assistant's latest turn: every line after the resident's last.
@@ -65,7 +79,7 @@ async def chat_page(request: web.Request) -> web.Response:
     page = render(
         request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
         turn_start=turn_start, exit_this_page=any(line["exit_this_page"] for line in lines),
-        safety_routes=any(line["safety_routes"] for line in lines),
+        safety_routes=any(line["safety_routes"] for line in lines), outage=request.app[OUTAGE],
     )  # fmt: skip
     if request.query.get("via") == "embed":  # opened by static/embed.js on another council page
         page.set_cookie(VIA_COOKIE, "embed", httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
@@ -91,18 +105,24 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     replies: list[BotMessage] = []
     wants_json = "application/json" in request.headers.get("Accept", "")
     if isinstance(text, str) and text.strip():
-        try:
-            replies = await request.app[RASA].send(
+        turn = asyncio.create_task(
+            request.app[RASA].send(
                 chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None,
                 entry_channel="embed" if request.cookies.get(VIA_COOKIE) == "embed" else "web",
-            )  # fmt: skip
-        except RasaUnavailable:
-            if wants_json:
-                raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
-            return render(
-                request, "chat.html", status=503, lines=[], problem=UNAVAILABLE, live={"state": "none"},
-                last_live=0, turn_start=0, exit_this_page=False, safety_routes=False,
-            )  # fmt: skip
+            )
+        )  # fmt: skip
+        turn.add_done_callback(lambda done: done.cancelled() or done.exception())  # a late failure is not news
+        try:
+            # A slow turn carries on (its answer is in the conversation on the next page load), but
+            # the resident is not left waiting on a Rasa that has stopped answering.
+            replies = await asyncio.wait_for(asyncio.shield(turn), TURN_WAIT_SECONDS)
+        except (RasaUnavailable, asyncio.TimeoutError):
+            logger.warning("Rasa did not answer a resident's message")
+            return outage_response(request, chat_id)
+        # Silence while no person holds the chat means a part failed (the action server, say).
+        if not any(reply.get("text") for reply in replies) and not await live_chat_open(request, chat_id):
+            logger.warning("The assistant gave no answer to a resident's message")
+            return outage_response(request, chat_id)
     response: web.StreamResponse
     if wants_json:
         live = await resident_live_state(request, chat_id, 0)
@@ -125,6 +145,42 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def live_chat_open(request: web.Request, chat_id: str) -> bool:
+    """Whether a person holds (or is about to hold) this conversation."""
+    return await asyncio.to_thread(request.app[LIVE].open_chat, chat_id) is not None
+
+
+def outage_response(request: web.Request, chat_id: str | None = None) -> web.Response:
+    """The safe answer (our phone number and 999) when part of the assistant is down: JSON for the
+    page's script, the chat page otherwise. The resident keeps their conversation for later."""
+    answer = request.app[OUTAGE]
+    response: web.Response
+    if "application/json" in request.headers.get("Accept", ""):
+        line = {"sender": "assistant", "text": answer, "buttons": []}
+        body = {"lines": [line], "live": {"state": "none"}, "outage": True, "safety_routes": True}
+        response = web.json_response(body, status=503)
+    else:
+        response = render(
+            request, "chat.html", status=503, lines=[], problem=answer, live={"state": "none"},
+            last_live=0, turn_start=0, exit_this_page=False, safety_routes=True, outage=answer,
+        )  # fmt: skip
+    if chat_id:
+        response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
+    return response
+
+
+@web.middleware
+async def resident_outages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A database that is away or busy on the resident's pages gives the safe answer, never a 500."""
+    try:
+        return await handler(request)
+    except DBAPIError:
+        if request.path.startswith(("/staff", "/api", "/dashboard")):
+            raise
+        logger.exception("The database did not answer on a resident's page")
+        return outage_response(request, chat_id_of(request))
+
+
 @web.middleware
 async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Errors on staff pages as a readable page (the API keeps its JSON errors)."""
@@ -139,9 +195,10 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
     start_clock(settings)
-    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[resident_outages, staff_errors])
     app[TEMPLATES] = templates()
     app[SECURE_COOKIES] = settings.secure_cookies
+    app[OUTAGE] = outage_answer(default_catalogue())
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         engine = open_database(settings.database_url, ASSISTANT)
@@ -170,8 +227,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(database)
 
     async def rasa_client(app: web.Application) -> AsyncIterator[None]:
-        timeout = aiohttp.ClientTimeout(total=30, connect=2)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             app[RASA] = RasaClient(session, settings.rasa_url, f"http://{settings.host}:{settings.actions_port}")
             yield
 
@@ -180,7 +236,11 @@ def create_app(settings: Settings) -> web.Application:
     async def cases(app: web.Application) -> AsyncIterator[None]:
         # Every change to a case (staff pages, JSON API, live chat) goes through this one service.
         app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE])
+        sweeper = asyncio.create_task(end_abandoned_chats(app))
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
 
     app.cleanup_ctx.append(cases)
     app.router.add_get("/health", health)

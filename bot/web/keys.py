@@ -26,3 +26,4 @@ RASA = web.AppKey("rasa", RasaClient)
 OUTCOMES = web.AppKey("outcomes", Outcomes)
 ENGINE = web.AppKey("engine", Engine)  # the database holding the monitoring tables
 THRESHOLDS = web.AppKey("thresholds", Thresholds)
+OUTAGE = web.AppKey("outage", str)  # the safe answer when part of the assistant is down

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ from bot.web.staff_auth import signed_in, staff_page
 from routing.handoffs import HandoffCase, HandoffError
 from routing.live_chat import MAX_MESSAGE, LiveChatError, LiveMessage, wait_estimate
 
+logger = logging.getLogger(__name__)
+
 STREAM_SECONDS = 300  # a stream ends after this; the browser's EventSource reconnects by itself
 
 
@@ -38,13 +41,17 @@ def _as_json(message: LiveMessage) -> dict[str, Any]:
 async def relay_resident_message(request: web.Request, chat_id: str, text: str) -> bool:
     """If a person holds this conversation, pass the resident's message to them; True if it did."""
     live = request.app[LIVE]
-    case = live.open_chat(chat_id)
+    case = await asyncio.to_thread(live.open_chat, chat_id)
     if case is None:
         return False
     try:
-        live.post(case, "resident", text[:MAX_MESSAGE])
+        await asyncio.to_thread(live.post, case, "resident", text[:MAX_MESSAGE])
     except LiveChatError:
         return False  # the chat ended a moment ago: the bot answers instead
+    if text.lstrip().startswith("/"):
+        # Rasa reads "/restart" and the like as commands, which would wake the paused bot while the
+        # person holds the chat: the adviser has it, and the conversation record goes without it.
+        return True
     # Recorded in the conversation, where the paused bot stays silent; if Rasa is down the adviser still has it.
     with contextlib.suppress(RasaUnavailable):
         await request.app[RASA].send(chat_id, text)
@@ -55,19 +62,37 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
     """The resident's live chat now: waiting (with position and wait), with an adviser, or none;
     and the chat messages after id ``after``."""
     live = request.app[LIVE]
-    case = live.open_chat(chat_id)
+    # Database reads in a thread: a slow or locked database must not hold up every other page.
+    case = await asyncio.to_thread(live.open_chat, chat_id)
     state: dict[str, Any] = {"state": "none"}
     if case is not None:
         case = await request.app[CASES].end_if_unanswered(case)
     if case is not None and case.open:
         if case.status == "queued":
-            position = live.handoffs.position_in_queue(case)
-            wait = wait_estimate(position, request.app[ACCOUNTS].advisers_online())
-            state = {"state": "waiting", "position": position, "wait": wait}
+            position = await asyncio.to_thread(live.handoffs.position_in_queue, case)
+            online = await asyncio.to_thread(request.app[ACCOUNTS].advisers_online)
+            state = {"state": "waiting", "position": position, "wait": wait_estimate(position, online)}
         else:
             state = {"state": "with_adviser", "adviser": case.claimed_by}
-    messages = [_as_json(m) for m in live.for_conversation(chat_id, after)]
+    messages = [_as_json(m) for m in await asyncio.to_thread(live.for_conversation, chat_id, after)]
     return {"status": state, "messages": messages}
+
+
+SWEEP_SECONDS = 30.0
+
+
+async def end_abandoned_chats(app: web.Application, every: float = SWEEP_SECONDS) -> None:
+    """End live chats nobody will answer (the queue timed out, the adviser went away) even when no
+    page is asking, so an abandoned chat does not wait in the queue for ever. Runs until cancelled."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            cases = await asyncio.to_thread(app[LIVE].handoffs.queue)
+            for case in cases:
+                if case.mode == "live":
+                    await app[CASES].end_if_unanswered(case)
+        except Exception:  # noqa: BLE001 - tried again at the next sweep; the web app carries on
+            logger.exception("Could not end abandoned live chats; trying again later")
 
 
 MAX_ID = 2**62  # larger ids do not fit the database's integers
@@ -116,13 +141,18 @@ async def resident_stream(request: web.Request) -> web.StreamResponse:
     after = _after(request)
     last_status: dict[str, Any] | None = None
     for _ in range(STREAM_SECONDS):
+        if request.transport is None or request.transport.is_closing():
+            break  # the browser went away: stop asking the database for it
         update = await resident_live_state(request, chat_id, after)
-        for message in update["messages"]:
-            after = max(after, message["id"])
-            await response.write(f"id: {message['id']}\nevent: message\ndata: {json.dumps(message)}\n\n".encode())
-        if update["status"] != last_status:
-            last_status = update["status"]
-            await response.write(f"event: status\ndata: {json.dumps(last_status)}\n\n".encode())
+        try:
+            for message in update["messages"]:
+                after = max(after, message["id"])
+                await response.write(f"id: {message['id']}\nevent: message\ndata: {json.dumps(message)}\n\n".encode())
+            if update["status"] != last_status:
+                last_status = update["status"]
+                await response.write(f"event: status\ndata: {json.dumps(last_status)}\n\n".encode())
+        except (ConnectionResetError, ConnectionError):
+            break
         await asyncio.sleep(1)
     return response
 

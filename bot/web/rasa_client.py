@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypedDict
 
 import aiohttp
@@ -25,6 +26,13 @@ class TranscriptLine(TypedDict):
     author: str  # the adviser's name, for an adviser's line
     exit_this_page: bool  # the bot saw signs of abuse: show the quick way to leave the page
     safety_routes: bool  # the bot saw a risk sign: keep 999 and Samaritans in view
+
+
+# A Rasa that is down refuses at once; one that does not accept a connection within a second is
+# treated as down. A turn may take a while on a busy machine, so it has longer: the page's script
+# shows the safe answer after a few seconds while it waits (bot/web/static/chat.js).
+TIMEOUT = aiohttp.ClientTimeout(total=20, connect=2, sock_connect=1)
+READ_TIMEOUT = aiohttp.ClientTimeout(total=3, sock_connect=1)  # a transcript, the health check
 
 
 class RasaUnavailable(Exception):
@@ -65,17 +73,18 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 replies: list[BotMessage] = await answer.json()
                 return replies
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
 
     async def transcript(self, sender: str) -> list[TranscriptLine]:
         """The conversation so far, from Rasa's tracker store."""
         try:
-            async with self._session.get(f"{self._rasa_url}/conversations/{sender}/tracker") as answer:
+            url = f"{self._rasa_url}/conversations/{sender}/tracker"
+            async with self._session.get(url, timeout=READ_TIMEOUT) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 tracker: dict[str, Any] = await answer.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
         lines: list[TranscriptLine] = []
         for event in tracker.get("events", []):
@@ -113,7 +122,7 @@ class RasaClient:
             async with self._session.post(url, json=events) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
 
     async def adviser_says(self, sender: str, text: str, adviser: str) -> None:
@@ -137,16 +146,16 @@ class RasaClient:
         """Whether Rasa has a model loaded and the action server answers."""
         status = {"rasa": "down", "actions": "down"}
         try:
-            async with self._session.get(f"{self._rasa_url}/status") as answer:
+            async with self._session.get(f"{self._rasa_url}/status", timeout=READ_TIMEOUT) as answer:
                 body = await answer.json() if answer.status == 200 else {}
                 if body.get("model_file"):
                     status["rasa"] = "ok"
-        except (aiohttp.ClientError, TimeoutError, ValueError):
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             pass
         try:
-            async with self._session.get(f"{self._actions_url}/health") as answer:
+            async with self._session.get(f"{self._actions_url}/health", timeout=READ_TIMEOUT) as answer:
                 if answer.status == 200:
                     status["actions"] = "ok"
-        except (aiohttp.ClientError, TimeoutError):
+        except (aiohttp.ClientError, asyncio.TimeoutError):
             pass
         return status

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.web.app import create_app
+from bot.web.app import TURN_WAIT_SECONDS, create_app
+from routing.catalogue import default_catalogue
+from routing.contact_answers import main_phone
 from tests.conftest import free_port
 from wiring.settings import Settings
 
@@ -31,8 +35,51 @@ async def test_health_is_503_and_names_what_is_down_when_rasa_is_not_running(tmp
         assert await answer.json() == {"status": "unavailable", "rasa": "down", "actions": "down"}
 
 
-async def test_chat_page_says_sorry_when_the_assistant_is_down(tmp_path: Path) -> None:
+PHONE = main_phone(default_catalogue())
+
+
+def _safe(text: str) -> bool:
+    return PHONE in text and "If you are in danger, call 999" in text
+
+
+async def test_with_rasa_down_the_resident_gets_the_phone_number_and_999_at_once(tmp_path: Path) -> None:
     async with TestClient(TestServer(create_app(_settings_with_nothing_running(tmp_path)))) as client:
-        answer = await client.post("/", data={"message": "hello"}, allow_redirects=False)
-        assert answer.status == 503
-        assert "not available just now" in await answer.text()
+        started = time.monotonic()
+        page = await client.post("/", data={"message": "hello"}, allow_redirects=False)
+        assert page.status == 503 and _safe(await page.text())
+        assert "chat_id" in page.cookies  # the conversation carries on once the assistant is back
+        script = await client.post("/", data={"message": "hello"}, headers={"Accept": "application/json"})
+        body = await script.json()
+        assert script.status == 503 and body["outage"] and _safe(body["lines"][0]["text"])
+        reload = await client.get("/", cookies={"chat_id": "a" * 32})
+        assert _safe(await reload.text())
+        assert time.monotonic() - started < 3
+
+
+async def test_a_rasa_that_stopped_answering_gives_the_safe_answer_not_a_hang(tmp_path: Path) -> None:
+    settings = _settings_with_nothing_running(tmp_path)
+    with socket.socket() as hung:  # accepts connections, never answers (a Rasa that is stuck)
+        hung.bind(("127.0.0.1", settings.rasa_port))
+        hung.listen()
+        async with TestClient(TestServer(create_app(settings))) as client:
+            started = time.monotonic()
+            answer = await client.post("/", data={"message": "hello"}, headers={"Accept": "application/json"})
+            assert answer.status == 503 and _safe((await answer.json())["lines"][0]["text"])
+            assert time.monotonic() - started < TURN_WAIT_SECONDS + 2
+            # The page itself (the script shows the safe answer while a turn is slow) carries it.
+            assert _safe(await (await client.get("/")).text())
+
+
+async def test_a_database_that_is_away_gives_the_safe_answer_not_a_500(tmp_path: Path) -> None:
+    async with TestClient(TestServer(create_app(_settings_with_nothing_running(tmp_path)))) as client:
+        database = tmp_path / "council.db"
+        database.rename(tmp_path / "away.db")
+        database.mkdir()  # where the file was, something SQLite cannot open
+        try:
+            for accept in ("text/html", "application/json"):
+                answer = await client.post("/", data={"message": "hello"}, headers={"Accept": accept})
+                assert answer.status == 503 and _safe(await answer.text())
+            assert _safe(await (await client.get("/chat/updates", cookies={"chat_id": "b" * 32})).text())
+        finally:
+            database.rmdir()
+            (tmp_path / "away.db").rename(database)

@@ -10,6 +10,16 @@
   var input = document.getElementById("message");
   if (!log || !window.fetch) { return; }
   var after = Number(log.getAttribute("data-after")) || 0;
+  // The safe answer (our phone number and 999), written into the page by the server from the
+  // catalogue, so it can be shown even when the server cannot be reached at all.
+  var outage = log.getAttribute("data-outage") || "If you are in danger, call 999.";
+  var SLOW_TURN_MS = 3000;
+
+  function showOutage() {
+    var safety = document.getElementById("safety-routes");
+    if (safety) { safety.hidden = false; }
+    line("assistant", outage).className += " chat-line--outage";
+  }
 
   function line(sender, text, author) {
     var item = document.createElement("li");
@@ -72,32 +82,34 @@
 
   function send(fields) {
     var body = new URLSearchParams(fields);
+    // A slow turn: the safe answer after a few seconds, and the real answer still added when it comes.
+    var slow = window.setTimeout(showOutage, SLOW_TURN_MS);
     return fetch("/", { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
+      .then(function (answer) {
+        // 503 carries the safe answer as JSON; anything else that is not JSON is an outage too.
+        return answer.json().catch(function () { return Promise.reject(answer.status); });
+      })
       .then(function (result) {
+        window.clearTimeout(slow);
         var old = log.querySelectorAll(".chat-quick");
         Array.prototype.forEach.call(old, function (form) { form.parentNode.removeChild(form); });
-        result.lines.forEach(function (reply) {
+        var shown = list.querySelector(".chat-line--outage:last-child");
+        (result.outage && shown ? [] : result.lines).forEach(function (reply) {
           var item = line(reply.sender, reply.text, reply.author);
+          if (result.outage) { item.className += " chat-line--outage"; }
           if (reply.buttons && reply.buttons.length) { item.appendChild(quickReplies(reply.buttons)); }
         });
+        if (result.outage && fields.message && !input.value) { input.value = fields.message; }
         if (result.live && result.live.state !== "none") { showStatus(result.live); if (!following) { following = true; follow(); } }
         if (result.safety_routes) { document.getElementById("safety-routes").hidden = false; }
         if (result.exit_this_page) { window.location.reload(); }
       })
       .catch(function () {
-        // Fall back to a plain form post, carrying what the resident sent, so nothing is lost.
-        var form = document.getElementById("send-form");
-        if (fields.message) { input.value = fields.message; }
-        Object.keys(fields).forEach(function (name) {
-          if (name === "message") { return; }
-          var hidden = document.createElement("input");
-          hidden.type = "hidden";
-          hidden.name = name;
-          hidden.value = fields[name];
-          form.appendChild(hidden);
-        });
-        form.submit();
+        // The web app cannot be reached: say where to get help now, and keep what the resident
+        // typed in the box so they can send it again.
+        window.clearTimeout(slow);
+        if (!list.querySelector(".chat-line--outage:last-child")) { showOutage(); }
+        if (fields.message && !input.value) { input.value = fields.message; }
       });
   }
 
