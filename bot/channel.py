@@ -78,6 +78,13 @@ class GuardedRestInput(RestInput):
         async def health(_request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/started/<sender>", methods=["GET"])
+        async def started(request: Request, sender: str) -> HTTPResponse:
+            # Whether the conversation exists, without starting it: reading a tracker through the
+            # HTTP API starts a session, which would count a page view as a conversation.
+            exists = len(sender) <= MAX_SENDER_LENGTH and await request.app.ctx.agent.tracker_store.exists(sender)
+            return response.json({"started": bool(exists)})
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:

@@ -1,14 +1,18 @@
 """Starts the whole assistant as one command: Rasa server, action server and web app.
 
 ``python -m bot run`` (what ``make run`` calls) starts the three processes with the embedded
-defaults, waits until ``/health`` answers, prints where to open things, and stops all three
-cleanly on Ctrl-C. If any one of them dies, the others are stopped too, so nothing is left
-half-running.
+defaults under supervisord (a maintained process manager, run in the foreground with its config in
+``var/supervisord.conf``), waits until ``/health`` answers, prints where to open things, and stops
+all three cleanly on Ctrl-C or SIGTERM. If one of them dies, supervisord starts it again, and the
+conversations carry on (they live in the databases, not in the processes). ``supervisorctl -c
+var/supervisord.conf status`` shows the three.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -16,24 +20,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+import xmlrpc.client
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 from wiring.settings import PROJECT_ROOT, Settings, load_settings
 
 READY_TIMEOUT_SECONDS = 240
 STOP_TIMEOUT_SECONDS = 15
-
-
-@dataclass
-class Child:
-    """One server process and the log file it writes to."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    log: IO[bytes]
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
@@ -75,37 +69,117 @@ def commands(settings: Settings) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def start(settings: Settings) -> list[Child]:
-    """Start the three servers, each logging to ``var/logs/<name>.log``."""
+PROGRAM_SECTION = """
+[program:{name}]
+command={command}
+directory={directory}
+autostart=true
+autorestart=true
+startsecs=5
+startretries={retries}
+stopasgroup=true
+killasgroup=true
+stopsignal=TERM
+stopwaitsecs={stop_wait}
+redirect_stderr=true
+stdout_logfile={log}
+stdout_logfile_maxbytes=10MB
+stdout_logfile_backups=3
+"""
+# A server that fails this many quick starts in a row is given up (FATAL): at start-up that is an
+# error to show; once running, the launcher asks supervisord to try it again (see ``run``).
+START_RETRIES = 3
+
+
+def _escaped(value: str) -> str:
+    """``value`` for a supervisord config line (it expands ``%(name)s``, so ``%`` is doubled)."""
+    return value.replace("%", "%%")
+
+
+def supervisor_config(settings: Settings) -> str:
+    """The supervisord configuration: each server from ``commands()``, restarted whenever it stops.
+
+    Every server gets ``child_environment()`` by inheriting it from supervisord, which runs in the
+    foreground under the launcher (so Ctrl-C stops it and everything it started).
+    """
+    var, logs = settings.var_dir, settings.var_dir / "logs"
+    head = (
+        "[supervisord]\n"
+        "nodaemon=true\n"
+        f"logfile={_escaped(str(logs / 'supervisord.log'))}\n"
+        f"pidfile={_escaped(str(var / 'supervisord.pid'))}\n"
+        f"directory={_escaped(str(PROJECT_ROOT))}\n"
+        "\n[unix_http_server]\n"
+        f"file={_escaped(str(supervisor_socket(settings)))}\n"
+        "chmod=0700\n"
+        "\n[rpcinterface:supervisor]\n"
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n"
+        "\n[supervisorctl]\n"
+        f"serverurl=unix://{_escaped(str(supervisor_socket(settings)))}\n"
+    )
+    programs = "".join(
+        PROGRAM_SECTION.format(
+            name=name,
+            command=_escaped(shlex.join(command)),
+            directory=_escaped(str(PROJECT_ROOT)),
+            retries=START_RETRIES,
+            stop_wait=STOP_TIMEOUT_SECONDS,
+            log=_escaped(str(logs / f"{name}.log")),
+        )  # fmt: skip
+        for name, command in commands(settings).items()
+    )
+    return head + programs
+
+
+def supervisor_socket(settings: Settings) -> Path:
+    """Where supervisord answers ``supervisorctl`` (and the launcher's own status checks)."""
+    return settings.var_dir / "supervisor.sock"
+
+
+def supervisor_rpc(var_dir: Path) -> Any:
+    """An XML-RPC client for the supervisord of the assistant with its data in ``var_dir``
+    (``.supervisor.getAllProcessInfo()`` and so on)."""
+    from supervisor.xmlrpc import SupervisorTransport
+
+    transport = SupervisorTransport(None, None, f"unix://{var_dir / 'supervisor.sock'}")
+    return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
+
+
+def start(settings: Settings) -> subprocess.Popen[bytes]:
+    """Start supervisord, which starts the three servers (each logging to ``var/logs/<name>.log``)
+    and restarts any that stops."""
     if not settings.model_path.exists():
         raise SystemExit(f"No trained model at {settings.model_path}. Run 'make train' (make run does it).")
     log_dir = settings.var_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = child_environment(settings)
-    children = []
-    for name, command in commands(settings).items():
-        log_path = log_dir / f"{name}.log"
-        log = log_path.open("ab")
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        children.append(Child(name, process, log_path, log))
-    return children
+    config = settings.var_dir / "supervisord.conf"
+    config.write_text(supervisor_config(settings), encoding="utf-8")
+    with (log_dir / "supervisord.out").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "supervisor.supervisord", "-c", str(config)],
+            cwd=PROJECT_ROOT, env=child_environment(settings), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the launcher, which stops supervisord in order
+        )  # fmt: skip
 
 
-def stop(children: list[Child]) -> None:
-    """Ask every server to stop, then force any that will not."""
-    for child in children:
-        if child.process.poll() is None:
-            os.killpg(child.process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    for child in children:
-        try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(child.process.pid, signal.SIGKILL)
-            child.process.wait()
-        child.log.close()
+def stop(manager: subprocess.Popen[bytes]) -> None:
+    """Ask supervisord to stop every server and itself; force it if it will not."""
+    if manager.poll() is None:
+        manager.send_signal(signal.SIGTERM)
+    try:
+        manager.wait(timeout=STOP_TIMEOUT_SECONDS * 3 + 5)
+    except subprocess.TimeoutExpired:
+        os.killpg(manager.pid, signal.SIGKILL)
+        manager.wait()
+
+
+def given_up(settings: Settings) -> list[str]:
+    """The servers supervisord has given up restarting (none, normally)."""
+    try:
+        states = supervisor_rpc(settings.var_dir).supervisor.getAllProcessInfo()
+    except (OSError, xmlrpc.client.Error):
+        return []  # not answering yet
+    return [str(state["name"]) for state in states if state.get("statename") == "FATAL"]
 
 
 def healthy(settings: Settings) -> bool:
@@ -147,13 +221,16 @@ def _tail(path: Path, lines: int = 20) -> str:
         return ""
 
 
-def wait_until_ready(settings: Settings, children: list[Child]) -> None:
-    """Block until ``/health`` is 200; fail with the dead server's log if one exits first."""
+def wait_until_ready(settings: Settings, manager: subprocess.Popen[bytes]) -> None:
+    """Block until ``/health`` is 200; fail with the logs if supervisord stops or gives up on a server."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        for child in children:
-            if child.process.poll() is not None:
-                raise RuntimeError(f"The {child.name} server stopped while starting:\n{_tail(child.log_path)}")
+        if manager.poll() is not None:
+            raise RuntimeError(f"The process manager stopped:\n{_tail(settings.var_dir / 'logs' / 'supervisord.log')}")
+        for name in given_up(settings):
+            raise RuntimeError(
+                f"The {name} server stopped while starting:\n{_tail(settings.var_dir / 'logs' / f'{name}.log')}"
+            )
         if healthy(settings):
             return
         time.sleep(0.5)
@@ -196,7 +273,7 @@ def run() -> int:
     print("Starting the council contact assistant (this takes about 30 seconds)...", flush=True)
     _migrate(settings)
     demo = _demo_users(settings)
-    children = start(settings)
+    manager = start(settings)
     stopping = False
 
     def _request_stop(_signum: int, _frame: object) -> None:
@@ -206,7 +283,7 @@ def run() -> int:
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
     try:
-        wait_until_ready(settings, children)
+        wait_until_ready(settings, manager)
         print(
             "\nThe assistant is running:\n"
             f"  Chat page       {settings.web_url}/\n"
@@ -220,12 +297,16 @@ def run() -> int:
             "Press Ctrl-C to stop.",
             flush=True,
         )
+        # supervisord restarts a server that stops; the launcher stops only if supervisord does.
         while not stopping:
-            dead = [child for child in children if child.process.poll() is not None]
-            if dead:
-                print(f"The {dead[0].name} server stopped:\n{_tail(dead[0].log_path)}", file=sys.stderr)
+            for name in given_up(settings):  # a dependency was away for a while: try again
+                with contextlib.suppress(OSError, xmlrpc.client.Error):
+                    supervisor_rpc(settings.var_dir).supervisor.startProcess(name, False)
+            if manager.poll() is not None:
+                log = _tail(settings.var_dir / "logs" / "supervisord.log")
+                print(f"The process manager stopped:\n{log}", file=sys.stderr)
                 return 1
-            time.sleep(0.5)
+            time.sleep(1)
         return 0
     except RuntimeError as error:
         if not stopping:
@@ -234,5 +315,5 @@ def run() -> int:
         return 0
     finally:
         print("Stopping...", flush=True)
-        stop(children)
+        stop(manager)
         print("Stopped.", flush=True)

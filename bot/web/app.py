@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_FORM_MESSAGE = 2000
+DATABASE_BUSY = "The database is not answering just now. Please try again in a minute."
 TURN_WAIT_SECONDS = 10  # the page's script shows the safe answer after 3 s while it waits
 CHAT_COOKIE_SECONDS = 24 * 60 * 60
 VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
@@ -171,13 +172,16 @@ def outage_response(request: web.Request, chat_id: str | None = None) -> web.Res
 
 @web.middleware
 async def resident_outages(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A database that is away or busy on the resident's pages gives the safe answer, never a 500."""
+    """A database that is away or busy gives the resident the safe answer and staff a polite
+    "try again", never a 500."""
     try:
         return await handler(request)
-    except DBAPIError:
-        if request.path.startswith(("/staff", "/api", "/dashboard")):
-            raise
-        logger.exception("The database did not answer on a resident's page")
+    except DBAPIError:  # away, or locked for longer than the busy timeout (storage/engine.py)
+        logger.exception("The database did not answer on %s", request.path)
+        if request.path.startswith("/api"):
+            return web.json_response({"error": DATABASE_BUSY}, status=503, headers={"Retry-After": "30"})
+        if request.path.startswith(("/staff", "/dashboard")):
+            return render(request, "staff/problem.html", status=503, message=DATABASE_BUSY)
         return outage_response(request, chat_id_of(request))
 
 

@@ -77,8 +77,15 @@ class RasaClient:
             raise RasaUnavailable(str(error)) from error
 
     async def transcript(self, sender: str) -> list[TranscriptLine]:
-        """The conversation so far, from Rasa's tracker store."""
+        """The conversation so far, from Rasa's tracker store ([] for one not started yet)."""
         try:
+            # Only a conversation the resident has started: reading an unknown one would start it.
+            url = f"{self._rasa_url}/webhooks/rest/started/{sender}"
+            async with self._session.get(url, timeout=READ_TIMEOUT) as answer:
+                if answer.status != 200:
+                    raise RasaUnavailable(f"Rasa answered {answer.status}")
+                if not (await answer.json()).get("started"):
+                    return []
             url = f"{self._rasa_url}/conversations/{sender}/tracker"
             async with self._session.get(url, timeout=READ_TIMEOUT) as answer:
                 if answer.status != 200:

@@ -80,6 +80,10 @@ async def test_a_database_that_is_away_gives_the_safe_answer_not_a_500(tmp_path:
                 answer = await client.post("/", data={"message": "hello"}, headers={"Accept": accept})
                 assert answer.status == 503 and _safe(await answer.text())
             assert _safe(await (await client.get("/chat/updates", cookies={"chat_id": "b" * 32})).text())
+            api = await client.get("/api/v1/cases", headers={"Authorization": "Bearer " + "c" * 40})
+            assert api.status == 503 and "try again" in (await api.json())["error"]
+            staff = await client.get("/staff", cookies={"staff_session": "d" * 40})
+            assert staff.status == 503 and "try again" in await staff.text()
         finally:
             database.rmdir()
             (tmp_path / "away.db").rename(database)
