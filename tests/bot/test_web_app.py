@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event
 
 from bot.web.app import TURN_WAIT_SECONDS, create_app
+from bot.web.keys import ENGINE
 from routing.catalogue import default_catalogue
 from routing.contact_answers import main_phone
 from tests.conftest import free_port
@@ -87,3 +90,21 @@ async def test_a_database_that_is_away_gives_the_safe_answer_not_a_500(tmp_path:
         finally:
             database.rmdir()
             (tmp_path / "away.db").rename(database)
+
+
+async def test_a_dropped_live_chat_stream_stops_asking_the_database(tmp_path: Path) -> None:
+    """aiohttp 3.9 cancels the handler of a dropped connection; from 3.10 that is off by default, and
+    the stream checks for itself (bot/web/live_chat.py)."""
+    async with TestClient(TestServer(create_app(_settings_with_nothing_running(tmp_path)))) as client:
+        queries: list[str] = []
+        engine = client.server.app[ENGINE]
+        listener = lambda *args: queries.append(args[2])  # noqa: E731 - the statement of each query
+        event.listen(engine, "before_cursor_execute", listener)
+        stream = await client.get("/chat/stream", cookies={"chat_id": "e" * 32})
+        await stream.content.readany()  # the first status: the stream is running
+        stream.close()  # the resident closed the tab
+        await asyncio.sleep(2.5)
+        settled = len(queries)
+        await asyncio.sleep(3)
+        event.remove(engine, "before_cursor_execute", listener)
+        assert len(queries) == settled

@@ -24,23 +24,28 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from datetime import timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.launcher import supervisor_rpc, web_is_healthy
 from bot.users import DEMO_USERS
+from bot.web.live_chat import SWEEP_SECONDS
 from monitoring.events import keyed_hash
 from monitoring.schema import outcome_events
 from routing.catalogue import default_catalogue
 from routing.contact_answers import main_phone
+from routing.hours import load_schedule
+from routing.live_chat import QUEUE_TIMEOUT
 from storage.engine import open_engine
+from storage.handoffs import HandoffStore, handoff_cases
 from storage.reports import service_requests
 from storage.staff import StaffAccounts, StaffSessions
-from tests.conftest import Assistant, start_assistant, stop_assistant_process
+from tests.conftest import ALWAYS_OPEN, Assistant, start_assistant, stop_assistant_process
 from tests.http import request_json, say
 from tests.server.test_live_chat import chat_page_says, join_the_queue, updates
 
@@ -253,3 +258,20 @@ def test_a_command_typed_while_an_adviser_holds_the_chat_goes_to_the_adviser(ass
         "/greet",
         "/session_start",
     ]
+
+
+def test_an_abandoned_chat_leaves_the_queue_though_no_page_asks(assistant: Assistant) -> None:
+    sender = "abandon" + secrets.token_hex(8)
+    reference = join_the_queue(assistant, sender)
+    engine = open_engine(assistant.database_url)
+    store = HandoffStore(engine, load_schedule(ALWAYS_OPEN))
+    long_ago = store.get(reference).created_at - QUEUE_TIMEOUT - timedelta(minutes=1)
+    with engine.begin() as connection:  # the resident closed the tab long ago: nothing polls
+        connection.execute(
+            update(handoff_cases).where(handoff_cases.c.reference == reference).values(updated_at=long_ago)
+        )
+    deadline = time.monotonic() + SWEEP_SECONDS + 15
+    while store.get(reference).status == "queued":
+        assert time.monotonic() < deadline, "the abandoned chat was still in the queue"
+        time.sleep(1)
+    engine.dispose()
