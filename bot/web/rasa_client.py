@@ -42,10 +42,11 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """Talks to Rasa over its REST channel and HTTP API."""
 
-    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, actions_url: str) -> None:
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, actions_url: str, token: str) -> None:
         self._session = session
         self._rasa_url = rasa_url
         self._actions_url = actions_url
+        self._auth = {"token": token}  # Rasa's HTTP API asks for it; its REST webhook does not
 
     async def send(
         self,
@@ -87,7 +88,7 @@ class RasaClient:
                 if not (await answer.json()).get("started"):
                     return []
             url = f"{self._rasa_url}/conversations/{sender}/tracker"
-            async with self._session.get(url, timeout=READ_TIMEOUT) as answer:
+            async with self._session.get(url, params=self._auth, timeout=READ_TIMEOUT) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 tracker: dict[str, Any] = await answer.json()
@@ -126,7 +127,7 @@ class RasaClient:
         """Append events to a conversation (an adviser's message, resuming the bot)."""
         url = f"{self._rasa_url}/conversations/{sender}/tracker/events"
         try:
-            async with self._session.post(url, json=events) as answer:
+            async with self._session.post(url, json=events, params=self._auth) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -153,7 +154,7 @@ class RasaClient:
         """Whether Rasa has a model loaded and the action server answers."""
         status = {"rasa": "down", "actions": "down"}
         try:
-            async with self._session.get(f"{self._rasa_url}/status", timeout=READ_TIMEOUT) as answer:
+            async with self._session.get(f"{self._rasa_url}/status", params=self._auth, timeout=READ_TIMEOUT) as answer:
                 body = await answer.json() if answer.status == 200 else {}
                 if body.get("model_file"):
                     status["rasa"] = "ok"
