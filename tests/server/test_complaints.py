@@ -58,6 +58,14 @@ def test_a_complaint_asks_two_questions_then_gives_a_reference_the_date_and_the_
 
     case = store(assistant).get(reference)
     assert (case.channel, case.mode, case.trigger, case.status) == ("phone", "complaint", "complaint", "queued")
+
+
+def test_a_request_that_says_what_about_is_asked_only_what_happened(assistant: Assistant) -> None:
+    journey = resident(assistant)
+    first = journey.says("i want to complain about the man at the gateway who was rude to me")
+    assert ASK_DETAILS in first and ASK_ABOUT not in first
+    reference = logged(journey.says("He would not help me and sent me away. I would like an apology."))
+    assert "rude to me" in store(assistant).get(reference).summary
     assert case.summary["form"]["complaint about"] == "the people who collect the bins on my street"
     assert "apology" in case.summary["form"]["what happened and what would put it right"]
     assert case.sla_due_at > case.created_at
