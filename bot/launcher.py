@@ -173,7 +173,8 @@ def _migrate(settings: Settings) -> None:
 
 def _demo_users(settings: Settings) -> str:
     """On a database with no staff accounts, make the first (one manager, or the demo adviser and
-    manager with ``COUNCIL_DEMO_USERS=1``) with random passwords; a note to print once, or nothing."""
+    manager with ``COUNCIL_DEMO_USERS=1``) with random passwords, printed at once (so a start that
+    fails later does not lose them); a reminder for the banner, or nothing."""
     from bot.users import first_accounts
     from storage.engine import open_engine
     from storage.staff import StaffAccounts
@@ -186,7 +187,8 @@ def _demo_users(settings: Settings) -> str:
     if not created:
         return ""
     logins = ", ".join(f"{name} / {password} ({role})" for name, password, role in created)
-    return f"\n  First staff sign-in, shown only this once: {logins}\n  (add more with: python -m bot users add NAME)"
+    print(f"First staff sign-in, shown only this once: {logins}\n(add more with: python -m bot users add NAME)")
+    return f"  (first sign-in: {created[0][0]}, password printed above)"
 
 
 def run() -> int:

@@ -76,7 +76,7 @@ async def try_sign_in(client: TestClient, username: str, password: str) -> aioht
 # --- no fixed password ---------------------------------------------------------------------------
 
 
-def first_start(tmp_path: Path, demo: bool) -> tuple[str, Any]:
+def first_start(tmp_path: Path, demo: bool, capsys: Any) -> tuple[str, Any]:
     url = f"sqlite:///{tmp_path / 'council.db'}"
     engine = open_engine(url)
     migrate(engine, ASSISTANT)
@@ -84,12 +84,17 @@ def first_start(tmp_path: Path, demo: bool) -> tuple[str, Any]:
         rasa_port=1, actions_port=2, web_port=3, host="127.0.0.1", var_dir=tmp_path, database_url=url,
         tracker_db=tmp_path / "tracker.db", model_path=tmp_path / "model.tar.gz", demo_users=demo,
     )  # fmt: skip
-    return _demo_users(settings), engine
+    reminder = _demo_users(settings)
+    printed = capsys.readouterr().out
+    assert bool(reminder) == bool(printed)
+    return printed, engine
 
 
 @pytest.mark.parametrize("demo", [False, True])
-def test_a_fresh_install_has_no_fixed_password_and_prints_a_random_one_once(tmp_path: Path, demo: bool) -> None:
-    note, engine = first_start(tmp_path / "one", demo)
+def test_a_fresh_install_has_no_fixed_password_and_prints_a_random_one_once(
+    tmp_path: Path, demo: bool, capsys: Any
+) -> None:
+    note, engine = first_start(tmp_path / "one", demo, capsys)
     accounts = StaffAccounts(engine)
     for username, password in README_PASSWORDS:
         with pytest.raises(Exception, match="do not match"):
@@ -101,9 +106,9 @@ def test_a_fresh_install_has_no_fixed_password_and_prints_a_random_one_once(tmp_
     for name, password in printed:
         assert len(password) >= 16 and accounts.sign_in(name, password).username == name
     assert any(accounts.get(name).is_manager for name in names)
-    again, _ = first_start(tmp_path / "one", demo)
+    again, _ = first_start(tmp_path / "one", demo, capsys)
     assert again == ""  # the next start prints nothing: the password was shown once
-    other, _ = first_start(tmp_path / "two", demo)
+    other, _ = first_start(tmp_path / "two", demo, capsys)
     assert other.split("shown only this once: ")[1] != note.split("shown only this once: ")[1]
 
 
