@@ -140,19 +140,11 @@ class Settings:
 
 
 def _seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        seconds = float(raw)
-    except ValueError as error:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
-    if not 0 <= seconds <= 24 * 60 * 60:
-        raise SettingsError(f"{name} must be between 0 and 86400 seconds, not {raw}")
-    return seconds
+    return _number(name, default, "seconds", 24 * 60 * 60, zero=True)
 
 
-def _number(name: str, default: float, unit: str, most: float) -> float:
+def _number(name: str, default: float, unit: str, most: float, zero: bool = False) -> float:
+    """A number of ``unit`` from ``name``: above 0 (or 0 itself, where ``zero``) and at most ``most``."""
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -160,8 +152,10 @@ def _number(name: str, default: float, unit: str, most: float) -> float:
         value = float(raw)
     except ValueError as error:
         raise SettingsError(f"{name} must be a number of {unit}, not {raw!r}") from error
-    if not 0 < value <= most:
-        raise SettingsError(f"{name} must be more than 0 and at most {most:g} {unit}, not {raw}")
+    lowest_ok = value >= 0 if zero else value > 0
+    if not lowest_ok or value > most:
+        least = "0" if zero else "more than 0"
+        raise SettingsError(f"{name} must be {least} and at most {most:g} {unit}, not {raw}")
     return value
 
 

@@ -247,21 +247,18 @@ async def test_one_address_sending_for_many_chats_is_limited_too(web: Client) ->
 # --- what staff and API callers are shown --------------------------------------------------------
 
 
+def live_chat_case(engine: Any, chat_id: str) -> str:
+    """A resident waiting for a live chat in conversation ``chat_id``; the case's reference."""
+    new = NewHandoff(
+        channel="webchat", mode="live", trigger="asked", service_code="missed_bin", conversation_id=chat_id,
+        summary={"wanted": "Report a missed bin"}, transcript=[{"who": "resident", "text": "my bin"}], needs=[],
+    )  # fmt: skip
+    return HandoffStore(engine, load_schedule()).create(new).reference
+
+
 async def test_the_api_and_staff_pages_never_show_the_residents_chat_id(web: Client, engine: Any) -> None:
-    store = HandoffStore(engine, load_schedule())
     chat_id = "residentchat0123456789abcdef"
-    reference = store.create(
-        NewHandoff(
-            channel="webchat",
-            mode="live",
-            trigger="asked",
-            service_code="missed_bin",
-            conversation_id=chat_id,
-            summary={"wanted": "Report a missed bin"},
-            transcript=[{"who": "resident", "text": "my bin"}],
-            needs=[],
-        )  # fmt: skip
-    ).reference
+    reference = live_chat_case(engine, chat_id)
     client = await web()
     token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(ADVISER[0])
     bearer = {"Authorization": f"Bearer {token}"}
@@ -282,20 +279,8 @@ async def test_the_api_and_staff_pages_never_show_the_residents_chat_id(web: Cli
 
 
 async def test_residents_see_the_advisers_first_name_not_their_login(web: Client, engine: Any) -> None:
-    store = HandoffStore(engine, load_schedule())
     chat_id = "residentchat9876543210fedcba"
-    reference = store.create(
-        NewHandoff(
-            channel="webchat",
-            mode="live",
-            trigger="asked",
-            service_code="missed_bin",
-            conversation_id=chat_id,
-            summary={"wanted": "Report a missed bin"},
-            transcript=[],
-            needs=[],
-        )  # fmt: skip
-    ).reference
+    reference = live_chat_case(engine, chat_id)
     StaffAccounts(engine).add("apatel", "a long enough password", "staff", "Asha Patel")
     adviser = await web()
     token = await sign_in(adviser, ("apatel", "a long enough password"))
