@@ -53,7 +53,7 @@ class KeptRasa(RasaClient):
     """Keeps the events added to each conversation (or is down)."""
 
     def __init__(self) -> None:
-        super().__init__(None, "http://rasa.invalid", "http://actions.invalid")  # type: ignore[arg-type]
+        super().__init__(None, "http://rasa.invalid", "http://actions.invalid", "token")  # type: ignore[arg-type]
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.down = False
 
