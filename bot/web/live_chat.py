@@ -73,7 +73,8 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
             online = await asyncio.to_thread(request.app[ACCOUNTS].advisers_online)
             state = {"state": "waiting", "position": position, "wait": wait_estimate(position, online)}
         else:
-            state = {"state": "with_adviser", "adviser": case.claimed_by}
+            name = await asyncio.to_thread(_adviser_name, request, case.claimed_by)
+            state = {"state": "with_adviser", "adviser": name}
     messages = [_as_json(m) for m in await asyncio.to_thread(live.for_conversation, chat_id, after)]
     return {"status": state, "messages": messages}
 
@@ -93,6 +94,12 @@ async def end_abandoned_chats(app: web.Application, every: float = SWEEP_SECONDS
                     await app[CASES].end_if_unanswered(case)
         except Exception:  # noqa: BLE001 - tried again at the next sweep; the web app carries on
             logger.exception("Could not end abandoned live chats; trying again later")
+
+
+def _adviser_name(request: web.Request, username: str | None) -> str:
+    """The name the resident sees for the adviser: their first name, never their login name."""
+    adviser = request.app[ACCOUNTS].get(username) if username else None
+    return adviser.resident_name if adviser else "Adviser"
 
 
 MAX_ID = 2**62  # larger ids do not fit the database's integers

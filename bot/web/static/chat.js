@@ -86,6 +86,8 @@
     var slow = window.setTimeout(showOutage, SLOW_TURN_MS);
     return fetch("/", { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (answer) {
+        // Too many messages too fast: say so here (sending it again now would only be refused again).
+        if (answer.status === 429) { return answer.json().then(function (body) { return Promise.reject({ tooFast: body.error }); }); }
         // 503 carries the safe answer as JSON; anything else that is not JSON is an outage too.
         return answer.json().catch(function () { return Promise.reject(answer.status); });
       })
@@ -104,10 +106,15 @@
         if (result.safety_routes) { document.getElementById("safety-routes").hidden = false; }
         if (result.exit_this_page) { window.location.reload(); }
       })
-      .catch(function () {
+      .catch(function (problem) {
+        window.clearTimeout(slow);
+        if (problem && problem.tooFast) {
+          line("assistant", problem.tooFast);
+          if (fields.message) { input.value = fields.message; }
+          return;
+        }
         // The web app cannot be reached: say where to get help now, and keep what the resident
         // typed in the box so they can send it again.
-        window.clearTimeout(slow);
         if (!list.querySelector(".chat-line--outage:last-child")) { showOutage(); }
         if (fields.message && !input.value) { input.value = fields.message; }
       });
