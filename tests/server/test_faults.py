@@ -33,7 +33,6 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.launcher import supervisor_rpc, web_is_healthy
-from bot.users import DEMO_USERS
 from bot.web.live_chat import SWEEP_SECONDS
 from monitoring.events import keyed_hash
 from monitoring.schema import outcome_events
@@ -46,6 +45,7 @@ from storage.handoffs import HandoffStore, handoff_cases
 from storage.reports import service_requests
 from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import ALWAYS_OPEN, Assistant, start_assistant, stop_assistant_process
+from tests.databases import ADVISER
 from tests.http import request_json, say
 from tests.server.test_live_chat import chat_page_says, join_the_queue, updates
 
@@ -241,7 +241,7 @@ def test_a_command_typed_while_an_adviser_holds_the_chat_goes_to_the_adviser(ass
     sender = "restart" + secrets.token_hex(8)
     reference = join_the_queue(assistant, sender)
     engine = open_engine(assistant.database_url)
-    token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(DEMO_USERS[0][0])
+    token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(ADVISER[0])
     engine.dispose()
     claimed = request_json(
         f"{assistant.web_url}/api/v1/cases/{reference}/claim", method="POST", raw=b"",
