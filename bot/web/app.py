@@ -20,6 +20,7 @@ from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
 from bot.web.keys import ACCOUNTS, CASES, ENGINE, HANDOFFS, LIVE, OUTCOMES, RASA, SECURE_COOKIES, SESSIONS, TEMPLATES
 from bot.web.live_chat import add_live_chat_routes, relay_resident_message, resident_live_state
 from bot.web.rasa_client import BotMessage, RasaClient, RasaUnavailable, TranscriptLine
+from bot.web.readable_bodies import readable_forms
 from bot.web.rendering import render, templates
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import monitoring_engine, open_outcomes
@@ -139,7 +140,7 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
     start_clock(settings)
-    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors, readable_forms])
     app[TEMPLATES] = templates()
     app[SECURE_COOKIES] = settings.secure_cookies
 
