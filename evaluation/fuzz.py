@@ -524,10 +524,12 @@ class Figures:
     statuses: dict[str, Counter[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    slowest: list[tuple[float, str]] = field(default_factory=list)
 
-    def record(self, probe: Probe, answer: Answer) -> None:
-        """Count the answer, and keep a line about each problem in it."""
+    def record(self, probe: Probe, answer: Answer, seconds: float = 0.0) -> None:
+        """Count the answer, and keep a line about each problem in it (and the slowest requests)."""
         self.sent[probe.input] += 1
+        self.slowest = sorted([*self.slowest, (seconds, f"{probe.input}: {probe.method} {probe.path[:60]}")])[-3:]
         status = str(answer.status) if answer.status is not None else "none"
         self.statuses.setdefault(probe.input, Counter())[status] += 1
         for problem in problems(answer):
@@ -541,6 +543,7 @@ class Figures:
         for name in sorted(self.sent):
             counts = ", ".join(f"{status}: {n}" for status, n in sorted(self.statuses[name].items()))
             lines.append(f"  {name:<26} {self.sent[name]:>6} sent   {counts}")
+        lines += [f"  slow: {seconds:.1f} s {what}" for seconds, what in reversed(self.slowest)]
         lines += [f"  ERROR {error}" for error in self.errors[:50]]
         return "\n".join(lines)
 
@@ -555,8 +558,9 @@ async def run(web_url: str, rasa_url: str, access: StaffAccess, count: int, seed
     async def worker() -> None:
         for probe in probes:  # one shared iterator: each probe is sent once
             place = places[probe.service]
+            sent = time.monotonic()
             answer = await send(place.hostname or "127.0.0.1", place.port or 80, probe)
-            figures.record(probe, answer)
+            figures.record(probe, answer, time.monotonic() - sent)
 
     await asyncio.gather(*(worker() for _ in range(workers)))
     figures.seconds = time.monotonic() - started
