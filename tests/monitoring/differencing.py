@@ -84,6 +84,8 @@ def leaks(results: list[Published], formula: Formula, ceiling: int) -> list[str]
     known = [(result, knowledge(result, formula, ceiling)) for result in results]
     for result, values in known:
         for key, possible in values.items():
+            # No value fits: the attacker has misread how the figures are published.
+            assert possible, f"{result.source} {result.start}..{result.end}: nothing fits {key}"
             if len(possible) == 1 and 1 <= min(possible) <= 9:
                 found.append(f"{result.source} {result.start}..{result.end} {key} = {min(possible)}")
     for (outer, outer_values), (inner, inner_values) in itertools.permutations(known, 2):
