@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
+from bot.retention import keep_retention
 from bot.web.api import add_api_routes
 from bot.web.cases import CaseService
 from bot.web.chat_session import CHAT_COOKIE, chat_id_of
@@ -158,11 +159,15 @@ def create_app(settings: Settings) -> web.Application:
         app[SESSIONS] = StaffSessions(engine, accounts)
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
-        refresher = asyncio.create_task(keep_figures_fresh(monitoring))
+        background = [
+            asyncio.create_task(keep_figures_fresh(monitoring)),
+            asyncio.create_task(keep_retention(settings, engine, monitoring)),
+        ]
         yield
-        refresher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.dispose()
         if monitoring is not engine:
             monitoring.dispose()

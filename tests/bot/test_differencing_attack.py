@@ -22,15 +22,23 @@ from monitoring.metric_values import Filters, read_period
 from monitoring.report import build_report, previous_filters
 from monitoring.seed import seed
 from monitoring.thresholds import load_thresholds
-from tests.bot.test_dashboard import MANAGER, TABLES, app, headline  # noqa: F401 - app is a fixture
+from tests.bot import test_dashboard
+from tests.bot.test_dashboard import MANAGER, TABLES, headline
 from tests.bot.test_staff_inbox import sign_in
 from tests.monitoring.conversations import conversation, write
 from tests.monitoring.differencing import Formula, Key, Published, Rate, leaks
 
 FIRST, LAST = date(2026, 1, 5), date(2026, 2, 1)  # four whole weeks, Monday to Sunday
 TOTAL: Key = ("expr", "conversations")
-HEADLINES = ("Conversations", "Resolved by the assistant", "Handed to a person", "Safeguarding escalations",
-             "Came back within 7 days", "Got what they needed")  # fmt: skip
+app = test_dashboard.app  # the web app on a real database, as the dashboard's own tests use it
+HEADLINES = {  # each headline's title and its metric
+    "Conversations": "contacts",
+    "Resolved by the assistant": "outcome.resolved_by_bot",
+    "Handed to a person": "handoff_rate",
+    "Safeguarding escalations": "safeguarding_escalations",
+    "Came back within 7 days": "repeat_contact",
+    "Got what they needed": "satisfied",
+}
 # For each rate column of a table: the count it is a share of, and the count it is over ("TOTAL":
 # all conversations; a column name: the same row; anything else: a count that is not shown).
 RATE_COLUMNS = {
@@ -76,11 +84,8 @@ def from_page(page: str) -> Published:
     """The headline figures of a dashboard page."""
     start, end = day_range(page)
     published = Published("page", start, end)
-    for title in HEADLINES:
-        value = headline(page, title)
-        metric = BY_KEY[{"Conversations": "contacts", "Resolved by the assistant": "outcome.resolved_by_bot",
-                         "Handed to a person": "handoff_rate", "Safeguarding escalations": "safeguarding_escalations",
-                         "Came back within 7 days": "repeat_contact", "Got what they needed": "satisfied"}[title]]  # fmt: skip
+    for title, key in HEADLINES.items():
+        value, metric = headline(page, title), BY_KEY[key]
         if metric.kind == "count":
             published.counts[("expr", metric.numerator)] = value
         else:
@@ -200,8 +205,12 @@ def test_the_attacker_finds_the_counts_when_rates_are_precise():
 
     def both(formula: Formula) -> list[Published]:
         return [
-            published(date(2026, 1, 5), date(2026, 1, 13), 203, {"resolved": 97, "abandoned": 60, "other": 46}, formula),
-            published(date(2026, 1, 5), date(2026, 1, 14), 206, {"resolved": 97, "abandoned": 60, "other": 49}, formula),
+            published(
+                date(2026, 1, 5), date(2026, 1, 13), 203, {"resolved": 97, "abandoned": 60, "other": 46}, formula
+            ),
+            published(
+                date(2026, 1, 5), date(2026, 1, 14), 206, {"resolved": 97, "abandoned": 60, "other": 49}, formula
+            ),
         ]
 
     found = leaks(both(precise), precise, 300)

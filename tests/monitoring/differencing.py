@@ -43,7 +43,9 @@ class Published:
 
     def holds(self, other: Published) -> bool:
         """Whether this range holds ``other``'s (and is not the same range)."""
-        return self.start <= other.start and other.end <= self.end and (self.start, self.end) != (other.start, other.end)
+        return (
+            self.start <= other.start and other.end <= self.end and (self.start, self.end) != (other.start, other.end)
+        )
 
 
 def knowledge(published: Published, formula: Formula, ceiling: int) -> dict[Key, set[int]]:
@@ -66,7 +68,7 @@ def knowledge(published: Published, formula: Formula, ceiling: int) -> dict[Key,
                 (n, d)
                 for d in (domain if denominators is None else sorted(denominators))
                 for n in (domain if numerators is None else sorted(numerators))
-                if 0 < d and n <= d and formula(n, d) == rate.text
+                if d > 0 and n <= d and formula(n, d) == rate.text
             ]
             for key, before, now in (
                 (rate.numerator, numerators, {n for n, _ in pairs}),
