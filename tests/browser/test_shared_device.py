@@ -15,15 +15,19 @@ from tests.conftest import Assistant
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 DISCLOSURE = "my partner hits me and i'm scared to go home"
 ELSEWHERE = "https://www.bbc.co.uk/weather"
+BEFORE = "https://www.southampton.gov.uk/contact-us/"  # the council page the resident came from
 
 
-def somewhere_else(route: Route) -> None:
-    """The neutral site "Exit this page" goes to, served here (the tests have no internet)."""
-    route.fulfill(status=200, content_type="text/html", body="<!DOCTYPE html><title>Weather</title><h1>Weather</h1>")
+def other_sites(route: Route) -> None:
+    """The council's page and the neutral site "Exit this page" goes to, served here (no internet)."""
+    route.fulfill(
+        status=200, content_type="text/html", body="<!DOCTYPE html><title>Elsewhere</title><h1>Elsewhere</h1>"
+    )
 
 
 def disclose(page: Page, assistant: Assistant) -> None:
-    page.route(re.compile(r"https://www\.bbc\.co\.uk/.*"), somewhere_else)
+    page.route(re.compile(r"https://www\.(bbc\.co\.uk|southampton\.gov\.uk)/.*"), other_sites)
+    page.goto(BEFORE)
     page.goto(f"{assistant.web_url}/")
     page.fill("#message", DISCLOSURE)
     page.keyboard.press("Enter")
@@ -39,7 +43,8 @@ def nothing_left(page: Page, assistant: Assistant) -> None:
     """Back, and the chat page opened again, show none of the conversation; no chat cookie."""
     expect(page).to_have_url(ELSEWHERE)
     page.go_back()
-    expect(page.locator("#log")).not_to_contain_text(DISCLOSURE)
+    expect(page).to_have_url(BEFORE)  # Back skips the chat: its place in the history was replaced
+    expect(page.locator("body")).not_to_contain_text(DISCLOSURE)
     page.goto(f"{assistant.web_url}/")
     expect(page.locator("#log")).not_to_contain_text(DISCLOSURE)
     assert chat_cookie(page) == []
