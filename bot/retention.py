@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.engine import Engine
 
@@ -41,9 +41,12 @@ def apply_retention(
     settings: Settings, engine: Engine, monitoring: Engine, now: datetime | None = None
 ) -> RetentionRun:
     """Delete everything past its period, as of ``now`` (the assistant's clock by default). Blocking."""
+    # Rasa stamps its events with the real time, not the assistant's clock (which a demonstration
+    # may set days ahead): its conversations are aged by the real time.
+    stamped = now or datetime.now(timezone.utc)
     now = now or clock.now()
     keep = settings.retention
-    conversations, events = forget_conversations(settings.tracker_db, now - timedelta(days=keep.conversations))
+    conversations, events = forget_conversations(settings.tracker_db, stamped - timedelta(days=keep.conversations))
     messages, transcripts = forget_transcripts(engine, now - timedelta(days=keep.transcripts))
     cases = forget_cases(engine, now - timedelta(days=keep.cases))
     keys = forget_resident_keys(monitoring, now - timedelta(days=keep.resident_keys))
