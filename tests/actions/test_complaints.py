@@ -178,6 +178,16 @@ async def test_skipping_the_first_question_the_opening_comes_before_the_second(d
     assert dispatcher.messages[-1]["text"] == "What happened, and what would you like us to do to put it right?"
 
 
+async def test_a_request_that_says_what_about_is_asked_the_second_question_first(domain: dict[str, Any]) -> None:
+    # Rasa asks the first question without validating: the ask action takes the request's words.
+    dispatcher = CollectingDispatcher()
+    starting = tracker(events=[user(RUDE, "make_complaint"), step("complaint_form")])  # as Rasa sends it
+    events = await ActionAskComplaintAbout().run(dispatcher, starting, domain)
+    assert events == [SlotSet("complaint_about", RUDE), SlotSet("requested_slot", "complaint_details")]
+    assert dispatcher.messages[-1]["text"] == "What happened, and what would you like us to do to put it right?"
+    assert "What is your complaint about?" not in said(dispatcher)
+
+
 async def test_the_second_question_after_the_first_has_no_opening(domain: dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
     history = [user("i want to make a complaint", "make_complaint"), asked("complaint_about"), user("bins", "inform")]

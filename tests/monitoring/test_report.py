@@ -182,7 +182,7 @@ def test_changes_are_put_in_words():
 def test_values_by_kind():
     now = totals(conversations=123, handed_off=41, wait_phone_5=20, wait_phone_8=20)
     assert value_of(BY_KEY["contacts"], now, THRESHOLDS).text == "125"  # rounded to 5
-    assert value_of(BY_KEY["handoff_rate"], now, THRESHOLDS).text == "32%"  # 41 of 123 shown as 40 of 125: from rounded counts
+    assert value_of(BY_KEY["handoff_rate"], now, THRESHOLDS).text == "32%"  # 41 of 123 is 40 of 125 rounded
     assert value_of(BY_KEY["contact_time.phone"], now, THRESHOLDS).text == "half within 30 min; 9 in 10 within 4 hours"
     assert value_of(BY_KEY["parity.older_age"], now, THRESHOLDS).text == "no data"
 
