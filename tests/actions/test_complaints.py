@@ -129,6 +129,30 @@ async def test_the_request_itself_answers_the_first_question_when_it_says_enough
     assert await extract_about(current, domain) == expected
 
 
+HELD = "He would not help me and sent me away. I would like an apology."
+MAYBE_RISK = {"category": "safeguarding", "confidence": 0.67, "tier": "possible", "kind": "domestic_abuse"}
+
+
+@pytest.mark.parametrize(
+    ("risk", "reply", "after_check", "taken"),
+    [
+        (MAYBE_RISK, "/affirm", "action_risk_safe", HELD),  # "Yes, I am safe": the words were the answer
+        (MAYBE_RISK, "/deny", "action_safeguarding", None),  # "No, I need help now": never an answer
+        (RISK, "/affirm", "action_risk_safe", None),  # a clear sign is never held as an answer
+    ],
+)
+def test_an_answer_held_back_by_a_safety_check_is_taken_once_the_resident_is_safe(
+    risk: dict[str, Any], reply: str, after_check: str, taken: str | None
+) -> None:
+    history = [
+        user(RUDE, "make_complaint"), step("complaint_form"), asked("complaint_details"),
+        user(HELD, "request_human", risk), step("action_risk_check_in"),
+        user(reply, reply.removeprefix("/")), step(after_check),
+    ]  # fmt: skip
+    current = tracker(reply, reply.removeprefix("/"), slots={"requested_slot": "complaint_details"}, events=history)
+    assert form_answer(current, "complaint_details", tasks_interrupt=False) == taken
+
+
 async def test_once_asked_the_answer_is_the_message(domain: dict[str, Any]) -> None:
     current = tracker("the parking wardens", "inform", slots={"requested_slot": "complaint_about"})
     assert await extract_about(current, domain) == {"complaint_about": "the parking wardens"}

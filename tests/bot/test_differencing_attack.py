@@ -23,8 +23,9 @@ from monitoring.report import build_report, previous_filters
 from monitoring.seed import seed
 from monitoring.thresholds import load_thresholds
 from tests.bot import test_dashboard
-from tests.bot.test_dashboard import MANAGER, TABLES, headline
+from tests.bot.test_dashboard import TABLES, headline
 from tests.bot.test_staff_inbox import sign_in
+from tests.databases import MANAGER
 from tests.monitoring.conversations import conversation, write
 from tests.monitoring.differencing import Formula, Key, Published, Rate, leaks
 
