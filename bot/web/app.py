@@ -13,9 +13,17 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
+from bot.retention import keep_retention
 from bot.web.api import add_api_routes
 from bot.web.cases import CaseService
-from bot.web.chat_session import CHAT_COOKIE, chat_id_of
+from bot.web.chat_session import (
+    CHAT_IDLE_SECONDS,
+    EXIT_TO,
+    VIA_COOKIE,
+    add_chat_session_routes,
+    chat_id_of,
+    remember_chat,
+)
 from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
 from bot.web.keys import (
     ACCOUNTS,
@@ -33,6 +41,7 @@ from bot.web.keys import (
 from bot.web.live_chat import add_live_chat_routes, end_abandoned_chats, relay_resident_message, resident_live_state
 from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
+from bot.web.readable_bodies import readable_forms
 from bot.web.rendering import render, templates
 from bot.web.staff_auth import token_lifetimes
 from bot.web.staff_pages import add_staff_routes
@@ -52,8 +61,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_FORM_MESSAGE = 2000
 DATABASE_BUSY = "The database is not answering just now. Please try again in a minute."
 TURN_WAIT_SECONDS = 10  # the page's script shows the safe answer after 3 s while it waits
-CHAT_COOKIE_SECONDS = 24 * 60 * 60
-VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
+CHAT_COOKIE_SECONDS = CHAT_IDLE_SECONDS  # 30 minutes idle: a shared device soon forgets the chat
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
@@ -83,7 +91,11 @@ async def chat_page(request: web.Request) -> web.Response:
         request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
         turn_start=turn_start, exit_this_page=any(line["exit_this_page"] for line in lines),
         safety_routes=any(line["safety_routes"] for line in lines), outage=request.app[OUTAGE],
+        chat_open=chat_id is not None, cleared=request.query.get("cleared") == "1", exit_to=EXIT_TO,
     )  # fmt: skip
+    page.headers["Cache-Control"] = "no-store"  # Back after "Exit this page" must not show a stored copy
+    if chat_id:
+        remember_chat(page, chat_id)  # reading the chat counts as using it
     if request.query.get("via") == "embed":  # opened by static/embed.js on another council page
         page.set_cookie(VIA_COOKIE, "embed", httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
     return page
@@ -141,8 +153,8 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         response = web.json_response({"lines": lines, "live": live["status"], **signals})
     else:
         response = web.HTTPSeeOther("/#latest")
-    # A day: a resident who steps away for a while comes back to the same conversation.
-    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
+    # 30 minutes from the last message: long enough to step away, short enough for a shared device.
+    remember_chat(response, chat_id)
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
@@ -166,9 +178,10 @@ def outage_response(request: web.Request, chat_id: str | None = None) -> web.Res
         response = render(
             request, "chat.html", status=503, lines=[], problem=answer, live={"state": "none"},
             last_live=0, turn_start=0, exit_this_page=False, safety_routes=True, outage=answer,
+            chat_open=chat_id is not None, exit_to=EXIT_TO,
         )  # fmt: skip
     if chat_id:
-        response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
+        remember_chat(response, chat_id)
     return response
 
 
@@ -201,9 +214,12 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
     start_clock(settings)
-    app = web.Application(client_max_size=64 * 1024, middlewares=[resident_outages, staff_errors, rate_limited])
+    app = web.Application(
+        client_max_size=64 * 1024, middlewares=[resident_outages, staff_errors, rate_limited, readable_forms]
+    )
     app[RATE_LIMITS] = RateLimits(settings)
     app[TEMPLATES] = templates()
+    app[TEMPLATES].globals["keep"] = settings.retention  # the chat page tells residents how long
     app[SECURE_COOKIES] = settings.secure_cookies
     app[OUTAGE] = outage_answer(default_catalogue())
 
@@ -222,11 +238,15 @@ def create_app(settings: Settings) -> web.Application:
         app[SESSIONS] = StaffSessions(engine, accounts, token_lifetimes(settings))
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
-        refresher = asyncio.create_task(keep_figures_fresh(monitoring))
+        background = [
+            asyncio.create_task(keep_figures_fresh(monitoring)),
+            asyncio.create_task(keep_retention(settings, engine, monitoring)),
+        ]
         yield
-        refresher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.dispose()
         if monitoring is not engine:
             monitoring.dispose()
@@ -254,6 +274,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
+    add_chat_session_routes(app)
     add_staff_routes(app)
     add_live_chat_routes(app)
     add_api_routes(app)

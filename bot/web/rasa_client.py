@@ -74,6 +74,7 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 replies: list[BotMessage] = await answer.json()
                 return replies
+        # aiohttp's timeouts raise asyncio.TimeoutError: on Python 3.10 not the built-in TimeoutError.
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
 
