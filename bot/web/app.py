@@ -24,6 +24,8 @@ from bot.web.rendering import render, templates
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
+from routing.redaction import redact
+from routing.split_cards import CardGuard
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
@@ -37,6 +39,8 @@ MAX_FORM_MESSAGE = 2000
 CHAT_COOKIE_SECONDS = 24 * 60 * 60
 VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
 UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
+# Per conversation, the digits ending the last message, in memory only, to catch a card split over two.
+CARDS = CardGuard()
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
@@ -82,7 +86,10 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     chat_id = chat_id_of(request) or secrets.token_hex(16)
     payload = form.get("payload")
     message = form.get("message")
+    if isinstance(message, str):  # card details out before the live chat relay or Rasa, then cut to length
+        message = CARDS.redact(chat_id, message, MAX_FORM_MESSAGE).text
     title = form.get("button_title")
+    title = redact(title).text if isinstance(title, str) else None
     text = payload if isinstance(payload, str) and payload.startswith("/") else message
     if isinstance(message, str) and message.strip() and await relay_resident_message(request, chat_id, message):
         text = None  # a person holds the conversation: it went to them
@@ -93,7 +100,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     if isinstance(text, str) and text.strip():
         try:
             replies = await request.app[RASA].send(
-                chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None,
+                chat_id, text[:MAX_FORM_MESSAGE], title=title,
                 entry_channel="embed" if request.cookies.get(VIA_COOKIE) == "embed" else "web",
             )  # fmt: skip
         except RasaUnavailable:
