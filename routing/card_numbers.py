@@ -35,7 +35,7 @@ _PHONE = re.compile(
 _DATE = re.compile(
     r"(?<![0-9])(?:[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2,4}|[0-9]{4}([/.-])[0-9]{1,2}\2[0-9]{1,2})(?![0-9])"
 )
-_YEAR = re.compile(r"(?:19|20)[0-9]{2}")
+YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
 def normalise(text: str) -> str:
@@ -145,7 +145,12 @@ def _protected_groups(run: DigitRun, protected: list[tuple[int, int]]) -> set[in
 def _only_years(run: DigitRun, first: int, last: int) -> bool:
     """True for "2019 2020 2021 2022": a list of years, not a card."""
     offsets = _offsets(run)
-    return all(_YEAR.fullmatch(run.digits[offsets[i] : offsets[i + 1]]) for i in range(first, last))
+    return all(YEAR.fullmatch(run.digits[offsets[i] : offsets[i + 1]]) for i in range(first, last))
+
+
+def is_years(run: DigitRun) -> bool:
+    """True for a run of years ("2019, 2020"): no real card starts 19xx or 20xx in groups of four."""
+    return _only_years(run, 0, len(run.groups))
 
 
 def is_card_start(digits: str) -> bool:

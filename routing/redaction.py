@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from routing.card_codes import CARD_WORDS, expiry_spans, lone_code_spans, security_code_spans
-from routing.card_numbers import DigitRun, card_runs, digit_runs, is_card_start, luhn_valid, normalise, protected_spans
+from routing.card_numbers import (
+    DigitRun,
+    card_runs,
+    digit_runs,
+    is_card_start,
+    is_years,
+    luhn_valid,
+    normalise,
+    protected_spans,
+)
 
 __all__ = [
     "CARD_PLACEHOLDER",
@@ -52,7 +61,7 @@ _PLACEHOLDER_OF = {
 }
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words that say digits are something else: a partial card rule must not eat an account number.
-_NOT_A_CARD = re.compile(r"\b(?:account|acc|reference|ref|phone|mobile|tel|call|ring|number\s+is\s+0)", re.IGNORECASE)
+NOT_A_CARD = re.compile(r"\b(?:account|acc|reference|ref|phone|mobile|tel|call|ring|number\s+is\s+0)", re.IGNORECASE)
 _LONE_CODE = re.compile(r"\W*[0-9]{3,4}\W*")  # a message that is only a security code
 Span = tuple[int, int, str]  # start, end, kind
 
@@ -78,12 +87,14 @@ def _partial_card(normalised: str, run: DigitRun, protected: list[tuple[int, int
     if CARD_WORDS.search(normalised):
         return 8 <= len(run.digits) <= 19
     lengths = run.lengths
+    if is_years(run):
+        return False
     shaped = (
         (len(lengths) in (2, 3) and all(length == 4 for length in lengths))
         or lengths == (4, 6)
         or (len(lengths) == 1 and 11 <= lengths[0] <= 12)
     )
-    return shaped and not _NOT_A_CARD.search(outside) and len(_LETTERS.findall(outside)) <= 3
+    return shaped and not NOT_A_CARD.search(outside) and len(_LETTERS.findall(outside)) <= 3
 
 
 def _spans(normalised: str, about_a_card: bool, also: Iterable[tuple[int, int]]) -> list[Span]:
@@ -141,16 +152,18 @@ def redact_to_length(
     result = redact(head, about_a_card=about_a_card, also=[(s, e) for s, e in also if e <= len(head)])
     if len(result.text) <= limit:
         return result
-    runs = digit_runs(normalise(result.text))
-    cut, cut_card = limit, False
-    for _ in range(3):  # moving the cut back for the placeholder may land in another run
-        across = next((run for run in runs if run.start < cut < run.end), None)
+    text = result.text
+    # Digit runs the cut must not split, and placeholders it must not split (kept whole instead).
+    runs = [(run.start, run.end, len(run.digits) >= 7) for run in digit_runs(normalise(text))]
+    runs += [(m.start(), m.end(), True) for m in re.finditer("|".join(map(re.escape, PLACEHOLDERS)), text)]
+    cut, removed = limit, False
+    for _ in range(4):  # moving the cut back for the placeholder may land in another run
+        across = next(((start, card) for start, end, card in runs if start < cut < end), None)
         if across is None:
             break
-        cut_card = cut_card or sum(end - start for start, end in across.groups if start < cut) >= 7
-        cut = across.start
-        if cut_card and cut + len(CARD_PLACEHOLDER) + 1 > limit:
+        cut, removed = across[0], removed or across[1]
+        if removed and cut + len(CARD_PLACEHOLDER) + 1 > limit:
             cut = limit - len(CARD_PLACEHOLDER) - 1
-    if not cut_card:
-        return Redacted(text=result.text[:cut], found=result.found)
-    return Redacted(text=f"{result.text[:cut].rstrip()} {CARD_PLACEHOLDER}", found=result.found | {"partial_card"})
+    if not removed:
+        return Redacted(text=text[:cut], found=result.found)
+    return Redacted(text=f"{text[:cut].rstrip()} {CARD_PLACEHOLDER}", found=result.found | {"partial_card"})

@@ -9,8 +9,9 @@ Policy (PCI DSS: no card number is ever stored):
   first digits complete a Luhn-valid card with them, that first digit run is redacted.
 * Right after card details, a message that is only 3-4 digits is taken as the security code, and a
   lone MM/YY or MM/YYYY as the expiry date.
-* Phone numbers and dates are never joined into a card, so "my number is 023 8083 3000" then
-  "07700 900123" both stay.
+* Phone numbers, dates, years and numbers called an account or reference number are never joined
+  into a card, so "my number is 023 8083 3000" then "07700 900123" both stay; nor is a
+  message after 13 or more digits (a whole number of its own, not the start of a card).
 
 The memory is bounded (``MAX_CONVERSATIONS``, oldest forgotten first) so a flood of senders cannot
 grow it without limit.
@@ -30,11 +31,12 @@ from routing.card_numbers import (
     digit_runs,
     is_card_start,
     is_separator,
+    is_years,
     luhn_valid,
     normalise,
     protected_spans,
 )
-from routing.redaction import Redacted, redact_to_length
+from routing.redaction import NOT_A_CARD, Redacted, redact_to_length
 
 TTL_SECONDS = 120.0
 MAX_CONVERSATIONS = 10_000
@@ -93,7 +95,7 @@ class CardGuard:
         if tail is not None and now - tail.at > self._ttl:
             tail = None
         normalised = normalise(text[: limit + 200])
-        runs = [run for run in digit_runs(normalised) if _unprotected(run, normalised)]
+        runs = [run for run in digit_runs(normalised) if _unprotected(run, normalised) and not is_years(run)]
         also: list[tuple[int, int]] = []
         if tail is not None and runs and tail.digits and _completes(tail, runs[0]):
             also.append((runs[0].start, runs[0].end))
@@ -107,6 +109,8 @@ class CardGuard:
         last = runs[-1] if runs else None
         if last is not None and not all(is_separator(c) or c in "!?" for c in normalised[last.end :]):
             last = None  # the message does not end with digits
+        if NOT_A_CARD.search(normalised) or (last is not None and len(last.digits) >= CARD_LENGTHS.start):
+            last = None  # "my account number is 5012 3456", or a whole long number: not the start of a card
         digits = ""
         starts: tuple[int, ...] = ()
         if last is not None:
