@@ -23,6 +23,7 @@ CARD_FIRST_DIGITS = frozenset("23456")
 # MMYY, MMYYYY) or both (7).
 MAX_ATTACHED = 7
 MAX_GAP = 6  # separator characters between two digit groups ("  -  " and "\r\n" fit)
+LIST_ITEM = 7  # a longer group is a number of its own (an account number has 8-10 digits)
 MAX_GAP_MARKS = 2  # non-space characters in one gap ("--" fits, "1, 2, 3" does not join "1,,,2")
 _MARKS = frozenset(".,/_·‧・'’|~\\．，／＿｜−")  # plus every Unicode dash (category Pd)
 _GROUP = re.compile(r"[0-9]+")
@@ -32,9 +33,14 @@ _PHONE = re.compile(
     r"(?:[0-9]{4}[ -]?[0-9]{6}|[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}|[0-9]{2}[ -]?[0-9]{4}[ -]?[0-9]{4}"
     r"|[0-9]{4}[ -]?[0-9]{3}[ -]?[0-9]{3})(?![0-9])"
 )
+_DAY, _MONTH, _YEAR_DIGITS = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])", r"(?:19|20)?[0-9]{2}"
 _DATE = re.compile(
-    r"(?<![0-9])(?:[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2,4}|[0-9]{4}([/.-])[0-9]{1,2}\2[0-9]{1,2})(?![0-9])"
+    rf"(?<![0-9])(?:{_DAY}([/.-]){_MONTH}\1{_YEAR_DIGITS}|(?:19|20)[0-9]{{2}}([/.-]){_MONTH}\2{_DAY})(?![0-9])"
 )
+# An amount of money: "£1,234.56", "€45".
+_AMOUNT = re.compile(r"[£$€]\s?[0-9][0-9,]*(?:\.[0-9]{1,2})?")
+# Between items of a list, as in "023 8083 3000, 07700 900123" or "... / 07700 900123".
+_LIST_GAP = re.compile(r"\s*[,;/\-\u2013\u2014]\s+|\s+[,;/\-\u2013\u2014]\s*")
 YEAR = re.compile(r"(?:19|20)[0-9]{2}")
 
 
@@ -80,6 +86,7 @@ class DigitRun:
 
     groups: tuple[tuple[int, int], ...]
     digits: str
+    list_gaps: frozenset[int] = frozenset()  # groups that follow a list gap (", ", " / ")
 
     @property
     def start(self) -> int:
@@ -118,12 +125,28 @@ def digit_runs(normalised: str) -> list[DigitRun]:
 
 
 def _run(normalised: str, groups: list[tuple[int, int]]) -> DigitRun:
-    return DigitRun(tuple(groups), "".join(normalised[start:end] for start, end in groups))
+    gaps = [normalised[before[1] : after[0]] for before, after in zip(groups, groups[1:], strict=False)]
+    list_gaps = frozenset(index + 1 for index, gap in enumerate(gaps) if _LIST_GAP.fullmatch(gap))
+    return DigitRun(tuple(groups), "".join(normalised[start:end] for start, end in groups), list_gaps)
 
 
 def protected_spans(normalised: str) -> list[tuple[int, int]]:
-    """Where the text has a UK phone number or a date: never part of a card."""
-    return [match.span() for pattern in (_PHONE, _DATE) for match in pattern.finditer(normalised)]
+    """Where the text has a UK phone number, a date or an amount of money: never part of a card.
+
+    A phone number counts only where it starts its digit run or follows a list gap (", ", " / "):
+    typed straight on from other digits ("4111 01851 677260...") its digits may be a card's.
+    """
+    phones = [match.span() for match in _PHONE.finditer(normalised) if _starts_an_item(normalised, match.start())]
+    return phones + [match.span() for pattern in (_DATE, _AMOUNT) for match in pattern.finditer(normalised)]
+
+
+def _starts_an_item(normalised: str, start: int) -> bool:
+    gap_start = start
+    while gap_start > 0 and start - gap_start <= MAX_GAP and is_separator(normalised[gap_start - 1]):
+        gap_start -= 1
+    if gap_start == start or gap_start == 0 or not normalised[gap_start - 1].isdigit():
+        return True  # nothing joins it to digits before it
+    return bool(_LIST_GAP.fullmatch(normalised[gap_start:start]))
 
 
 def _offsets(run: DigitRun) -> list[int]:
@@ -158,6 +181,15 @@ def is_card_start(digits: str) -> bool:
     return bool(digits) and digits[0] in CARD_FIRST_DIGITS
 
 
+def _a_list(run: DigitRun, first: int, last: int) -> bool:
+    """True when groups ``first``..``last`` cross a list gap and two of them are whole numbers of their
+    own: as in "4210559169, 4271209962", two account numbers ("4111, 1111, 1111, 1111" is a card)."""
+    if not any(first < index <= last for index in run.list_gaps):
+        return False
+    lengths = run.lengths
+    return sum(lengths[index] > LIST_ITEM for index in range(first, last + 1)) >= 2
+
+
 def card_in_run(run: DigitRun, protected: list[tuple[int, int]]) -> bool:
     """True when whole groups of the run, from a group's start, make a card number; the last group
     may carry up to ``MAX_ATTACHED`` more digits (a security code or expiry typed without a space)."""
@@ -174,6 +206,8 @@ def card_in_run(run: DigitRun, protected: list[tuple[int, int]]) -> bool:
                 break
             if offsets[last + 1] - end > MAX_ATTACHED:
                 continue
+            if _a_list(run, first, last):
+                break
             if luhn_valid(run.digits[start:end]) and not _only_years(run, first, last + 1):
                 return True
     return False

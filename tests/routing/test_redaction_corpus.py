@@ -3,12 +3,28 @@ expiry date; everything on the survivors list comes through unchanged."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from routing.card_numbers import normalise
 from routing.redaction import PLACEHOLDERS, redact
 from routing.split_cards import CardGuard
-from tests.fixtures.card_corpus import LIMIT, SURVIVORS, Survivor, Variant, code_pattern, corpus, digits_of
+from tests.fixtures.card_corpus import (
+    BRANDS,
+    DIGIT_ZEROS,
+    LIMIT,
+    SEPARATORS,
+    SURVIVORS,
+    Survivor,
+    Variant,
+    code_pattern,
+    corpus,
+    digits_of,
+    grouped,
+    in_script,
+    make_card,
+)
 
 CORPUS = corpus()
 
@@ -91,3 +107,48 @@ def test_a_long_run_of_digits_across_the_limit_is_not_kept_in_part() -> None:
 def test_a_huge_message_is_redacted_quickly_and_cut() -> None:
     kept = CardGuard().redact("resident", "4111 1111 1111 1111 " * 50_000, LIMIT)
     assert "4111" not in kept.text and len(kept.text) <= LIMIT
+
+
+def _card_typed(rng: random.Random) -> tuple[str, str]:
+    """A card as a resident might type it: printed groups, any separators (mixed, never none: the
+    corpus has unbroken cards), any digits, words around it, maybe its code or expiry after it."""
+    prefix, length = rng.choice([(p, n) for prefixes, lengths in BRANDS.values() for p in prefixes for n in lengths])
+    card = make_card(rng, prefix, length)
+    groups = grouped(card, "|").split("|")
+    separators = [separator for separator in SEPARATORS.values() if separator]
+    text = groups[0] + "".join(rng.choice(separators) + group for group in groups[1:])
+    if rng.random() < 0.3:
+        text = in_script(text, rng.choice(list(DIGIT_ZEROS.values())))
+    before = rng.choice(["", "my card ", "pay with ", "it is: ", "(", "card number "])
+    after = rng.choice(["", " thanks", " 123", "123", " exp 12/27", "1227", ", cvv 123", ")"])
+    return card, before + text + after
+
+
+def test_thousands_of_cards_typed_every_which_way_are_all_removed() -> None:
+    rng = random.Random(2026)
+    kept = [text for card, text in (_card_typed(rng) for _ in range(3000)) if card in digits_of(redact(text).text)]
+    assert kept == []
+
+
+def _numbers_listed(rng: random.Random) -> str:
+    """Phone numbers, dates, amounts and account numbers in a list, as residents write them."""
+    makers = [
+        lambda: f"023 8083 {rng.randint(0, 9999):04d}",
+        lambda: f"07700 9{rng.randint(0, 99999):05d}",
+        lambda: f"+44 7700 9{rng.randint(0, 99999):05d}",
+        lambda: f"0800 {rng.randint(0, 999):03d} {rng.randint(0, 9999):04d}",
+        lambda: f"07{rng.randint(0, 999999999):09d}",
+        lambda: f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(20, 30)}",
+        lambda: f"£{rng.randint(1, 3000)}.{rng.randint(0, 99):02d}",
+        lambda: str(rng.randint(10**7, 10**10 - 1)),
+    ]
+    items = [rng.choice(makers)() for _ in range(rng.randint(1, 3))]
+    return rng.choice(["", "call ", "it was ", "my account is "]) + rng.choice([", ", " / ", " or ", "; ", " - "]).join(
+        items
+    )
+
+
+def test_thousands_of_listed_phone_numbers_dates_amounts_and_accounts_are_all_kept() -> None:
+    rng = random.Random(2027)
+    changed = [text for text in (_numbers_listed(rng) for _ in range(3000)) if redact(text).text != text]
+    assert changed == []
