@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from wiring.settings import PROJECT_ROOT, Settings, load_settings
+from wiring.settings import PROJECT_ROOT, Settings, internal_tokens, load_settings
 
 READY_TIMEOUT_SECONDS = 240
 STOP_TIMEOUT_SECONDS = 15
@@ -37,8 +37,9 @@ class Child:
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    """The environment every server gets: ports, paths, and quiet TensorFlow/SQLAlchemy logs."""
+    """The environment every server gets: ports, paths, the internal tokens, and quiet logs."""
     env = dict(os.environ)
+    tokens = internal_tokens(settings)
     env.update(
         {
             "RASA_PORT": str(settings.rasa_port),
@@ -49,6 +50,8 @@ def child_environment(settings: Settings) -> dict[str, str]:
             "COUNCIL_MONITORING_DATABASE_URL": settings.monitoring_database_url,
             "RASA_TRACKER_DB": str(settings.tracker_db),
             "ACTION_SERVER_URL": settings.action_server_url,
+            "RASA_TOKEN": tokens.rasa,
+            "ACTIONS_TOKEN": tokens.actions,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH", "")])),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -60,19 +63,12 @@ def child_environment(settings: Settings) -> dict[str, str]:
 
 def commands(settings: Settings) -> dict[str, list[str]]:
     """The command line of each server."""
-    rasa = str(Path(sys.executable).with_name("rasa"))
+    # Rasa and the action server listen on the internal interface only, and ask for their tokens.
     return {
-        "rasa": [
-            rasa, "run", "--enable-api",
-            "--model", str(settings.model_path),
-            "--interface", settings.host,
-            "--port", str(settings.rasa_port),
-            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        ],
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(settings.actions_port)],
+        "rasa": [sys.executable, "-m", "bot.rasa_server"],
+        "actions": [sys.executable, "-m", "bot.action_server"],
         "web": [sys.executable, "-m", "bot.web"],
-    }  # fmt: skip
+    }
 
 
 def start(settings: Settings) -> list[Child]:
@@ -214,8 +210,8 @@ def run() -> int:
             f"  Handoff API     {settings.web_url}/api/v1/openapi.yaml\n"
             f"  Health          {settings.web_url}/health\n"
             f"  Rasa REST       {settings.rasa_url}/webhooks/rest/webhook\n"
-            f"  Rasa HTTP API   {settings.rasa_url}/model/parse\n"
-            f"  Action server   http://{settings.host}:{settings.actions_port}/webhook\n"
+            f"  Rasa HTTP API   {settings.rasa_url}/model/parse (needs ?token= from RASA_TOKEN or var/rasa.token)\n"
+            f"  Action server   {settings.action_server_url} (for Rasa only)\n"
             f"  Logs            {settings.var_dir / 'logs'}\n"
             "Press Ctrl-C to stop.",
             flush=True,

@@ -5,9 +5,10 @@ so the sealed set stays unseen.
 
 Only messages that are not also training examples are scored (a plain "hello" may be both).
 By default the trained model is loaded in this process (the same pipeline the assistant runs);
-``--url http://127.0.0.1:5005`` scores a running assistant's ``/model/parse`` instead. Every report
-is saved to ``var/evaluation.json``; the messages each set got wrong are saved for the development
-sets only, so nobody reads the sealed set's misses.
+``--url http://127.0.0.1:5005`` scores a running assistant's ``/model/parse`` instead (with the
+token from ``RASA_TOKEN`` or ``var/rasa.token``). Every report is saved to ``var/evaluation.json``;
+the messages each set got wrong are saved for the development sets only, so nobody reads the
+sealed set's misses.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from evaluation.intents import evaluate as score_intents
 from evaluation.intents import load_examples as heldout_examples
 from evaluation.labelled import DEVELOPMENT, EARLIER_SEALED, SEALED, load_set, training_texts, unseen
 from evaluation.parsing import http_parser, model_parser
+from wiring.settings import internal_tokens, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "var" / "evaluation.json"
@@ -46,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.development and not SEALED.exists():
         print(f"{SEALED.name} has not been added yet: `make eval-dev` scores the development sets", file=sys.stderr)
         return 2
-    parse = http_parser(args.url) if args.url else model_parser(MODEL)
+    parse = http_parser(args.url, internal_tokens(load_settings()).rasa) if args.url else model_parser(MODEL)
     results: dict[str, Any] = {}
     sealed_met = True
     trained = training_texts()

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable
@@ -14,13 +15,13 @@ from typing import Any, Callable
 Parse = Callable[[str], dict[str, Any]]
 
 
-def http_parser(rasa_url: str) -> Parse:
-    """Parse with a running Rasa server's ``/model/parse`` (what the assistant itself sees)."""
+def http_parser(rasa_url: str, token: str) -> Parse:
+    """Parse with a running Rasa server's ``/model/parse`` (what the assistant itself sees), with
+    the HTTP API's ``token``."""
+    url = f"{rasa_url}/model/parse?{urllib.parse.urlencode({'token': token})}"
 
     def parse(text: str) -> dict[str, Any]:
-        request = urllib.request.Request(
-            f"{rasa_url}/model/parse", data=json.dumps({"text": text}).encode(), method="POST"
-        )
+        request = urllib.request.Request(url, data=json.dumps({"text": text}).encode(), method="POST")
         request.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=60) as answer:

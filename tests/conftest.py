@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -32,10 +33,15 @@ class Assistant:
     actions_url: str
     var_dir: Path
     process: subprocess.Popen[bytes]
+    rasa_token: str
 
     @property
     def database_url(self) -> str:
         return f"sqlite:///{self.var_dir / 'council.db'}"
+
+    def rasa_api(self, path: str) -> str:
+        """The URL of ``path`` on Rasa's HTTP API, with the token it asks for."""
+        return f"{self.rasa_url}{path}?token={self.rasa_token}"
 
 
 def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) -> Assistant:
@@ -54,6 +60,7 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
             "PYTHONPATH": str(ROOT),
             # Every channel open all day, so these tests do not depend on the time they run.
             "COUNCIL_CHANNELS_FILE": str(ALWAYS_OPEN),
+            "RASA_TOKEN": secrets.token_hex(16),
         }
     )
     env.pop("COUNCIL_DATABASE_URL", None)
@@ -79,6 +86,7 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
         actions_url=f"http://127.0.0.1:{actions_port}",
         var_dir=var_dir,
         process=process,
+        rasa_token=env["RASA_TOKEN"],
     )
 
 

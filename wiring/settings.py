@@ -53,7 +53,9 @@ class Settings:
         rasa_port: the Rasa server (REST channel and HTTP API). Env ``RASA_PORT``.
         actions_port: the action server. Env ``ACTIONS_PORT``.
         web_port: the web app (chat page, staff inbox, dashboard, health). Env ``WEB_PORT``.
-        host: the interface every server listens on. Env ``BIND_HOST``.
+        host: the interface the web app listens on (the only public server). Env ``BIND_HOST``.
+        internal_host: the interface Rasa and the action server listen on, and where the web app
+            finds them: loopback, unless they run on hosts of their own. Env ``INTERNAL_HOST``.
         var_dir: runtime data (databases, logs, reports). Env ``VAR_DIR``.
         database_url: the assistant's own database. Env ``COUNCIL_DATABASE_URL``.
         monitoring_database_url: where outcome events and the figures built from them are kept;
@@ -87,6 +89,7 @@ class Settings:
     channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
     thresholds_file: Path = PROJECT_ROOT / "data" / "monitoring" / "thresholds.yml"
     clock_start: datetime | None = None
+    internal_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         if not self.monitoring_database_url:
@@ -95,12 +98,17 @@ class Settings:
     @property
     def rasa_url(self) -> str:
         """Base URL of the Rasa server."""
-        return f"http://{self.host}:{self.rasa_port}"
+        return f"http://{self.internal_host}:{self.rasa_port}"
 
     @property
     def action_server_url(self) -> str:
         """The action server's webhook, as Rasa's endpoints file wants it."""
-        return f"http://{self.host}:{self.actions_port}/webhook"
+        return f"{self.actions_url}/webhook"
+
+    @property
+    def actions_url(self) -> str:
+        """Base URL of the action server."""
+        return f"http://{self.internal_host}:{self.actions_port}"
 
     @property
     def web_url(self) -> str:
@@ -141,6 +149,7 @@ def load_settings() -> Settings:
         channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),
         thresholds_file=_file("COUNCIL_THRESHOLDS_FILE", Settings.thresholds_file),
         clock_start=_moment("COUNCIL_CLOCK"),
+        internal_host=os.environ.get("INTERNAL_HOST", "127.0.0.1"),
     )
 
 
@@ -194,12 +203,40 @@ def metrics_secret(settings: Settings) -> bytes:
             return bytes.fromhex(raw)
         except ValueError as error:
             raise SettingsError("COUNCIL_METRICS_KEY must be hexadecimal") from error
-    path = settings.var_dir / "metrics.key"
+    return bytes.fromhex(_kept_secret(settings.var_dir / "metrics.key"))
+
+
+@dataclass(frozen=True)
+class InternalTokens:
+    """The secrets the internal servers ask of their callers.
+
+    Attributes:
+        rasa: Rasa's HTTP API token (``?token=``): the web app needs it to read and add to a
+            conversation. Rasa's REST webhook, which every message comes through, needs none.
+            Env ``RASA_TOKEN``.
+        actions: what Rasa sends the action server with each call (``?token=``). Env ``ACTIONS_TOKEN``.
+    """
+
+    rasa: str
+    actions: str
+
+
+def internal_tokens(settings: Settings) -> InternalTokens:
+    """The internal servers' tokens: from the environment, or random ones kept under ``var/``
+    (readable by this user only) and made on first use, so a fresh install has no fixed secret."""
+    return InternalTokens(
+        rasa=os.environ.get("RASA_TOKEN") or _kept_secret(settings.var_dir / "rasa.token"),
+        actions=os.environ.get("ACTIONS_TOKEN") or _kept_secret(settings.var_dir / "actions.token"),
+    )
+
+
+def _kept_secret(path: Path) -> str:
+    """A random hex secret kept in ``path``, made on first use."""
     if not path.exists():
-        # The web app and the action server start together: the key is written whole under a
-        # temporary name, then linked into place, so whichever is second reads the first's key.
+        # Servers starting together may both make one: each writes its key whole under a temporary
+        # name, then links it into place, so whichever is second reads the first's key.
         path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".metrics.key.{os.getpid()}.{secrets.token_hex(4)}")
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
@@ -209,4 +246,4 @@ def metrics_secret(settings: Settings) -> bytes:
             pass
         finally:
             draft.unlink()
-    return bytes.fromhex(path.read_text().strip())
+    return path.read_text().strip()

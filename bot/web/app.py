@@ -30,7 +30,7 @@ from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
-from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, start_clock
+from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, internal_tokens, start_clock
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -179,7 +179,8 @@ def create_app(settings: Settings) -> web.Application:
     async def rasa_client(app: web.Application) -> AsyncIterator[None]:
         timeout = aiohttp.ClientTimeout(total=30, connect=2)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            app[RASA] = RasaClient(session, settings.rasa_url, f"http://{settings.host}:{settings.actions_port}")
+            token = internal_tokens(settings).rasa
+            app[RASA] = RasaClient(session, settings.rasa_url, settings.actions_url, token)
             yield
 
     app.cleanup_ctx.append(rasa_client)

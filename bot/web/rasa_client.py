@@ -34,10 +34,11 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """Talks to Rasa over its REST channel and HTTP API."""
 
-    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, actions_url: str) -> None:
+    def __init__(self, session: aiohttp.ClientSession, rasa_url: str, actions_url: str, token: str) -> None:
         self._session = session
         self._rasa_url = rasa_url
         self._actions_url = actions_url
+        self._auth = {"token": token}  # Rasa's HTTP API asks for it; its REST webhook does not
 
     async def send(
         self,
@@ -71,7 +72,8 @@ class RasaClient:
     async def transcript(self, sender: str) -> list[TranscriptLine]:
         """The conversation so far, from Rasa's tracker store."""
         try:
-            async with self._session.get(f"{self._rasa_url}/conversations/{sender}/tracker") as answer:
+            url = f"{self._rasa_url}/conversations/{sender}/tracker"
+            async with self._session.get(url, params=self._auth) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 tracker: dict[str, Any] = await answer.json()
@@ -110,7 +112,7 @@ class RasaClient:
         """Append events to a conversation (an adviser's message, resuming the bot)."""
         url = f"{self._rasa_url}/conversations/{sender}/tracker/events"
         try:
-            async with self._session.post(url, json=events) as answer:
+            async with self._session.post(url, json=events, params=self._auth) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
         except (aiohttp.ClientError, TimeoutError) as error:
@@ -137,7 +139,7 @@ class RasaClient:
         """Whether Rasa has a model loaded and the action server answers."""
         status = {"rasa": "down", "actions": "down"}
         try:
-            async with self._session.get(f"{self._rasa_url}/status") as answer:
+            async with self._session.get(f"{self._rasa_url}/status", params=self._auth) as answer:
                 body = await answer.json() if answer.status == 200 else {}
                 if body.get("model_file"):
                     status["rasa"] = "ok"

@@ -25,7 +25,7 @@ def test_health_and_hello(assistant: Assistant) -> None:
 
 
 def test_parse_returns_intent_and_service(assistant: Assistant) -> None:
-    status, parsed = request_json(f"{assistant.rasa_url}/model/parse", {"text": "i want to pay my council tax"})
+    status, parsed = request_json(assistant.rasa_api("/model/parse"), {"text": "i want to pay my council tax"})
     assert status == 200
     assert parsed["intent"]["name"] == "make_payment"
     assert {"entity": "service", "value": "council_tax"}.items() <= parsed["entities"][0].items()

@@ -164,6 +164,6 @@ def test_an_im_safe_check_in_is_recorded_and_the_concern_kept_for_staff(assistan
     resident.says("/affirm")
     reply = resident.says("/request_human")
     assert "999" in reply  # a person offered with the emergency route first: the concern is kept
-    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{resident.sender}/tracker")
+    status, tracker = request_json(assistant.rasa_api(f"/conversations/{resident.sender}/tracker"))
     actions = [event.get("name") for event in tracker["events"] if event["event"] == "action"]
     assert actions.count("action_risk_check_in") == 1 and "action_risk_safe" in actions

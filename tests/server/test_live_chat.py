@@ -85,7 +85,7 @@ def test_a_chat_nobody_picks_up_is_ended_kindly_with_a_call_back_offered(assista
     told = [m for m in state["messages"] if m["sender"] == "system"]
     assert told and "We can call you back instead" in told[-1]["text"]
     # The bot is back, with the call-back offer as buttons, and answers again.
-    tracker = json.loads(urllib.request.urlopen(f"{assistant.rasa_url}/conversations/{sender}/tracker").read())
+    tracker = json.loads(urllib.request.urlopen(assistant.rasa_api(f"/conversations/{sender}/tracker")).read())
     last_bot = [e for e in tracker["events"] if e["event"] == "bot"][-1]
     assert [b["title"] for b in last_bot["data"]["buttons"]] == ["Call me back", "Book a Gateway visit"]
     assert "postcode" in texts(say(assistant.rasa_url, sender, "when is my bin day"))

@@ -124,7 +124,7 @@ def test_the_monitoring_database_stopping_mid_conversation_changes_nothing_for_t
         time.sleep(0.1)
     assert outbox.exists()  # the events wait in the outbox
     proxy.start()  # and comes back
-    status, tracker = request_json(f"{ours.rasa_url}/conversations/{SENDER}/tracker")
+    status, tracker = request_json(ours.rasa_api(f"/conversations/{SENDER}/tracker"))
     key = bytes.fromhex("ab" * 32)
     conversation = keyed_hash(key, f"conversation:{SENDER}:{tracker['slots']['session_started_at']}")
     direct = create_engine(monitoring_database, future=True)

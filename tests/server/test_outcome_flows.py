@@ -126,7 +126,7 @@ class Conversation:
 
     def keys(self) -> tuple[str, str]:
         """The resident's key and the conversation's (named by the session Rasa keeps in a slot)."""
-        status, tracker = request_json(f"{self.assistant.rasa_url}/conversations/{self.sender}/tracker")
+        status, tracker = request_json(self.assistant.rasa_api(f"/conversations/{self.sender}/tracker"))
         assert status == 200
         session = tracker["slots"]["session_started_at"]
         assert session, "the session start did not name the conversation"
@@ -206,7 +206,7 @@ def stop_waiting(conversation: Conversation) -> None:
 
 def first_time_offered(conversation: Conversation) -> None:
     """Press the first time button the assistant offered."""
-    status, tracker = request_json(f"{conversation.assistant.rasa_url}/conversations/{conversation.sender}/tracker")
+    status, tracker = request_json(conversation.assistant.rasa_api(f"/conversations/{conversation.sender}/tracker"))
     last_bot = [event for event in tracker["events"] if event["event"] == "bot"][-1]
     times = [b["payload"] for b in last_bot["data"]["buttons"] if b["payload"].startswith('/inform{"slot_key"')]
     assert times, conversation.last

@@ -60,7 +60,7 @@ def test_inside_a_report_a_risk_is_never_taken_as_the_place(assistant: Assistant
     reply = resident.says(message)
     assert_reached(reply, must_say)
     assert "Where is it?" not in reply.split("Are you safe right now?")[0]
-    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{resident.sender}/tracker")
+    status, tracker = request_json(assistant.rasa_api(f"/conversations/{resident.sender}/tracker"))
     assert tracker["slots"]["location"] is None  # the risk message was never stored as the place
 
 
@@ -83,7 +83,7 @@ MIXED = [
 
 @pytest.mark.parametrize(("message", "intent", "need"), MIXED, ids=[i for _, i, _ in MIXED])
 def test_the_task_survives_a_disclosure(assistant: Assistant, message: str, intent: str, need: str) -> None:
-    status, parsed = request_json(f"{assistant.rasa_url}/model/parse", {"text": message})
+    status, parsed = request_json(assistant.rasa_api("/model/parse"), {"text": message})
     # The task the assistant carries on with (an unsure parse still carries on its likeliest task).
     assert task_intent(parsed["intent"], parsed.get("intent_ranking") or []) == intent, parsed["intent"]
     assert need in {item["category"] for item in parsed["support_needs"]}

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.server
 
 
 def parse(assistant: Assistant, text: str) -> dict:
-    status, parsed = request_json(f"{assistant.rasa_url}/model/parse", {"text": text})
+    status, parsed = request_json(assistant.rasa_api("/model/parse"), {"text": text})
     assert status == 200
     return parsed
 
@@ -68,7 +68,7 @@ def test_the_payment_comes_first_then_consent_yes_notes_the_adjustment(assistant
     assert second.endswith("Would you like to join one?")  # then free help to get online, asked last
     third = texts(say(assistant.rasa_url, sender, "yes please"))
     assert "To book a place" in third
-    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    status, tracker = request_json(assistant.rasa_api(f"/conversations/{sender}/tracker"))
     assert tracker["slots"]["adjustments"] == ["prefers phone or face to face"]
 
 
@@ -81,7 +81,7 @@ def test_consent_no_notes_nothing_and_the_report_carries_on(assistant: Assistant
     assert "Your reference is" in sent and "May I note" in sent
     second = texts(say(assistant.rasa_url, sender, "no thanks"))
     assert "I have not noted anything" in second and "18001" in second
-    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    status, tracker = request_json(assistant.rasa_api(f"/conversations/{sender}/tracker"))
     assert not tracker["slots"]["adjustments"]
 
 
@@ -109,7 +109,7 @@ def test_each_kind_of_need_is_noted_only_with_consent(
     assert "999" not in first
     second = texts(say(assistant.rasa_url, sender, "yes please"))
     assert "I have noted" in second
-    status, tracker = request_json(f"{assistant.rasa_url}/conversations/{sender}/tracker")
+    status, tracker = request_json(assistant.rasa_api(f"/conversations/{sender}/tracker"))
     assert any(adjustment in noted for noted in tracker["slots"]["adjustments"]), tracker["slots"]["adjustments"]
 
 

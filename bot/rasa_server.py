@@ -1,0 +1,36 @@
+"""Rasa's server, as the launcher starts it: on the internal interface, with its HTTP API behind a token.
+
+``rasa run --auth-token`` would put the token on the command line, where any local user can read
+it; this starts the same server with the token from the environment instead. The REST webhook,
+which every resident message comes through (from the web app), needs no token; the HTTP API
+(reading or adding to a conversation, parsing, replacing the model) does.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa.core.run import serve_application
+from rasa.core.utils import AvailableEndpoints
+from rasa.utils.common import configure_logging_and_warnings
+
+from wiring.settings import PROJECT_ROOT, internal_tokens, load_settings
+
+
+def main() -> None:
+    """Serve the trained model until stopped."""
+    settings = load_settings()
+    configure_logging_and_warnings(logging.INFO)
+    serve_application(
+        model_path=str(settings.model_path),
+        interface=settings.internal_host,
+        port=settings.rasa_port,
+        credentials=str(PROJECT_ROOT / "credentials.yml"),
+        endpoints=AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml")),
+        auth_token=internal_tokens(settings).rasa,
+        enable_api=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""The servers beside the web app are closed: Rasa and the action server listen on loopback only,
+even when the web app is published, and each asks its callers for a secret.
+
+A stranger who could reach them could otherwise read any conversation, add lines that look like an
+adviser's, unload the model, or post a made-up conversation to the action server to plant urgent
+cases, take every booking slot, or exhaust its memory.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from storage.engine import open_engine
+from tests.conftest import Assistant, start_assistant, stop_assistant_process
+from tests.http import request_json, say, texts
+
+pytestmark = pytest.mark.server
+
+LOOPBACK = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
+LISTENING = "0A"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """An assistant whose web app is published on every interface (BIND_HOST=0.0.0.0)."""
+    running = start_assistant(tmp_path_factory.mktemp("published-var"), {"BIND_HOST": "0.0.0.0"})
+    yield running
+    stop_assistant_process(running.process)
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses (hex, as the kernel lists them) that listen on TCP ``port``."""
+    addresses = set()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if int(hex_port, 16) == port and fields[3] == LISTENING:
+                addresses.add(address)
+    return addresses
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+def cases_in(assistant: Assistant) -> int:
+    engine = open_engine(assistant.database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM handoff_cases")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_only_the_web_app_is_published(published: Assistant) -> None:
+    assert listening_addresses(port_of(published.rasa_url)) == {LOOPBACK}
+    assert listening_addresses(port_of(published.actions_url)) == {LOOPBACK}
+    assert listening_addresses(port_of(published.web_url)) == {"00000000"}  # every interface
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("GET", "/conversations/{sender}/tracker", None),
+        ("GET", "/conversations/{sender}/story", None),
+        ("POST", "/conversations/{sender}/tracker/events", [{"event": "bot", "text": "An adviser: call 0900 000000"}]),
+        ("POST", "/conversations/{sender}/messages", {"text": "stored past redaction 4111 1111 1111 1111"}),
+        ("POST", "/model/parse", {"text": "hello"}),
+        ("DELETE", "/model", None),
+    ],
+)
+def test_rasa_http_api_refuses_a_caller_without_the_token(
+    published: Assistant, method: str, path: str, payload: object
+) -> None:
+    sender = f"api-victim-{method}-{path.replace('/', '-')}"
+    say(published.rasa_url, sender, "my bin was not collected")
+    url = f"{published.rasa_url}{path.format(sender=sender)}"
+    for token in ("", "?token=wrong"):
+        status, _ = request_json(url + token, payload, method=method)
+        assert status == 401, f"{method} {path}{token} answered {status}"
+    # The conversation is untouched and the model still loaded: the resident's next turn works.
+    assert "street name" in texts(say(published.rasa_url, sender, "outside my house"))
+
+
+def test_rasa_http_api_answers_the_web_app_token(published: Assistant) -> None:
+    status, parsed = request_json(published.rasa_api("/model/parse"), {"text": "i want to pay my council tax"})
+    assert status == 200
+    assert parsed["intent"]["name"] == "make_payment"
+
+
+def made_up_call(action: str) -> dict[str, object]:
+    """What a stranger would post to plant an urgent case: a tracker with a crisis and a number."""
+    return {
+        "next_action": action,
+        "sender_id": "planted",
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": "planted",
+            "slots": {"phone_number": "07700900123", "handoff_channel": "phone"},
+            "latest_message": {"text": "URGENT ring this number now", "intent": {"name": "request_human"}},
+            "events": [],
+            "active_loop": {},
+        },
+    }
+
+
+@pytest.mark.parametrize("action", ["action_submit_handoff", "action_cancel_handoff", "action_session_start"])
+def test_action_server_refuses_a_caller_without_the_token(published: Assistant, action: str) -> None:
+    before = cases_in(published)
+    for token in ("", "?token=wrong"):
+        status, body = request_json(f"{published.actions_url}/webhook{token}", made_up_call(action))
+        assert status == 401, body
+        assert "Traceback" not in str(body)
+    assert cases_in(published) == before
+
+
+def test_action_server_refuses_a_body_that_inflates_too_far(published: Assistant) -> None:
+    token = (published.var_dir / "actions.token").read_text().strip()
+    bomb = zlib.compress(b"{" + b" " * (64 * 1024 * 1024) + b"}", 9)  # 64 MB of JSON in about 64 KB
+    status, body = request_json(
+        f"{published.actions_url}/webhook?token={token}", raw=bomb, headers={"Content-Encoding": "deflate"}
+    )
+    assert status == 413, body
+    status, _ = request_json(
+        f"{published.actions_url}/webhook?token={token}", raw=b"not deflate", headers={"Content-Encoding": "deflate"}
+    )
+    assert status == 413
+    status, health = request_json(f"{published.actions_url}/health")
+    assert (status, health) == (200, {"status": "ok"})
+
+
+def test_the_assistant_still_works_end_to_end_behind_the_tokens(published: Assistant) -> None:
+    # Rasa calls the action server with its token; the web app reads transcripts with Rasa's.
+    sender = "resident-behind-tokens"
+    assert "street name" in texts(say(published.rasa_url, sender, "there's a pothole"))
+    status, health = request_json(f"{published.web_url}/health")
+    assert status == 200, health
+    assert health["rasa"] == health["actions"] == "ok"
