@@ -107,6 +107,10 @@ class GuardedRestInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
                 return _error(f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.")
+            # The sender is stored with every event. Only an id with no letters is checked: a random
+            # hex id may hold 13 digits in a row that happen to pass the Luhn check.
+            if not any(char.isalpha() for char in sender) and "card_number" in redact(sender).found:
+                return _error("'sender' must not be a card number.")
             text = body.get("message")
             if text is not None and not isinstance(text, str):
                 return _error("'message' must be a string.")

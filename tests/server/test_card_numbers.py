@@ -148,11 +148,16 @@ def test_no_card_number_or_code_typed_on_any_input_path_is_stored(assistant: Ass
             pool.submit(type_to_a_person, assistant, person),
         ]
         sent = sum(path.result() for path in paths)
+    # A card number as the conversation id (stored with every event) is refused.
+    for sender in ("4111111111111111", "4111 1111 1111 1111"):
+        body = {"sender": sender, "message": "hi"}
+        refused = requests.post(f"{assistant.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+        assert refused.status_code == 400 and "card number" in refused.json()["error"]
     # Things that must survive, typed too: they prove the scan below reads what was stored.
     control = secrets.token_hex(16)
     webhook(assistant, control, " ; ".join(survivor.text for survivor in SURVIVORS))
 
-    cards = {variant.card for variant in CORPUS if variant.card}
+    cards = {variant.card for variant in CORPUS if variant.card} | {"4111111111111111"}
     codes = {code for variant in CORPUS for code in variant.codes}
     found_cards: list[str] = []
     found_codes: list[str] = []
