@@ -65,9 +65,12 @@ class OneMessageOutput(CollectingOutputChannel):
 
 
 def _redact_metadata(value: Any) -> Any:
-    """Metadata with card details removed from every string in it (Rasa stores it with the message)."""
+    """Metadata with card details removed from every string in it (Rasa stores it with the message).
+
+    Read as if about a card: a lone "492" or "11/29" goes, as it would after a card in the chat.
+    """
     if isinstance(value, str):
-        return redact(value).text
+        return redact(value, about_a_card=True).text
     if isinstance(value, dict):
         return {key: _redact_metadata(item) for key, item in value.items()}
     if isinstance(value, list):

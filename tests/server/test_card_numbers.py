@@ -124,7 +124,8 @@ def stored_texts(var_dir: Path) -> Iterator[tuple[str, str]]:
                 tables = [row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type='table'")]
                 for table in tables:
                     rows = database.execute(f'SELECT * FROM "{table}"').fetchall()  # noqa: S608 (our own table names)
-                    values = "\n".join(str(value) for row in rows for value in row if value is not None)
+                    # Text only: a row id of 492 is not a stored code.
+                    values = "\n".join(str(value) for row in rows for value in row if isinstance(value, (str, bytes)))
                     yield f"{path}:{table}", _readable(values)
             finally:
                 database.close()
@@ -166,7 +167,11 @@ def test_no_card_number_or_code_typed_on_any_input_path_is_stored(assistant: Ass
         digits = re.sub("[^0-9]", "", text)
         found_cards += [f"{name}: {card}" for card in cards if card in digits]
         found_codes += [f"{name}: {code}" for code in codes if code_after_cue(text, code)]
-    assert sent > 100
+    # A code or expiry typed alone right after the card has no cue: the stored message would be just it.
+    alone = [m for v in CORPUS for m in v.messages[1:] if digits_of(m) in v.codes]
+    found_codes += [f"{name}: {m}" for name, text in scanned.items() for m in alone
+                    if re.search(rf'"text":\s*"{re.escape(m)}"|^{re.escape(m)}$', text, re.MULTILINE)]  # fmt: skip
+    assert alone and sent > 100
     assert found_cards == [] and found_codes == [], (found_cards[:10], found_codes[:10])
 
     trackers = [text for name, text in scanned.items() if "tracker.db:" in name]
