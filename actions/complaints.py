@@ -12,7 +12,7 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -69,13 +69,26 @@ def _latest_request(conversation: ConversationView) -> Message | None:
 
 def _request_starting_the_form(tracker: Tracker) -> Message | None:
     """The message that asked to complain, while the form is starting for it (not one the form
-    already ran after: that complaint has been made, or stopped)."""
+    already ran for and the resident answered since: that complaint has been made, or stopped)."""
     conversation = view(tracker)
     request = _latest_request(conversation)
     if request is None:
         return None
-    started = any(step.name == FORM and step.after > request.number for step in conversation.steps)
-    return None if started else request
+    # The form's own step comes before its first question (Rasa adds it as the form starts), so
+    # only a step the resident has spoken after means it ran for this request already.
+    spoken_since = len(conversation.messages)
+    ran = any(request.number < step.after < spoken_since for step in conversation.steps if step.name == FORM)
+    return None if ran else request
+
+
+def _about_in_request(tracker: Tracker) -> str | None:
+    """The request that starts the form, when it already says what the complaint is about ("... about
+    the man at the Gateway who was rude to me"), so the first question need not be asked."""
+    request = _request_starting_the_form(tracker)
+    if request is None or tracker.get_slot(ABOUT) or shows_risk(dict(request.parse)):
+        return None
+    names_a_service = bool(tracker.get_slot("service")) or bool(catalogue().find_in_text(request.text))
+    return request.text if says_what_about(request.text, names_a_service) else None
 
 
 def _starting(tracker: Tracker) -> bool:
@@ -113,11 +126,8 @@ class ValidateComplaintForm(FormValidationAction):
         """The answer to "what is it about?", or, as the form starts, the request itself when it
         already says what about ("... about the man at the Gateway who was rude to me")."""
         if tracker.get_slot("requested_slot") is None:
-            request = _request_starting_the_form(tracker)
-            if request is None or tracker.get_slot(ABOUT) or shows_risk(dict(request.parse)):
-                return {}
-            names_a_service = bool(tracker.get_slot("service")) or bool(catalogue().find_in_text(request.text))
-            return {ABOUT: request.text} if says_what_about(request.text, names_a_service) else {}
+            about = _about_in_request(tracker)
+            return {ABOUT: about} if about else {}
         answer = form_answer(tracker, ABOUT, tasks_interrupt=False)
         return {} if answer is None else {ABOUT: answer}
 
@@ -152,6 +162,12 @@ class ActionAskComplaintAbout(Action):
         return "action_ask_complaint_about"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        # Rasa asks the first question without validating anything first, so the request's own
+        # words are taken here: the form then waits for the second answer instead.
+        about = _about_in_request(tracker) if _starting(tracker) else None
+        if about:
+            say(dispatcher, tracker, [*_opening_if_starting(tracker), ask_details(default_procedure())])
+            return [SlotSet(ABOUT, about), SlotSet("requested_slot", DETAILS)]
         say(dispatcher, tracker, [*_opening_if_starting(tracker), ask_about(default_procedure())])
         return []
 

@@ -168,22 +168,23 @@ def _migrate(settings: Settings) -> None:
 
 
 def _demo_users(settings: Settings) -> str:
-    """Create the README's demo staff accounts on a fresh database; a note saying so, or nothing."""
-    if not settings.demo_users or not settings.database_url.startswith("sqlite"):
-        return ""  # never on a real (PostgreSQL) database: create real accounts with `python -m bot users`
-    from bot.users import DEMO_USERS, create_demo_users
+    """On a database with no staff accounts, make the first (one manager, or the demo adviser and
+    manager with ``COUNCIL_DEMO_USERS=1``) with random passwords, printed at once (so a start that
+    fails later does not lose them); a reminder for the banner, or nothing."""
+    from bot.users import first_accounts
     from storage.engine import open_engine
     from storage.staff import StaffAccounts
 
     engine = open_engine(settings.database_url)  # migrated by ``run`` before this
     try:
-        created = create_demo_users(StaffAccounts(engine))
+        created = first_accounts(StaffAccounts(engine), demo=settings.demo_users)
     finally:
         engine.dispose()
     if not created:
         return ""
-    logins = ", ".join(f"{name} / {password}" for name, password, *_ in DEMO_USERS)
-    return f"  (demo sign-ins: {logins})"
+    logins = ", ".join(f"{name} / {password} ({role})" for name, password, role in created)
+    print(f"First staff sign-in, shown only this once: {logins}\n(add more with: python -m bot users add NAME)")
+    return f"  (first sign-in: {created[0][0]}, password printed above)"
 
 
 def run() -> int:

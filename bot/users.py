@@ -4,33 +4,40 @@
     python -m bot users token asha                                  (prints a new API token once)
     python -m bot users list
 
-The password is read from the terminal, or from ``COUNCIL_NEW_PASSWORD`` for scripts.
+The password is read from the terminal, or from ``COUNCIL_NEW_PASSWORD`` for scripts. No account
+has a fixed password: the first start makes one manager with a random password it prints once
+(``first_accounts``).
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
 
 from storage.schema import ASSISTANT, open_database
 from storage.staff import ROLES, AccountError, StaffAccounts, StaffSessions
 from wiring.settings import load_settings, new_password
 
-# The accounts README names for trying the inbox locally (`make run`); off with COUNCIL_DEMO_USERS=0.
-DEMO_USERS = (
-    ("asha", "asha-demo-password", "staff", "Asha (demo adviser)"),
-    ("morgan", "morgan-demo-password", "manager", "Morgan (demo manager)"),
-)
+# The first start on a database with no accounts makes this manager (its display name is left as
+# the username, so residents would see just "Adviser")...
+FIRST_ACCOUNT = (("admin", "manager", None),)
+# ...or, with COUNCIL_DEMO_USERS=1 for trying the inbox, an adviser and a manager instead.
+DEMO_ACCOUNTS = (("asha", "staff", "Asha (demo adviser)"), ("morgan", "manager", "Morgan (demo manager)"))
 
 
-def create_demo_users(accounts: StaffAccounts) -> list[str]:
-    """Create the demo accounts when there are no accounts at all; the names created."""
+def first_accounts(accounts: StaffAccounts, demo: bool = False) -> list[tuple[str, str, str]]:
+    """On a database with no accounts, make the first ones, each with a new random password;
+    ``(username, password, role)`` of each, to show once. Nothing where any account exists."""
     if accounts.count():
         return []
-    for username, password, role, name in DEMO_USERS:
+    made = []
+    for username, role, name in DEMO_ACCOUNTS if demo else FIRST_ACCOUNT:
+        password = secrets.token_urlsafe(12)  # 16 characters, about 96 bits
         accounts.add(username, password, role, name)
-    return [username for username, *_ in DEMO_USERS]
+        made.append((username, password, role))
+    return made
 
 
 def main(argv: list[str]) -> int:

@@ -44,11 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     parser.add_argument("--development", action="store_true", help="score only the development sets")
     parser.add_argument("--url", help="score a running assistant's /model/parse instead of the model file")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the model file to score (default: %(default)s)")
     args = parser.parse_args(argv)
     if not args.development and not SEALED.exists():
         print(f"{SEALED.name} has not been added yet: `make eval-dev` scores the development sets", file=sys.stderr)
         return 2
-    parse = http_parser(args.url, internal_tokens(load_settings()).rasa) if args.url else model_parser(MODEL)
+    parse = http_parser(args.url, internal_tokens(load_settings()).rasa) if args.url else model_parser(args.model)
     results: dict[str, Any] = {}
     sealed_met = True
     trained = training_texts()

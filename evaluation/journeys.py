@@ -24,6 +24,7 @@ import http.cookiejar
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,17 @@ START_TIMEOUT = 240
 # The assistant's clock for each kind of journey (``COUNCIL_CLOCK``), with the council's real
 # opening hours: a Tuesday late morning in December, and the Saturday evening before it.
 CLOCKS = {"in": "2026-12-08T11:00:00+00:00", "out": "2026-12-05T19:30:00+00:00"}
-ADVISER = ("asha", "asha-demo-password")  # the README's demo adviser, on duty for live chat in hours
+ADVISER = "journeys-adviser"  # made for each run with a random password, on duty for live chat in hours
+
+
+def add_adviser(env: dict[str, str]) -> tuple[str, str]:
+    """Make the run's adviser account with ``python -m bot users`` (as a council would); its sign-in."""
+    password = secrets.token_urlsafe(16)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "users", "add", ADVISER, "--name", "Jo Adviser"],
+        cwd=ROOT, env=dict(env, COUNCIL_NEW_PASSWORD=password), check=True, capture_output=True,
+    )  # fmt: skip
+    return ADVISER, password
 
 
 def adviser_on_duty(web_url: str, username: str, password: str) -> None:
@@ -105,6 +116,7 @@ def running_assistant(hours: str, var_dir: Path) -> Iterator[str]:
         }
     )
     var_dir.mkdir(parents=True, exist_ok=True)
+    adviser = add_adviser(env) if hours == "in" else None
     with (var_dir / "launcher.log").open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -117,8 +129,8 @@ def running_assistant(hours: str, var_dir: Path) -> Iterator[str]:
                 log_text = (var_dir / "launcher.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"The assistant did not start:\n{log_text}")
             time.sleep(0.5)
-        if hours == "in":
-            adviser_on_duty(web_url, *ADVISER)
+        if adviser is not None:
+            adviser_on_duty(web_url, *adviser)
         yield f"http://127.0.0.1:{rasa_port}"
     finally:
         stop_launched(process)

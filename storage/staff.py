@@ -1,8 +1,13 @@
-"""Staff accounts: passwords hashed with Argon2, lock-out after repeated failures, roles, and who is
-available for live webchat.
+"""Staff accounts: passwords hashed with Argon2, roles, and who is available for live webchat;
+sessions and API tokens that expire.
 
 Roles: ``staff`` work the queues; ``manager`` can also see the dashboard. Accounts are created with
-``python -m bot users add`` (the demo users for ``make run`` are created the same way).
+``python -m bot users add`` (the first start makes one manager with a random password). Repeated
+wrong passwords are slowed by the web app's rate limits (``bot/web/rate_limits.py``), per client
+address and username, never by locking the account itself: a lock anyone could trigger would let
+them keep an adviser out.
+
+Argon2 is slow on purpose: the web app calls ``sign_in`` in a worker thread, off its event loop.
 """
 
 from __future__ import annotations
@@ -23,8 +28,6 @@ from routing import clock
 from storage.engine import as_utc, metadata
 
 ROLES = ("staff", "manager")
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
@@ -36,6 +39,7 @@ staff_users = Table(
     Column("display_name", String(80), nullable=False),
     Column("role", String(16), nullable=False),
     Column("password_hash", String(255), nullable=False),
+    # No longer used: an account is never locked (see the module's docstring).
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", DateTime(timezone=True)),
     Column("available_for_webchat", Boolean, nullable=False, default=False),
@@ -43,10 +47,17 @@ staff_users = Table(
 )
 
 _hasher = PasswordHasher()
+# Checked against when the username is unknown, so that answer takes as long as a wrong password.
+_NO_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+WRONG_DETAILS = "That username and password do not match."
 
 
 class AccountError(Exception):
     """An account operation that cannot be done; the message is safe to show."""
+
+
+class TokenExpired(AccountError):
+    """A session or API token that was real but has run out; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,13 @@ class StaffUser:
     def is_manager(self) -> bool:
         """Managers can see the dashboard as well as the queues."""
         return self.role == "manager"
+
+    @property
+    def resident_name(self) -> str:
+        """What residents see in a live chat: the first name chosen for the account, never the
+        login name (half of what signing in needs); "Adviser" where no name was chosen."""
+        first = self.display_name.split()[0] if self.display_name.split() else ""
+        return first if first and first.lower() != self.username else "Adviser"
 
 
 class StaffAccounts:
@@ -111,44 +129,20 @@ class StaffAccounts:
         with self._engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(staff_users)).scalar_one())
 
-    def sign_in(self, username: str, password: str, now: datetime | None = None) -> StaffUser:
-        """The user when the password is right; AccountError otherwise (the same words whether the name
-        or the password was wrong, so names cannot be guessed), or while the account is locked."""
-        now = now or clock.now()
-        wrong = AccountError("That username or password is not right.")
+    def sign_in(self, username: str, password: str) -> StaffUser:
+        """The user when the password is right; AccountError otherwise, with the same words and
+        the same time taken whether the name or the password was wrong, so names cannot be found."""
         with self._engine.connect() as connection:
             row = connection.execute(
-                select(staff_users).where(staff_users.c.username == (username or "").strip().lower())
+                select(staff_users).where(staff_users.c.username == (username or "").strip().lower()[:64])
             ).first()
-        if row is None:
-            _hasher.hash(password or "-")  # take as long as a real check, so timing does not tell
-            raise wrong
-        locked_until = as_utc(row.locked_until)
-        if locked_until and locked_until > now:
-            raise AccountError("This account is locked after too many wrong passwords. Try again in 15 minutes.")
         try:
-            _hasher.verify(row.password_hash, password or "")
+            _hasher.verify(row.password_hash if row is not None else _NO_ACCOUNT_HASH, password or "")
         except (VerificationError, InvalidHashError):
-            self._count_failure(row.id, now)
-            raise wrong from None
-        with self._engine.begin() as connection:
-            connection.execute(
-                update(staff_users).where(staff_users.c.id == row.id).values(failed_attempts=0, locked_until=None)
-            )
+            raise AccountError(WRONG_DETAILS) from None
+        if row is None:  # a password that matches the stand-in hash still signs no one in
+            raise AccountError(WRONG_DETAILS)
         return StaffUser(row.username, row.display_name, row.role, bool(row.available_for_webchat))
-
-    def _count_failure(self, user_id: int, now: datetime) -> None:
-        # Counted in the database (not read, add one, write back), so guesses sent in parallel
-        # all count and the lock cannot be dodged.
-        this_user = staff_users.c.id == user_id
-        with self._engine.begin() as connection:
-            connection.execute(
-                update(staff_users).where(this_user).values(failed_attempts=staff_users.c.failed_attempts + 1)
-            )
-            failures = connection.execute(select(staff_users.c.failed_attempts).where(this_user)).scalar_one()
-            if failures >= MAX_FAILURES:
-                lock = {"failed_attempts": 0, "locked_until": now + timedelta(minutes=LOCK_MINUTES)}
-                connection.execute(update(staff_users).where(this_user).values(**lock))
 
     def set_available(self, username: str, available: bool) -> None:
         """Mark a member of staff as taking live webchats, or not."""
@@ -176,7 +170,24 @@ class StaffAccounts:
 
 # --- sessions and API tokens ------------------------------------------------------------------
 
-SESSION_HOURS = 9  # a working day; sign in again tomorrow
+
+@dataclass(frozen=True)
+class TokenLifetimes:
+    """How long sign-ins last (set from ``wiring.settings``; these are the documented defaults)."""
+
+    session_idle: timedelta = timedelta(hours=8)  # a session unused this long ends
+    session_max: timedelta = timedelta(hours=12)  # and any session ends this long after signing in
+    api_token: timedelta = timedelta(days=30)
+
+    @property
+    def cookie_seconds(self) -> int:
+        """How long the browser keeps the session cookie (the server decides when it ends)."""
+        return int(self.session_max.total_seconds())
+
+
+# A session's end moves on with use; it is written again only when it would move this much, so a
+# busy adviser's pages do not each write to the database.
+_EXTEND_STEP = timedelta(minutes=1)
 
 staff_sessions = Table(
     "staff_sessions",
@@ -186,6 +197,7 @@ staff_sessions = Table(
     Column("username", String(32), nullable=False, index=True),
     Column("csrf_token", String(64), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),  # None for sessions from before it was kept
 )
 
 api_tokens = Table(
@@ -196,6 +208,9 @@ api_tokens = Table(
     Column("username", String(32), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+SESSION_ENDED = "You have been signed out because the session ended. Please sign in again."
+TOKEN_EXPIRED = "That API token has expired. Ask for a new one (python -m bot users token NAME)."
 
 
 def _digest(token: str) -> str:
@@ -212,36 +227,56 @@ class StaffSession:
 
 
 class StaffSessions:
-    """Server-side sessions (the cookie holds only a random token) and API tokens for integrations."""
+    """Server-side sessions (the cookie holds only a random token) and API tokens for integrations,
+    each ending after its ``TokenLifetimes``."""
 
-    def __init__(self, engine: Engine, accounts: StaffAccounts) -> None:
+    def __init__(self, engine: Engine, accounts: StaffAccounts, lifetimes: TokenLifetimes | None = None) -> None:
         self._engine = engine
         self._accounts = accounts
+        self.lifetimes = lifetimes or TokenLifetimes()
 
     def start(self, user: StaffUser, now: datetime | None = None) -> str:
         """A new session for ``user``; returns the token for the cookie."""
         token = secrets.token_urlsafe(32)
+        now = now or clock.now()
         with self._engine.begin() as connection:
             connection.execute(
                 staff_sessions.insert().values(
                     token_hash=_digest(token),
                     username=user.username,
                     csrf_token=secrets.token_urlsafe(32),
-                    expires_at=(now or clock.now()) + timedelta(hours=SESSION_HOURS),
+                    expires_at=self._session_end(now, now),
+                    started_at=now,
                 )
             )
         return token
 
+    def _session_end(self, started: datetime, now: datetime) -> datetime:
+        return min(now + self.lifetimes.session_idle, started + self.lifetimes.session_max)
+
     def find(self, token: str | None, now: datetime | None = None) -> StaffSession | None:
-        """The live session for a cookie token, or None (unknown, expired, or the account is gone)."""
+        """The live session for a cookie token, kept alive by this use; None for an unknown token or
+        a gone account; TokenExpired for a session that has ended (idle too long, or too old)."""
         if not token or len(token) > 128:
             return None
+        now = now or clock.now()
         with self._engine.connect() as connection:
             row = connection.execute(
                 select(staff_sessions).where(staff_sessions.c.token_hash == _digest(token))
             ).first()
-        if row is None or (as_utc(row.expires_at) or clock.now()) <= (now or clock.now()):
+        if row is None:
             return None
+        expires_at = as_utc(row.expires_at) or now
+        if expires_at <= now:
+            raise TokenExpired(SESSION_ENDED)
+        started = as_utc(row.started_at)
+        if started is not None and self._session_end(started, now) - expires_at >= _EXTEND_STEP:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(staff_sessions)
+                    .where(staff_sessions.c.id == row.id)
+                    .values(expires_at=self._session_end(started, now))
+                )
         user = self._accounts.get(row.username)
         return StaffSession(user, row.csrf_token) if user else None
 
@@ -251,23 +286,27 @@ class StaffSessions:
             with self._engine.begin() as connection:
                 connection.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == _digest(token)))
 
-    def new_api_token(self, username: str) -> str:
+    def new_api_token(self, username: str, now: datetime | None = None) -> str:
         """A token for a council system to call the JSON API as ``username``; shown once, stored hashed."""
         if self._accounts.get(username) is None:
             raise AccountError(f"There is no account called {username}.")
         token = "cca_" + secrets.token_urlsafe(32)
         with self._engine.begin() as connection:
             connection.execute(
-                api_tokens.insert().values(token_hash=_digest(token), username=username, created_at=clock.now())
+                api_tokens.insert().values(token_hash=_digest(token), username=username, created_at=now or clock.now())
             )
         return token
 
-    def api_user(self, token: str | None) -> StaffUser | None:
-        """The account an API token belongs to, or None."""
+    def api_user(self, token: str | None, now: datetime | None = None) -> StaffUser | None:
+        """The account an API token belongs to; None for an unknown token; TokenExpired once it is
+        older than the API token lifetime (from when it was made, so a changed lifetime applies to
+        tokens already given out)."""
         if not token or len(token) > 128:
             return None
         with self._engine.connect() as connection:
-            username = connection.execute(
-                select(api_tokens.c.username).where(api_tokens.c.token_hash == _digest(token))
-            ).scalar()
-        return self._accounts.get(username) if username else None
+            row = connection.execute(select(api_tokens).where(api_tokens.c.token_hash == _digest(token))).first()
+        if row is None:
+            return None
+        if (as_utc(row.created_at) or clock.now()) + self.lifetimes.api_token <= (now or clock.now()):
+            raise TokenExpired(TOKEN_EXPIRED)
+        return self._accounts.get(row.username)

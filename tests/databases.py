@@ -59,11 +59,37 @@ def fresh_engine(backend: str, tmp_path: object, postgres_url: str | None) -> It
         engine.dispose()
 
 
-def adviser_taking_chats(database_url: str, username: str) -> None:
-    """Mark a member of staff as signed in and taking live chats, as the inbox does."""
+# Accounts the tests make for themselves (no account has a fixed password in the product).
+ADVISER = ("asha", "asha-test-password-1", "staff", "Asha Patel")
+MANAGER = ("morgan", "morgan-test-password-1", "manager", "Morgan Lee")
+
+
+def add_test_staff(engine: Engine) -> None:
+    """Make the tests' adviser and manager on ``engine``'s database, where they are missing."""
+    from storage.staff import StaffAccounts
+
+    accounts = StaffAccounts(engine)
+    for username, password, role, name in (ADVISER, MANAGER):
+        if accounts.get(username) is None:
+            accounts.add(username, password, role, name)
+
+
+def make_test_staff(database_url: str) -> None:
+    """Make the tests' adviser and manager on the database at ``database_url`` (a running assistant's)."""
+    engine = open_engine(database_url)
+    try:
+        add_test_staff(engine)
+    finally:
+        engine.dispose()
+
+
+def adviser_taking_chats(database_url: str, username: str = ADVISER[0]) -> None:
+    """Mark a member of staff as signed in and taking live chats, as the inbox does (the tests'
+    own adviser and manager are made first where they are missing)."""
     from storage.staff import StaffAccounts, StaffSessions
 
     engine = open_engine(database_url)
+    add_test_staff(engine)
     accounts = StaffAccounts(engine)
     user = accounts.get(username)
     assert user is not None, username

@@ -13,6 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse_many
+
 from routing import clock
 from routing.hours import ContactSchedule, load_schedule
 
@@ -66,7 +68,28 @@ class Settings:
         tracker_db: Rasa's SQLite tracker store file. Env ``RASA_TRACKER_DB``.
         model_path: the trained model the Rasa server loads. Env ``RASA_MODEL``.
         secure_cookies: mark staff cookies Secure (set it behind HTTPS). Env ``COUNCIL_SECURE_COOKIES``.
-        demo_users: create the README's demo staff accounts when there are none. Env ``COUNCIL_DEMO_USERS``.
+        demo_users: on a database with no staff accounts, create two demo accounts (an adviser and a
+            manager) instead of the one first manager, each with a random password printed once. Off
+            by default; never a fixed password. Env ``COUNCIL_DEMO_USERS``.
+        session_idle_hours: a staff session ends after this long with no request. Env
+            ``COUNCIL_SESSION_IDLE_HOURS`` (default 8).
+        session_max_hours: a staff session ends this long after signing in, however busy. Env
+            ``COUNCIL_SESSION_MAX_HOURS`` (default 12).
+        api_token_days: an API token stops working this many days after it was made. Env
+            ``COUNCIL_API_TOKEN_DAYS`` (default 30).
+        sign_in_limit: sign-in tries allowed from one client address. Env ``COUNCIL_SIGN_IN_LIMIT``
+            (default ``10/minute``; the form is the ``limits`` library's, such as ``100/hour``).
+        sign_in_failures_per_client: wrong passwords for one username from one client address
+            before that pair must wait (other addresses can still sign in as that user). Env
+            ``COUNCIL_SIGN_IN_FAILURES_PER_CLIENT`` (default ``5/15minutes``).
+        sign_in_failures_per_username: wrong passwords for one username from anywhere before it
+            must wait a little (slows guessing from many addresses). Env
+            ``COUNCIL_SIGN_IN_FAILURES_PER_USERNAME`` (default ``30/minute``).
+        chat_limit_per_chat: messages one chat may send to the chat page. Env
+            ``COUNCIL_CHAT_LIMIT_PER_CHAT`` (default ``30/minute``).
+        chat_limit_per_client: messages one client address may send to the chat page, across its
+            chats (generous: a council office or library shares one address). Env
+            ``COUNCIL_CHAT_LIMIT_PER_CLIENT`` (default ``600/minute``).
         channels_file: opening hours, SLAs and bookable slots of each channel (a council's own, or the
             tests' always-open one). Env ``COUNCIL_CHANNELS_FILE``.
         thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
@@ -83,7 +106,15 @@ class Settings:
     tracker_db: Path
     model_path: Path
     secure_cookies: bool = False
-    demo_users: bool = True
+    demo_users: bool = False
+    session_idle_hours: float = 8.0
+    session_max_hours: float = 12.0
+    api_token_days: float = 30.0
+    sign_in_limit: str = "10/minute"
+    sign_in_failures_per_client: str = "5/15minutes"
+    sign_in_failures_per_username: str = "30/minute"
+    chat_limit_per_chat: str = "30/minute"
+    chat_limit_per_client: str = "600/minute"
     monitoring_database_url: str = ""
     monitoring_retry_seconds: float = 30.0
     channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
@@ -117,16 +148,33 @@ class Settings:
 
 
 def _seconds(name: str, default: float) -> float:
+    return _number(name, default, "seconds", 24 * 60 * 60, zero=True)
+
+
+def _number(name: str, default: float, unit: str, most: float, zero: bool = False) -> float:
+    """A number of ``unit`` from ``name``: above 0 (or 0 itself, where ``zero``) and at most ``most``."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        seconds = float(raw)
+        value = float(raw)
     except ValueError as error:
-        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from error
-    if not 0 <= seconds <= 24 * 60 * 60:
-        raise SettingsError(f"{name} must be between 0 and 86400 seconds, not {raw}")
-    return seconds
+        raise SettingsError(f"{name} must be a number of {unit}, not {raw!r}") from error
+    lowest_ok = value >= 0 if zero else value > 0
+    if not lowest_ok or value > most:
+        least = "0" if zero else "more than 0"
+        raise SettingsError(f"{name} must be {least} and at most {most:g} {unit}, not {raw}")
+    return value
+
+
+def _rate(name: str, default: str) -> str:
+    """A rate limit in the ``limits`` library's words ("10/minute", "5 per 15 minutes"), checked here."""
+    raw = os.environ.get(name) or default
+    try:
+        parse_many(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a rate such as '10/minute', not {raw!r}") from error
+    return raw
 
 
 def load_settings() -> Settings:
@@ -143,7 +191,17 @@ def load_settings() -> Settings:
         tracker_db=Path(os.environ.get("RASA_TRACKER_DB", var_dir / "tracker.db")).resolve(),
         model_path=Path(os.environ.get("RASA_MODEL", PROJECT_ROOT / "models" / "council.tar.gz")),
         secure_cookies=_flag("COUNCIL_SECURE_COOKIES", False),
-        demo_users=_flag("COUNCIL_DEMO_USERS", True),
+        demo_users=_flag("COUNCIL_DEMO_USERS", False),
+        session_idle_hours=_number("COUNCIL_SESSION_IDLE_HOURS", 8.0, "hours", 24 * 7),
+        session_max_hours=_number("COUNCIL_SESSION_MAX_HOURS", 12.0, "hours", 24 * 7),
+        api_token_days=_number("COUNCIL_API_TOKEN_DAYS", 30.0, "days", 366),
+        sign_in_limit=_rate("COUNCIL_SIGN_IN_LIMIT", Settings.sign_in_limit),
+        sign_in_failures_per_client=_rate("COUNCIL_SIGN_IN_FAILURES_PER_CLIENT", Settings.sign_in_failures_per_client),
+        sign_in_failures_per_username=_rate(
+            "COUNCIL_SIGN_IN_FAILURES_PER_USERNAME", Settings.sign_in_failures_per_username
+        ),
+        chat_limit_per_chat=_rate("COUNCIL_CHAT_LIMIT_PER_CHAT", Settings.chat_limit_per_chat),
+        chat_limit_per_client=_rate("COUNCIL_CHAT_LIMIT_PER_CLIENT", Settings.chat_limit_per_client),
         monitoring_database_url=os.environ.get("COUNCIL_MONITORING_DATABASE_URL") or database_url,
         monitoring_retry_seconds=_seconds("COUNCIL_MONITORING_RETRY_SECONDS", 30.0),
         channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),

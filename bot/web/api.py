@@ -5,6 +5,9 @@ record the outcome. Described in ``bot/web/openapi.yaml`` (served at ``/api/v1/o
 Every change goes through the case service (``bot/web/cases.py``), as the inbox's do; what it
 refuses becomes a 4xx answer with a plain ``{"error": ...}`` (``bot/web/refusals.py``), and a refused
 request changes nothing.
+
+A case is named by its reference only: the resident's chat id never leaves the server, because
+whoever holds it could carry on the conversation as the resident.
 """
 
 from __future__ import annotations
@@ -35,13 +38,22 @@ def _caller(request: web.Request) -> tuple[StaffUser, str]:
         raise json_refusal(error) from None
 
 
+# Kept on the server: the chat id is the resident's key to their conversation.
+PRIVATE_FIELDS = ("conversation_id",)
+
+
+def case_json(case: HandoffCase) -> dict[str, Any]:
+    """The case as the API shows it: everything but the resident's chat id."""
+    return {key: value for key, value in case.as_json().items() if key not in PRIVATE_FIELDS}
+
+
 async def _answer(change: Awaitable[HandoffCase]) -> web.Response:
     """The case as the change left it, or the refusal."""
     try:
         case = await change
     except HandoffError as error:
         raise json_refusal(error) from None
-    return web.json_response(case.as_json())
+    return web.json_response(case_json(case))
 
 
 async def _body(request: web.Request, allowed: dict[str, bool]) -> dict[str, str]:
@@ -89,7 +101,7 @@ async def get_case(request: web.Request) -> web.Response:
         case = request.app[CASES].get(reference)
     except HandoffError as error:
         raise json_refusal(error) from None
-    return web.json_response(case.as_json())
+    return web.json_response(case_json(case))
 
 
 async def claim(request: web.Request) -> web.Response:

@@ -20,7 +20,9 @@ from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
 from bot.web.keys import ACCOUNTS, CASES, ENGINE, HANDOFFS, LIVE, OUTCOMES, RASA, SECURE_COOKIES, SESSIONS, TEMPLATES
 from bot.web.live_chat import add_live_chat_routes, relay_resident_message, resident_live_state
 from bot.web.rasa_client import BotMessage, RasaClient, RasaUnavailable, TranscriptLine
+from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
 from bot.web.rendering import render, templates
+from bot.web.staff_auth import token_lifetimes
 from bot.web.staff_pages import add_staff_routes
 from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
@@ -146,7 +148,8 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
     start_clock(settings)
-    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors, rate_limited])
+    app[RATE_LIMITS] = RateLimits(settings)
     app[TEMPLATES] = templates()
     app[SECURE_COOKIES] = settings.secure_cookies
 
@@ -162,7 +165,7 @@ def create_app(settings: Settings) -> web.Application:
         app[OUTCOMES] = open_outcomes(settings, monitoring, "outbox-web.jsonl")
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
-        app[SESSIONS] = StaffSessions(engine, accounts)
+        app[SESSIONS] = StaffSessions(engine, accounts, token_lifetimes(settings))
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
         refresher = asyncio.create_task(keep_figures_fresh(monitoring))

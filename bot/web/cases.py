@@ -95,13 +95,14 @@ class CaseService:
         long); the first one is when staff reached the resident."""
         case = self.store.get(reference)
         self._holder_only(case, staff, "Claim this chat before you reply.")
-        message = self._live.post(case, "adviser", text, author=staff.display_name)
+        # Residents see the adviser's first name, never their login name.
+        message = self._live.post(case, "adviser", text, author=staff.resident_name)
         self._live.adviser_here(case.reference)
         at = clock.now()
         if self.store.record_contact(case.reference, staff.username, now=at):
             record_first_contact(self._outcomes, case, at)
         with contextlib.suppress(RasaUnavailable):  # the resident's page still gets it from the live chat
-            await self._rasa.adviser_says(str(case.conversation_id), message.text, staff.display_name)
+            await self._rasa.adviser_says(str(case.conversation_id), message.text, staff.resident_name)
         return message
 
     async def end_if_unanswered(self, case: HandoffCase) -> HandoffCase:

@@ -65,9 +65,15 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
             wait = wait_estimate(position, request.app[ACCOUNTS].advisers_online())
             state = {"state": "waiting", "position": position, "wait": wait}
         else:
-            state = {"state": "with_adviser", "adviser": case.claimed_by}
+            state = {"state": "with_adviser", "adviser": _adviser_name(request, case.claimed_by)}
     messages = [_as_json(m) for m in live.for_conversation(chat_id, after)]
     return {"status": state, "messages": messages}
+
+
+def _adviser_name(request: web.Request, username: str | None) -> str:
+    """The name the resident sees for the adviser: their first name, never their login name."""
+    adviser = request.app[ACCOUNTS].get(username) if username else None
+    return adviser.resident_name if adviser else "Adviser"
 
 
 MAX_ID = 2**62  # larger ids do not fit the database's integers

@@ -4,11 +4,16 @@ Sessions are server-side (``storage.staff.StaffSessions``): the cookie holds a r
 HttpOnly and SameSite=Strict (and Secure behind HTTPS). Every form carries the session's CSRF
 token; the sign-in form, before there is a session, uses a double-submit cookie. API callers use
 a bearer token instead, or the session cookie plus an ``X-CSRF-Token`` header.
+
+Sessions end after a time idle and a time after signing in, API tokens some days after they were
+made (``storage.staff.TokenLifetimes``, set in ``wiring/settings.py``). An ended one gets 401 with
+what to do: the sign-in form for pages, ``{"error": ...}`` for the API.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import wraps
 from typing import Awaitable, Callable
 from urllib.parse import quote
@@ -16,13 +21,24 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.web.keys import SECURE_COOKIES, SESSIONS
-from storage.staff import StaffSession, StaffUser
+from bot.web.rendering import render
+from storage.staff import StaffSession, StaffUser, TokenExpired, TokenLifetimes
+from wiring.settings import Settings
 
 SESSION_COOKIE = "staff_session"
 SIGN_IN_COOKIE = "staff_sign_in"
 SESSION_KEY = "staff_session"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def token_lifetimes(settings: Settings) -> TokenLifetimes:
+    """How long staff sessions and API tokens last, from ``settings``."""
+    return TokenLifetimes(
+        session_idle=timedelta(hours=settings.session_idle_hours),
+        session_max=timedelta(hours=settings.session_max_hours),
+        api_token=timedelta(days=settings.api_token_days),
+    )
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
@@ -32,8 +48,21 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
 
 
 def current_session(request: web.Request) -> StaffSession | None:
-    """The signed-in session for this request, if any."""
-    return request.app[SESSIONS].find(request.cookies.get(SESSION_COOKIE))
+    """The signed-in session for this request, if any (None once it has ended)."""
+    try:
+        return request.app[SESSIONS].find(request.cookies.get(SESSION_COOKIE))
+    except TokenExpired:
+        return None
+
+
+def _ended_session(request: web.Request, ended: TokenExpired) -> web.Response:
+    """401 with the sign-in form saying why, coming back here after."""
+    token = sign_in_token(request)
+    next_path = request.path_qs if request.method == "GET" else "/staff"
+    page = render(request, "staff/sign_in.html", status=401, csrf_token=token, next=next_path, error=str(ended))
+    set_cookie(request, page, SIGN_IN_COOKIE, token, max_age=3600)
+    page.del_cookie(SESSION_COOKIE, path="/")
+    return page
 
 
 def signed_in(request: web.Request) -> StaffSession:
@@ -54,7 +83,10 @@ def staff_page(role: str | None = None) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def guarded(request: web.Request) -> web.StreamResponse:
-            session = current_session(request)
+            try:
+                session = request.app[SESSIONS].find(request.cookies.get(SESSION_COOKIE))
+            except TokenExpired as ended:
+                return _ended_session(request, ended)
             if session is None:
                 raise web.HTTPSeeOther(f"/staff/sign-in?next={quote(request.path_qs, safe='')}")
             if role == "manager" and not session.user.is_manager:
@@ -74,12 +106,15 @@ def staff_page(role: str | None = None) -> Callable[[Handler], Handler]:
 def api_user(request: web.Request) -> StaffUser:
     """The caller of a JSON API request: a bearer token, or a session with its CSRF header on changes."""
     authorization = request.headers.get("Authorization", "")
-    if authorization.startswith("Bearer "):
-        user = request.app[SESSIONS].api_user(authorization.removeprefix("Bearer ").strip())
-        if user is None:
-            raise api_error(web.HTTPUnauthorized, "That API token is not valid.")
-        return user
-    session = current_session(request)
+    try:
+        if authorization.startswith("Bearer "):
+            user = request.app[SESSIONS].api_user(authorization.removeprefix("Bearer ").strip())
+            if user is None:
+                raise api_error(web.HTTPUnauthorized, "That API token is not valid.")
+            return user
+        session = request.app[SESSIONS].find(request.cookies.get(SESSION_COOKIE))
+    except TokenExpired as ended:
+        raise api_error(web.HTTPUnauthorized, str(ended)) from None
     if session is None:
         raise api_error(web.HTTPUnauthorized, "Sign in, or send an API token as 'Authorization: Bearer ...'.")
     changing = request.method not in ("GET", "HEAD")

@@ -6,12 +6,14 @@ through Jinja's autoescaping, so a ``<script>`` typed into the chat shows as tex
 
 from __future__ import annotations
 
+import asyncio
 from typing import Awaitable
 
 from aiohttp import web
 
 from bot.web.cases import case_reference
 from bot.web.keys import ACCOUNTS, CASES, HANDOFFS, SESSIONS
+from bot.web.rate_limits import RATE_LIMITS, client_address, sign_in_too_fast
 from bot.web.refusals import page_refusal, refusal
 from bot.web.rendering import render
 from bot.web.staff_auth import (
@@ -27,7 +29,7 @@ from routing import clock
 from routing.handoff_queues import CATEGORY_NAMES, MODE_NAMES, build_queues, due_text
 from routing.handoff_replies import STATUS_WORDS
 from routing.handoffs import OUTCOMES, CaseNotFound, HandoffCase, HandoffError
-from storage.staff import SESSION_HOURS, AccountError
+from storage.staff import AccountError
 from wiring.settings import channel_schedule
 
 OUTCOME_LABELS = {
@@ -54,22 +56,36 @@ async def sign_in_page(request: web.Request) -> web.StreamResponse:
 
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
-    """Check the password; lock-out and wrong details get the form again with a clear message."""
+    """Check the password; wrong details, or too many of them, get the form again with a clear
+    message that is the same whether or not the username exists."""
     form = await request.post()
     token = request.cookies.get(SIGN_IN_COOKIE, "")
     if not token or str(form.get("csrf_token", "")) != token:
         raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))[:256]
     next_path = _safe_next(str(form.get("next", "")))
-    try:
-        user = request.app[ACCOUNTS].sign_in(username, password)
-    except AccountError as error:
+
+    def again(status: int, error: str) -> web.Response:
         return render(
-            request, "staff/sign_in.html", status=401, csrf_token=token, next=next_path, error=str(error),
+            request, "staff/sign_in.html", status=status, csrf_token=token, next=next_path, error=error,
             username=username,
         )  # fmt: skip
+
+    limits, client = request.app[RATE_LIMITS], client_address(request)
+    wait = limits.sign_in_wait(client, username)
+    if wait:
+        page = again(429, sign_in_too_fast(wait))
+        page.headers["Retry-After"] = str(wait)
+        return page
+    try:
+        # Argon2 takes tens of milliseconds on purpose: in a thread, so chats carry on meanwhile.
+        user = await asyncio.to_thread(request.app[ACCOUNTS].sign_in, username, password)
+    except AccountError as error:
+        limits.sign_in_failed(client, username)
+        return again(401, str(error))
+    sessions = request.app[SESSIONS]
     response = web.HTTPSeeOther(next_path)
-    set_cookie(request, response, SESSION_COOKIE, request.app[SESSIONS].start(user), max_age=SESSION_HOURS * 3600)
+    set_cookie(request, response, SESSION_COOKIE, sessions.start(user), max_age=sessions.lifetimes.cookie_seconds)
     response.del_cookie(SIGN_IN_COOKIE, path="/")
     raise response
 

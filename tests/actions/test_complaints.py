@@ -129,6 +129,30 @@ async def test_the_request_itself_answers_the_first_question_when_it_says_enough
     assert await extract_about(current, domain) == expected
 
 
+HELD = "He would not help me and sent me away. I would like an apology."
+MAYBE_RISK = {"category": "safeguarding", "confidence": 0.67, "tier": "possible", "kind": "domestic_abuse"}
+
+
+@pytest.mark.parametrize(
+    ("risk", "reply", "after_check", "taken"),
+    [
+        (MAYBE_RISK, "/affirm", "action_risk_safe", HELD),  # "Yes, I am safe": the words were the answer
+        (MAYBE_RISK, "/deny", "action_safeguarding", None),  # "No, I need help now": never an answer
+        (RISK, "/affirm", "action_risk_safe", None),  # a clear sign is never held as an answer
+    ],
+)
+def test_an_answer_held_back_by_a_safety_check_is_taken_once_the_resident_is_safe(
+    risk: dict[str, Any], reply: str, after_check: str, taken: str | None
+) -> None:
+    history = [
+        user(RUDE, "make_complaint"), step("complaint_form"), asked("complaint_details"),
+        user(HELD, "request_human", risk), step("action_risk_check_in"),
+        user(reply, reply.removeprefix("/")), step(after_check),
+    ]  # fmt: skip
+    current = tracker(reply, reply.removeprefix("/"), slots={"requested_slot": "complaint_details"}, events=history)
+    assert form_answer(current, "complaint_details", tasks_interrupt=False) == taken
+
+
 async def test_once_asked_the_answer_is_the_message(domain: dict[str, Any]) -> None:
     current = tracker("the parking wardens", "inform", slots={"requested_slot": "complaint_about"})
     assert await extract_about(current, domain) == {"complaint_about": "the parking wardens"}
@@ -176,6 +200,16 @@ async def test_skipping_the_first_question_the_opening_comes_before_the_second(d
     await ActionAskComplaintDetails().run(dispatcher, tracker(events=[user(RUDE, "make_complaint")]), domain)
     assert len(dispatcher.messages) == 2 and "complaints team" in said(dispatcher)
     assert dispatcher.messages[-1]["text"] == "What happened, and what would you like us to do to put it right?"
+
+
+async def test_a_request_that_says_what_about_is_asked_the_second_question_first(domain: dict[str, Any]) -> None:
+    # Rasa asks the first question without validating: the ask action takes the request's words.
+    dispatcher = CollectingDispatcher()
+    starting = tracker(events=[user(RUDE, "make_complaint"), step("complaint_form")])  # as Rasa sends it
+    events = await ActionAskComplaintAbout().run(dispatcher, starting, domain)
+    assert events == [SlotSet("complaint_about", RUDE), SlotSet("requested_slot", "complaint_details")]
+    assert dispatcher.messages[-1]["text"] == "What happened, and what would you like us to do to put it right?"
+    assert "What is your complaint about?" not in said(dispatcher)
 
 
 async def test_the_second_question_after_the_first_has_no_opening(domain: dict[str, Any]) -> None:

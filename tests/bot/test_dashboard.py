@@ -19,18 +19,16 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from monitoring.metric_definitions import ESIA_SECTIONS
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
 from storage.schema import MONITORING, migrate
-from storage.staff import StaffAccounts
 from tests.bot.test_staff_inbox import sign_in
 from tests.conftest import free_port
+from tests.databases import ADVISER, MANAGER, add_test_staff
 from tests.monitoring.conversations import january
 from wiring.settings import Settings
 
-ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
 JANUARY = "start=2026-01-01&end=2026-01-31"
 TABLES = ("trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
           "satisfaction", "repeat_contact", "safeguarding")  # fmt: skip
@@ -43,7 +41,7 @@ async def app(engine: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient, An
     with engine.begin() as connection:
         for table in (outcome_events, conversation_facts, daily_measures, monitoring_state):
             connection.execute(delete(table))
-    create_demo_users(StaffAccounts(engine))
+    add_test_staff(engine)
     settings = Settings(
         rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), host="127.0.0.1",
         var_dir=tmp_path, database_url=make_url(engine.url).render_as_string(hide_password=False),

@@ -17,7 +17,6 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.engine import make_url
 
-from bot.users import DEMO_USERS, create_demo_users
 from bot.web.app import create_app
 from bot.web.keys import OUTCOMES
 from routing.handoffs import NewHandoff
@@ -25,15 +24,15 @@ from routing.hours import load_schedule
 from storage.handoffs import HandoffStore
 from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import free_port
+from tests.databases import ADVISER, MANAGER, add_test_staff
 from wiring.settings import Settings
 
-ADVISER, MANAGER = DEMO_USERS[0], DEMO_USERS[1]
 SCRIPT = "<script>alert('x')</script> my bin was missed"
 
 
 @pytest.fixture
 async def inbox(engine: Any, tmp_path: Path) -> AsyncIterator[tuple[TestClient, HandoffStore, Any]]:
-    create_demo_users(StaffAccounts(engine))
+    add_test_staff(engine)
     settings = Settings(
         rasa_port=free_port(), actions_port=free_port(), web_port=free_port(), host="127.0.0.1",
         var_dir=tmp_path, database_url=make_url(engine.url).render_as_string(hide_password=False),
@@ -99,7 +98,7 @@ async def test_a_wrong_password_shows_the_form_again_with_a_plain_message(inbox)
         "/staff/sign-in", data={"csrf_token": csrf(await page.text()), "username": "asha", "password": "nope"}
     )
     assert answer.status == 401
-    assert "That username or password is not right." in await answer.text()
+    assert "That username and password do not match." in await answer.text()
 
 
 async def test_sign_in_without_the_forms_token_is_refused(inbox):
@@ -129,7 +128,7 @@ async def test_a_manager_can(inbox):
     client, _, _ = inbox
     await sign_in(client, MANAGER)
     answer = await client.get("/staff/team")
-    assert answer.status == 200 and "Asha (demo adviser)" in await answer.text()
+    assert answer.status == 200 and ADVISER[3] in await answer.text()
 
 
 async def test_every_form_needs_the_sessions_csrf_token(inbox):

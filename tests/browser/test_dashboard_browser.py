@@ -20,15 +20,13 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.users import DEMO_USERS, create_demo_users
 from storage.schema import open_database
-from storage.staff import StaffAccounts
 from tests.browser.conftest import axe_violations
 from tests.conftest import ROOT, free_port
+from tests.databases import MANAGER, add_test_staff
 from tests.monitoring.conversations import january
 
 pytestmark = [pytest.mark.browser]
-MANAGER = DEMO_USERS[1]
 JANUARY = "start=2026-01-01&end=2026-01-31"
 
 
@@ -46,7 +44,7 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("dashboard-var")
     database_url = f"sqlite:///{var_dir / 'council.db'}"
     engine = open_database(database_url)  # both branches: the staff accounts and the figures
-    create_demo_users(StaffAccounts(engine))
+    add_test_staff(engine)
     january(engine)
     engine.dispose()
     port = free_port()

@@ -8,13 +8,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bot.users import DEMO_USERS
 from tests.browser.conftest import axe_violations
 from tests.conftest import Assistant
-from tests.databases import adviser_taking_chats
+from tests.databases import ADVISER, adviser_taking_chats, make_test_staff
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-ADVISER = DEMO_USERS[0]
 
 
 def send(page: Page, text: str) -> None:
@@ -23,6 +21,7 @@ def send(page: Page, text: str) -> None:
 
 
 def sign_in(page: Page, assistant: Assistant, who: tuple[str, ...] = ADVISER) -> None:
+    make_test_staff(assistant.database_url)
     page.goto(f"{assistant.web_url}/staff/sign-in")
     page.fill("#username", who[0])
     page.fill("#password", who[1])
@@ -126,7 +125,7 @@ def test_without_javascript_every_message_is_a_plain_form_post(browser: Browser,
 def test_a_live_chat_between_a_resident_and_an_adviser_then_back_to_the_bot(
     browser: Browser, assistant: Assistant
 ) -> None:
-    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
+    adviser_taking_chats(assistant.database_url)
     resident = browser.new_context().new_page()
     adviser = browser.new_context().new_page()
 

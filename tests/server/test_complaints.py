@@ -66,6 +66,21 @@ def test_a_complaint_asks_two_questions_then_gives_a_reference_the_date_and_the_
     assert f"Your complaint {reference} is with our complaints team." in later
 
 
+def test_a_request_that_says_what_about_is_asked_only_what_happened(assistant: Assistant) -> None:
+    journey = resident(assistant)
+    first = journey.says("i want to complain about the man at the gateway who was rude to me")
+    assert ASK_DETAILS in first and ASK_ABOUT not in first
+    # "He ... sent me away" may be checked on (a possible sign); once the resident says they are
+    # safe, those words are the answer: they are not asked to type them again.
+    said = journey.says("He would not help me and sent me away. I would like an apology.")
+    if "Are you safe right now?" in said:
+        said = journey.says("/affirm")
+    reference = logged(said)
+    form = store(assistant).get(reference).summary["form"]
+    assert "rude to me" in form["complaint about"]
+    assert "sent me away" in form["what happened and what would put it right"]
+
+
 def test_a_council_tenant_is_told_about_the_housing_ombudsman(assistant: Assistant) -> None:
     journey = resident(assistant)
     assert ASK_ABOUT in journey.says("i want to make a complaint")

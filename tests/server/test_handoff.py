@@ -16,13 +16,12 @@ from typing import Any
 
 import pytest
 
-from bot.users import DEMO_USERS
 from routing.hours import load_schedule
 from routing.references import find_reference
 from storage.engine import open_engine
 from storage.handoffs import HandoffStore
 from tests.conftest import ALWAYS_OPEN, Assistant
-from tests.databases import adviser_taking_chats
+from tests.databases import ADVISER, adviser_taking_chats, make_test_staff
 from tests.http import say, texts
 
 pytestmark = pytest.mark.server
@@ -100,7 +99,7 @@ def test_a_gateway_appointment_then_rebook_then_cancel(assistant: Assistant) -> 
 
 
 def test_live_webchat_joins_the_queue_when_someone_is_taking_chats(assistant: Assistant) -> None:
-    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
+    adviser_taking_chats(assistant.database_url)
     sender = "handoff-webchat"
     offer = say(assistant.rasa_url, sender, "can i talk to a person")
     assert any(choice(p)["channel"] == "webchat" for p in payloads(offer) if p.startswith("/request_human{"))
@@ -135,10 +134,11 @@ def test_a_script_typed_by_a_resident_reaches_staff_as_plain_text(assistant: Ass
     say(assistant.rasa_url, sender, "can i talk to a person")
     reference = book(assistant, sender, '/request_human{"channel":"gateway","mode":"appointment"}')
 
+    make_test_staff(assistant.database_url)
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     page = browser.open(f"{assistant.web_url}/staff/sign-in").read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    form = urllib.parse.urlencode({"csrf_token": token, "username": DEMO_USERS[0][0], "password": DEMO_USERS[0][1]})
+    form = urllib.parse.urlencode({"csrf_token": token, "username": ADVISER[0], "password": ADVISER[1]})
     browser.open(f"{assistant.web_url}/staff/sign-in", data=form.encode())
     html = browser.open(f"{assistant.web_url}/staff/cases/{reference}").read().decode()
     assert "&lt;script&gt;alert(&#39;hi&#39;)&lt;/script&gt;" in html and "<script>alert" not in html

@@ -13,7 +13,6 @@ from http.cookiejar import Cookie, CookieJar
 import pytest
 from sqlalchemy import update
 
-from bot.users import DEMO_USERS
 from routing.hours import load_schedule
 from routing.live_chat import QUEUE_TIMEOUT
 from routing.references import find_reference
@@ -21,14 +20,14 @@ from storage.engine import open_engine
 from storage.handoffs import HandoffStore, handoff_cases
 from storage.staff import StaffAccounts, StaffSessions
 from tests.conftest import ALWAYS_OPEN, Assistant
-from tests.databases import adviser_taking_chats
+from tests.databases import ADVISER, adviser_taking_chats
 from tests.http import request_json, say, texts
 
 pytestmark = pytest.mark.server
 
 
 def join_the_queue(assistant: Assistant, sender: str) -> str:
-    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])
+    adviser_taking_chats(assistant.database_url)
     say(assistant.rasa_url, sender, "can i talk to a person")
     joined = texts(say(assistant.rasa_url, sender, '/request_human{"channel":"webchat","mode":"live"}'))
     reference = find_reference(joined).reference
@@ -95,7 +94,7 @@ def test_a_chat_closed_through_the_api_gives_the_resident_the_bot_back(assistant
     sender = "liveapi0123456789abc"
     reference = join_the_queue(assistant, sender)
     engine = open_engine(assistant.database_url)
-    token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(DEMO_USERS[0][0])
+    token = StaffSessions(engine, StaffAccounts(engine)).new_api_token(ADVISER[0])
     engine.dispose()
     auth = {"Authorization": f"Bearer {token}"}
     api = f"{assistant.web_url}/api/v1/cases/{reference}"

@@ -23,14 +23,13 @@ from typing import Any, Callable, Union
 import pytest
 from sqlalchemy import select
 
-from bot.users import DEMO_USERS
 from monitoring.events import keyed_hash
 from monitoring.refresh import refresh
 from monitoring.schema import conversation_facts, outcome_events
 from routing.references import find_reference
 from storage.engine import open_engine
 from tests.conftest import Assistant
-from tests.databases import adviser_taking_chats
+from tests.databases import ADVISER, adviser_taking_chats, make_test_staff
 from tests.http import request_json, say, texts
 
 pytestmark = pytest.mark.server
@@ -71,7 +70,7 @@ class Staff:
         self.web_url = web_url
         self.opener = browser()
         page = self.opener.open(f"{web_url}/staff/sign-in").read().decode()
-        name, password = DEMO_USERS[0][0], DEMO_USERS[0][1]
+        name, password = ADVISER[0], ADVISER[1]
         queues = post_form(
             self.opener, f"{web_url}/staff/sign-in", csrf_token=self._token(page), username=name, password=password
         )
@@ -119,6 +118,7 @@ class Conversation:
 
     def adviser(self) -> Staff:
         if self.staff is None:
+            make_test_staff(self.assistant.database_url)
             self.staff = Staff(self.assistant.web_url)
         return self.staff
 
@@ -403,7 +403,7 @@ FLOWS = [
 
 @pytest.mark.parametrize("flow", FLOWS, ids=[flow.name for flow in FLOWS])
 def test_each_flow_stores_exactly_its_events_and_comes_to_its_outcome(assistant: Assistant, flow: Flow) -> None:
-    adviser_taking_chats(assistant.database_url, DEMO_USERS[0][0])  # so live chat is offered
+    adviser_taking_chats(assistant.database_url)  # so live chat is offered
     sender = "flow-" + re.sub(r"\W+", "-", flow.name)[:60]
     conversation = Conversation(assistant, sender, flow.via)
     seen = 0

@@ -84,3 +84,34 @@ def test_a_set_clock_starts_at_its_time_and_runs_on(monkeypatch: pytest.MonkeyPa
 def test_without_a_clock_setting_the_clock_is_the_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COUNCIL_CLOCK", raising=False)
     assert load_settings().clock_start is None
+
+
+def test_sign_in_and_chat_limits_and_lifetimes_have_documented_defaults_and_can_be_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = load_settings()
+    assert (defaults.session_idle_hours, defaults.session_max_hours, defaults.api_token_days) == (8, 12, 30)
+    assert (defaults.sign_in_limit, defaults.chat_limit_per_chat, defaults.chat_limit_per_client) == (
+        "10/minute", "30/minute", "600/minute",
+    )  # fmt: skip
+    assert defaults.demo_users is False  # no demo accounts unless asked for
+    monkeypatch.setenv("COUNCIL_CHAT_LIMIT_PER_CLIENT", "5000/minute")
+    monkeypatch.setenv("COUNCIL_API_TOKEN_DAYS", "7")
+    changed = load_settings()
+    assert changed.chat_limit_per_client == "5000/minute" and changed.api_token_days == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("COUNCIL_CHAT_LIMIT_PER_CHAT", "lots"),
+        ("COUNCIL_SIGN_IN_LIMIT", "10 a minute"),
+        ("COUNCIL_SESSION_IDLE_HOURS", "0"),
+        ("COUNCIL_SESSION_MAX_HOURS", "forever"),
+        ("COUNCIL_API_TOKEN_DAYS", "-1"),
+    ],
+)
+def test_bad_limits_and_lifetimes_are_refused_by_name(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name):
+        load_settings()

@@ -73,7 +73,11 @@
   function send(fields) {
     var body = new URLSearchParams(fields);
     return fetch("/", { method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
+      .then(function (answer) {
+        // Too many messages too fast: say so here (a form post now would only be refused again).
+        if (answer.status === 429) { return answer.json().then(function (body) { return Promise.reject({ tooFast: body.error }); }); }
+        return answer.ok ? answer.json() : Promise.reject(answer.status);
+      })
       .then(function (result) {
         var old = log.querySelectorAll(".chat-quick");
         Array.prototype.forEach.call(old, function (form) { form.parentNode.removeChild(form); });
@@ -85,7 +89,12 @@
         if (result.safety_routes) { document.getElementById("safety-routes").hidden = false; }
         if (result.exit_this_page) { window.location.reload(); }
       })
-      .catch(function () {
+      .catch(function (problem) {
+        if (problem && problem.tooFast) {
+          line("assistant", problem.tooFast);
+          if (fields.message) { input.value = fields.message; }
+          return;
+        }
         // Fall back to a plain form post, carrying what the resident sent, so nothing is lost.
         var form = document.getElementById("send-form");
         if (fields.message) { input.value = fields.message; }
