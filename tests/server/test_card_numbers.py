@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from routing.card_numbers import normalise
-from routing.redaction import CARD_PLACEHOLDER
+from routing.redaction import CARD_PLACEHOLDER, PLACEHOLDERS
 from tests.conftest import Assistant
 from tests.fixtures.card_corpus import SURVIVORS, Variant, code_after_cue, corpus, digits_of
 from tests.server.test_live_chat import join_the_queue
@@ -104,9 +104,9 @@ def type_on_the_webhook(assistant: Assistant) -> int:
     return sent
 
 
-def type_to_a_person(assistant: Assistant, chat_id: str) -> int:
+def type_to_a_person(assistant: Assistant, chat_ids: list[str]) -> int:
     sent = 0
-    for messages in conversations():
+    for chat_id, messages in zip(chat_ids, conversations(), strict=True):  # one chat each: the rate limit
         for message in messages:
             chat_form(assistant, chat_id, {"message": message}, as_json=True)
             sent += 1
@@ -139,14 +139,15 @@ def _readable(text: str) -> str:
 
 
 def test_no_card_number_or_code_typed_on_any_input_path_is_stored(assistant: Assistant) -> None:
-    person = secrets.token_hex(16)
-    join_the_queue(assistant, person)  # a person holds this conversation: messages go by the relay
+    people = [secrets.token_hex(16) for _ in conversations()]
+    for chat_id in people:
+        join_the_queue(assistant, chat_id)  # a person holds these conversations: messages go by the relay
     with ThreadPoolExecutor(max_workers=4) as pool:
         paths = [
             pool.submit(type_on_the_web, assistant),
             pool.submit(type_as_button_titles, assistant),
             pool.submit(type_on_the_webhook, assistant),
-            pool.submit(type_to_a_person, assistant, person),
+            pool.submit(type_to_a_person, assistant, people),
         ]
         sent = sum(path.result() for path in paths)
     # A card number as the conversation id (stored with every event) is refused.
@@ -177,7 +178,8 @@ def test_no_card_number_or_code_typed_on_any_input_path_is_stored(assistant: Ass
     trackers = [text for name, text in scanned.items() if "tracker.db:" in name]
     assert trackers and CARD_PLACEHOLDER in "".join(trackers)  # the messages were stored, redacted
     relayed = [text for name, text in scanned.items() if name.endswith("council.db:live_messages")]
-    assert relayed and relayed[0].count(CARD_PLACEHOLDER) >= len(conversations()[0])  # the relay stored them
+    # The relay stored them, redacted (a variant or two share a placeholder when split over messages).
+    assert relayed and sum(relayed[0].count(placeholder) for placeholder in PLACEHOLDERS) >= 200
     kept = digits_of("".join(trackers))
     for survivor in ("07700900123", "02380833000", "08001448848", "12032026", "5012345678", "60012345"):
         assert survivor in kept
