@@ -21,7 +21,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test train lint typecheck bench eval eval-dev journeys lock clean
+.PHONY: help run test train lint typecheck bench eval eval-dev journeys fuzz load lock clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
@@ -31,6 +31,8 @@ help:
 	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
 	@echo "make eval-dev  the development sets only (for tuning: the sealed set stays unseen)"
 	@echo "make journeys  resident journeys through the running assistant: goals reached, fallbacks, loops"
+	@echo "make fuzz   hostile requests to every public input (FUZZ_REQUESTS, default 10000): no 5xx, no internals"
+	@echo "make load   50 residents x 10 turns at once while staff and a manager work: 0 errors, turn times"
 	@echo "make lint   ruff and mypy"
 
 $(STAMP): requirements.lock scripts/find-python310
@@ -89,3 +91,15 @@ eval-dev: $(STAMP) $(MODEL)
 
 journeys: $(STAMP) $(MODEL)
 	$(PY) -m evaluation.journeys
+
+# The full runs of the fuzz and load tests that `make test` runs at CI size; each prints its figures.
+FUZZ_REQUESTS ?= 10000
+LOAD_RESIDENTS ?= 50
+LOAD_TURNS ?= 10
+
+fuzz: $(STAMP) $(MODEL)
+	FUZZ_REQUESTS=$(FUZZ_REQUESTS) $(PY) -m pytest tests/server/test_fuzz.py -s -q -p no:cacheprovider -o timeout=0
+
+load: $(STAMP) $(MODEL)
+	LOAD_RESIDENTS=$(LOAD_RESIDENTS) LOAD_TURNS=$(LOAD_TURNS) $(PY) -m pytest tests/server/test_load.py -s -q \
+		-p no:cacheprovider -o timeout=0

@@ -1,11 +1,11 @@
 """Command line: ``python -m bot run`` starts the whole assistant; ``python -m bot users`` manages
-staff accounts."""
+staff accounts; ``python -m bot retention`` deletes residents' data past its retention period."""
 
 from __future__ import annotations
 
 import sys
 
-USAGE = "usage: python -m bot run | python -m bot users {add,token,list} ..."
+USAGE = "usage: python -m bot run | python -m bot users {add,token,list} ... | python -m bot retention"
 
 
 def main(argv: list[str]) -> int:
@@ -18,6 +18,10 @@ def main(argv: list[str]) -> int:
         from bot.users import main as users
 
         return users(argv[1:])
+    if argv == ["retention"]:
+        from bot.retention import main as retention
+
+        return retention()
     print(USAGE, file=sys.stderr)
     return 2
 

@@ -56,6 +56,12 @@ def child_environment(settings: Settings) -> dict[str, str]:
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "RASA_TELEMETRY_ENABLED": "false",
+            # Sanic (Rasa and the action server) closes a new connection whose request has not
+            # arrived within this keep-alive time (5 s by default). Under load Rasa's event loop
+            # can stall that long between connecting to the action server and writing, and the
+            # action was lost: the resident got no answer. Longer than the callers' own pools keep
+            # idle connections (aiohttp: 15 s), so a caller always closes first.
+            "SANIC_KEEP_ALIVE_TIMEOUT": "75",
         }
     )
     return env

@@ -174,7 +174,7 @@ def outcomes_table(totals: Counts) -> Table:
     total_shown = protected.column_totals["Conversations"] is not None
     rows = _shares_of_conversations(protected, totals, "outcome", OUTCOMES, total_shown)
     rows.append(
-        ("All conversations", shown(protected.column_totals["Conversations"]), "100.0%" if total_shown else NOT_SHOWN)
+        ("All conversations", shown(protected.column_totals["Conversations"]), "100%" if total_shown else NOT_SHOWN)
     )
     return Table(
         "outcomes",

@@ -3,13 +3,19 @@
 Counts from 1 to 9 are suppressed; other counts are rounded to the nearest 5. In a table with
 totals, a row or column with exactly one suppressed cell gets a second one suppressed (the
 smallest other cell), repeated until no suppressed cell can be worked out by subtraction from its
-row or column total. Rates are computed from the unrounded figures and hidden when their
-denominator, their numerator or the rest (denominator minus numerator) would be suppressed.
+row or column total. Rates are computed from the rounded counts (as NHS Digital and OpenSAFELY
+do), shown to whole percents, and hidden when their denominator, their numerator or the rest
+(denominator minus numerator) would be suppressed: a rate to 0.1% of unrounded counts gives the
+exact counts back. Date ranges are whole ISO weeks (Monday to Sunday) up to the last full week, so
+two ranges differ by whole weeks at least, and a published range never changes from day to day.
+Together with rounding, two published figures never differ by an exact small count: the
+difference of two counts rounded to 5 is only known to within 9 values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Mapping
 
 SUPPRESS_BELOW = 10
@@ -32,13 +38,34 @@ def protect_count(count: int) -> int | None:
 
 
 def protect_rate(numerator: int, denominator: int) -> float | None:
-    """numerator / denominator from the unrounded figures; None when the denominator is 0 or when
+    """numerator / denominator from the rounded figures; None when the denominator is 0 or when
     the numerator, the denominator or the rest (denominator - numerator) would be suppressed: with
-    the denominator shown, a rate of 97% of 100 gives away the 3 who were not counted."""
+    the denominator shown, a rate of 97% of 100 gives away the 3 who were not counted. Computed
+    from rounded counts, a rate tells no more than the two rounded counts do."""
     small = (protect_count(part) is None for part in (denominator, numerator, max(denominator - numerator, 0)))
-    if denominator == 0 or any(small):
+    if denominator == 0 or any(small) or rounded(denominator) == 0:
         return None
-    return numerator / denominator
+    return rounded(numerator) / rounded(denominator)
+
+
+def rate_text(rate: float) -> str:
+    """A protected rate as text, to whole percents ("43%")."""
+    return f"{100 * rate:.0f}%"
+
+
+def last_full_week_end(today: date) -> date:
+    """The Sunday that ended the last whole week before ``today``."""
+    return today - timedelta(days=today.weekday() + 1)
+
+
+def whole_weeks(start: date, end: date, today: date) -> tuple[date, date]:
+    """A date range widened to whole ISO weeks (Monday to Sunday) and cut at the last full week.
+
+    Figures for single days, or for a week still under way, would let two ranges (or one range
+    read on two days) differ by one day's count; with whole weeks they differ by whole weeks."""
+    start -= timedelta(days=start.weekday())
+    end = min(end + timedelta(days=6 - end.weekday()), last_full_week_end(today))
+    return start, end
 
 
 def shown(value: int | None) -> str:

@@ -13,9 +13,18 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from monitoring.disclosure import SUPPRESSED, ProtectedTable, protect_count, protect_rate, protect_table, shown
+from monitoring.disclosure import (
+    SUPPRESSED,
+    ProtectedTable,
+    protect_count,
+    protect_rate,
+    protect_table,
+    rate_text,
+    rounded,
+    shown,
+)
 from monitoring.metric_definitions import BY_KEY, Metric, counters_in
-from monitoring.metric_values import Counts, Ratio, percentile_minutes, ratio
+from monitoring.metric_values import Counts, Ratio, percentile_minutes, ratio, ratio_of
 from monitoring.outcomes import OUTCOMES
 from monitoring.thresholds import Thresholds
 
@@ -62,8 +71,8 @@ def label(code: str) -> str:
 
 
 def percent(numerator: int, denominator: int) -> str:
-    """A rate as text, from unrounded counts; the caller has checked it may be shown."""
-    return f"{100 * numerator / denominator:.1f}%" if denominator else "no data"
+    """A rate as text, from rounded counts; the caller has checked it may be shown."""
+    return rate_text(rounded(numerator) / rounded(denominator)) if rounded(denominator) else "no data"
 
 
 def protected_rate(
@@ -75,7 +84,7 @@ def protected_rate(
     rate = protect_rate(numerator, denominator)
     if rate is None or not numerator_shown or not denominator_shown:
         return NOT_SHOWN
-    return f"{100 * rate:.1f}%"
+    return rate_text(rate)
 
 
 def minutes(value: float | None) -> str:
@@ -162,12 +171,15 @@ def metric_hidden(metric: Metric, totals: Counts) -> bool:
 
 
 def parity_row(totals: Counts, group: str, thresholds: Thresholds) -> tuple[Ratio, bool, bool]:
-    """A group's parity, whether it may be shown, and whether it is flagged."""
-    found = ratio(totals, BY_KEY[f"parity.{group}"])
+    """A group's parity from rounded counts (so its two decimals and interval give no exact count
+    away), whether it may be shown, and whether it is flagged."""
+    exact = ratio(totals, BY_KEY[f"parity.{group}"])
+    counts = (exact.group_events, exact.group_total, exact.reference_events, exact.reference_total)
+    found = ratio_of(*(rounded(count) for count in counts))
     may_show = (
         found.value is not None
-        and protect_rate(found.group_events, found.group_total) is not None
-        and protect_rate(found.reference_events, found.reference_total) is not None
+        and protect_rate(exact.group_events, exact.group_total) is not None
+        and protect_rate(exact.reference_events, exact.reference_total) is not None
     )
     flagged = (
         may_show

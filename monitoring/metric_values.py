@@ -15,6 +15,7 @@ from typing import Mapping
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from monitoring.disclosure import last_full_week_end, whole_weeks
 from monitoring.measures import COUNTERS, WAIT_BANDS, WAIT_EDGES
 from monitoring.metric_definitions import Metric, counters_in
 from monitoring.schema import daily_measures
@@ -32,7 +33,8 @@ class FilterError(ValueError):
 @dataclass(frozen=True)
 class Filters:
     """Which conversations the figures cover: a date range (inclusive, council's calendar days),
-    optionally one service (catalogue code) and one entry channel."""
+    optionally one service (catalogue code) and one entry channel. From a form, the range is whole
+    weeks up to the last full week (``monitoring.disclosure.whole_weeks``)."""
 
     start: date
     end: date
@@ -41,13 +43,21 @@ class Filters:
 
     @classmethod
     def from_query(cls, query: Mapping[str, str], today: date, services: set[str], entries: set[str]) -> Filters:
-        """Filters from a web form's fields (``start``, ``end`` as YYYY-MM-DD, ``service``, ``entry``)."""
-        end = _day(query.get("end"), "end date", today)
-        start = _day(query.get("start"), "start date", end - timedelta(days=DEFAULT_DAYS - 1))
+        """Filters from a web form's fields (``start``, ``end`` as YYYY-MM-DD, ``service``, ``entry``),
+        widened to whole weeks and cut at the last full week."""
+        last = last_full_week_end(today)
+        end = _day(query.get("end"), "end date", last)
+        start = _day(query.get("start"), "start date", min(end, last) - timedelta(days=DEFAULT_DAYS - 1))
         if start > end:
             raise FilterError("The start date must be on or before the end date.")
         if (end - start).days >= MAX_DAYS:
             raise FilterError("Choose a date range of 3 years or less.")
+        start, end = whole_weeks(start, end, today)
+        if start > end:
+            raise FilterError(
+                "Figures cover whole weeks, up to the last full week. Choose a start date on or before "
+                f"{last.day} {last:%B %Y}."
+            )
         service = (query.get("service") or "").strip() or None
         if service is not None and service not in services:
             raise FilterError("Choose a service from the list.")
@@ -134,11 +144,16 @@ class Ratio:
 
 
 def ratio(counts: Counts, metric: Metric) -> Ratio:
-    """Outcome parity: the group's rate over the reference group's, with a 95% interval. When a
-    group has none or all resolved, 0.5 is added to each count (Haldane's correction), so a group
-    nobody was resolved for still gets a ratio, near 0, rather than none."""
+    """Outcome parity: the group's rate over the reference group's, with a 95% interval."""
     group_events, group_total = (amount(counts, part) for part in metric.numerator.split("/"))
     reference_events, reference_total = (amount(counts, part) for part in metric.denominator.split("/"))
+    return ratio_of(group_events, group_total, reference_events, reference_total)
+
+
+def ratio_of(group_events: int, group_total: int, reference_events: int, reference_total: int) -> Ratio:
+    """The ratio of two rates with its 95% interval. When a group has none or all resolved, 0.5 is
+    added to each count (Haldane's correction), so a group nobody was resolved for still gets a
+    ratio, near 0, rather than none."""
     impossible = group_events > group_total or reference_events > reference_total
     if impossible or group_total == 0 or reference_total == 0:
         return Ratio(group_events, group_total, reference_events, reference_total, None, None, None)

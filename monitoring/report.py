@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
-from monitoring.disclosure import protect_count, shown
+from monitoring.disclosure import protect_count, protect_rate, rate_text, shown
 from monitoring.figures import (
     NOT_SHOWN,
     deadline,
@@ -244,7 +244,8 @@ def value_of(metric: Metric, totals: Counts, thresholds: Thresholds) -> Value:
         return _time_value(metric.key.partition(".")[2], totals)
     numerator, denominator = amount(totals, metric.numerator), amount(totals, metric.denominator)
     text = protected_rate(numerator, denominator)
-    return Value(text, round(100 * numerator / denominator, 1) if text.endswith("%") else None)
+    rate = protect_rate(numerator, denominator)
+    return Value(text, round(100 * rate) if text.endswith("%") and rate is not None else None)
 
 
 def _ratio_value(metric: Metric, totals: Counts, thresholds: Thresholds) -> Value:
@@ -276,8 +277,8 @@ def change(metric: Metric, now: Value, before: Value) -> str:
         return NOT_COMPARED
     difference = now.number - before.number
     if metric.kind == "rate":
-        points = round(difference, 1)
-        return "same" if points == 0 else f"{'up' if points > 0 else 'down'} {abs(points):.1f} percentage points"
+        points = round(difference)
+        return "same" if points == 0 else f"{'up' if points > 0 else 'down'} {abs(points):.0f} percentage points"
     if metric.kind == "ratio":
         step = round(difference, 2)
         return "same" if step == 0 else f"{'up' if step > 0 else 'down'} {abs(step):.2f}"
@@ -309,11 +310,11 @@ def _parity_flag(group: str, now: Counts, before: Counts, thresholds: Thresholds
     who = WHO.get(group, f"residents with a {label(group).lower()} need")
     group_rate = percent(found.group_events, found.group_total)
     reference_rate = percent(found.reference_events, found.reference_total)
-    gap = 100 * (found.reference_events / found.reference_total - found.group_events / found.group_total)
+    gap = 100 * (found.reference_events / found.reference_total - found.group_events / found.group_total)  # rounded
     headline = f"Fewer {who} got what they came for."
     text = (
         f"{group_rate} of their finished conversations were resolved, against "
-        f"{reference_rate} for residents with no need noticed: {gap:.1f} percentage points fewer, a ratio of "
+        f"{reference_rate} for residents with no need noticed: {gap:.0f} percentage points fewer, a ratio of "
         f"{found.value:.2f} where the council's screen is {thresholds.parity_ratio:g}. The whole 95% interval "
         f"({found.low:.2f} to {found.high:.2f}) is below 1, so the gap is unlikely to be chance, though it does not "
         "say why. Check on the dashboard where these residents drop out (the funnel) and whether they were offered "
@@ -327,15 +328,14 @@ def _parity_flag(group: str, now: Counts, before: Counts, thresholds: Thresholds
 def _share_flag(
     metric: Metric, now: Counts, before: Counts, threshold: float, words: Callable[[str, str, str], tuple[str, str]]
 ) -> Flag | None:
-    numerator, denominator = amount(now, metric.numerator), amount(now, metric.denominator)
-    rate = protected_rate(numerator, denominator)
-    if not rate.endswith("%") or numerator / denominator >= threshold:
+    # Compared by the rate as shown (from rounded counts), so a flag gives nothing more away.
+    shown_rate = protect_rate(amount(now, metric.numerator), amount(now, metric.denominator))
+    if shown_rate is None or shown_rate >= threshold:
         return None  # met, no data, or hidden: a hidden figure raises nothing
-    gap = f"{100 * (threshold - numerator / denominator):.1f} percentage points"
-    headline, text = words(rate, gap, f"{threshold:.0%}")
-    earlier_numerator, earlier_denominator = amount(before, metric.numerator), amount(before, metric.denominator)
-    earlier_shown = protected_rate(earlier_numerator, earlier_denominator).endswith("%")
-    if earlier_shown and earlier_numerator / earlier_denominator < threshold:
+    gap = f"{100 * (threshold - shown_rate):.0f} percentage points"
+    headline, text = words(rate_text(shown_rate), gap, f"{threshold:.0%}")
+    earlier = protect_rate(amount(before, metric.numerator), amount(before, metric.denominator))
+    if earlier is not None and earlier < threshold:
         text += " It was also short in the previous period."
     return Flag(metric.key, headline, text)
 

@@ -214,8 +214,9 @@ TOKEN_EXPIRED = "That API token has expired. Ask for a new one (python -m bot us
 
 
 def _digest(token: str) -> str:
-    # Only a hash is stored: a copy of the database does not let anyone sign in.
-    return hashlib.sha256(token.encode()).hexdigest()
+    # Only a hash is stored: a copy of the database does not let anyone sign in. A header that was
+    # not UTF-8 arrives with surrogates in it: hashed too (it matches nothing), not an error.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

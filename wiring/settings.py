@@ -48,6 +48,27 @@ def _flag(name: str, default: bool) -> bool:
 
 
 @dataclass(frozen=True)
+class RetentionPeriods:
+    """How many days residents' data is kept (README, "Privacy and retention", says why).
+
+    Attributes:
+        conversations: Rasa's record of a conversation, after its last message. Env
+            ``COUNCIL_KEEP_CONVERSATIONS_DAYS``.
+        transcripts: live chat messages, and what a resident said in a case, after the case closed.
+            Env ``COUNCIL_KEEP_TRANSCRIPTS_DAYS``.
+        cases: a closed case's bare record (reference, channel, status, times) and its history.
+            Env ``COUNCIL_KEEP_CASES_DAYS``.
+        resident_keys: the monitoring's pseudonym tying a resident's conversations together.
+            Env ``COUNCIL_KEEP_RESIDENT_KEYS_DAYS``.
+    """
+
+    conversations: int = 30
+    transcripts: int = 90
+    cases: int = 365
+    resident_keys: int = 90
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where things run and where data lives.
 
@@ -95,6 +116,7 @@ class Settings:
         thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
         clock_start: the time the assistant's clock starts at, instead of now (an ISO 8601 time with
             its offset, for demonstrations and the journeys suite). Env ``COUNCIL_CLOCK``.
+        retention: how long residents' data is kept (``RetentionPeriods``).
     """
 
     rasa_port: int
@@ -120,6 +142,7 @@ class Settings:
     channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
     thresholds_file: Path = PROJECT_ROOT / "data" / "monitoring" / "thresholds.yml"
     clock_start: datetime | None = None
+    retention: RetentionPeriods = RetentionPeriods()
     internal_host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
@@ -207,8 +230,23 @@ def load_settings() -> Settings:
         channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),
         thresholds_file=_file("COUNCIL_THRESHOLDS_FILE", Settings.thresholds_file),
         clock_start=_moment("COUNCIL_CLOCK"),
+        retention=RetentionPeriods(
+            conversations=_days("COUNCIL_KEEP_CONVERSATIONS_DAYS", RetentionPeriods.conversations),
+            transcripts=_days("COUNCIL_KEEP_TRANSCRIPTS_DAYS", RetentionPeriods.transcripts),
+            cases=_days("COUNCIL_KEEP_CASES_DAYS", RetentionPeriods.cases),
+            resident_keys=_days("COUNCIL_KEEP_RESIDENT_KEYS_DAYS", RetentionPeriods.resident_keys),
+        ),
         internal_host=os.environ.get("INTERNAL_HOST", "127.0.0.1"),
     )
+
+
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 3660:
+        raise SettingsError(f"{name} must be a whole number of days from 1 to 3660, not {raw!r}")
+    return int(raw)
 
 
 def _moment(name: str) -> datetime | None:

@@ -12,7 +12,6 @@ whoever holds it could carry on the conversation as the resident.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Awaitable
 
@@ -56,11 +55,20 @@ async def _answer(change: Awaitable[HandoffCase]) -> web.Response:
     return web.json_response(case_json(case))
 
 
+def _is_text(value: str) -> bool:
+    """False for a string JSON can carry but no database can store (a lone surrogate, "\\ud83d")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 async def _body(request: web.Request, allowed: dict[str, bool]) -> dict[str, str]:
     """The JSON object sent, with only the ``allowed`` fields (name -> required), all strings."""
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
         raise api_error(web.HTTPBadRequest, "The body must be a JSON object.") from None
     if not isinstance(body, dict):
         raise api_error(web.HTTPBadRequest, "The body must be a JSON object.")
@@ -70,7 +78,7 @@ async def _body(request: web.Request, allowed: dict[str, bool]) -> dict[str, str
     for name, required in allowed.items():
         if required and name not in body:
             raise api_error(web.HTTPBadRequest, f"The field '{name}' is required.")
-        if name in body and not isinstance(body[name], str):
+        if name in body and not (isinstance(body[name], str) and _is_text(body[name])):
             raise api_error(web.HTTPBadRequest, f"The field '{name}' must be a string.")
     return {name: str(value) for name, value in body.items()}
 

@@ -13,14 +13,23 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
+from bot.retention import keep_retention
 from bot.web.api import add_api_routes
 from bot.web.cases import CaseService
-from bot.web.chat_session import CHAT_COOKIE, chat_id_of
+from bot.web.chat_session import (
+    CHAT_IDLE_SECONDS,
+    EXIT_TO,
+    VIA_COOKIE,
+    add_chat_session_routes,
+    chat_id_of,
+    remember_chat,
+)
 from bot.web.dashboard import add_dashboard_routes, keep_figures_fresh
 from bot.web.keys import ACCOUNTS, CASES, ENGINE, HANDOFFS, LIVE, OUTCOMES, RASA, SECURE_COOKIES, SESSIONS, TEMPLATES
 from bot.web.live_chat import add_live_chat_routes, relay_resident_message, resident_live_state
 from bot.web.rasa_client import BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
+from bot.web.readable_bodies import readable_forms
 from bot.web.rendering import render, templates
 from bot.web.staff_auth import token_lifetimes
 from bot.web.staff_pages import add_staff_routes
@@ -38,8 +47,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_FORM_MESSAGE = 2000
-CHAT_COOKIE_SECONDS = 24 * 60 * 60
-VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
+CHAT_COOKIE_SECONDS = CHAT_IDLE_SECONDS  # 30 minutes idle: a shared device soon forgets the chat
 UNAVAILABLE = "Sorry, the assistant is not available just now. Please try again in a minute."
 # Per conversation, the digits ending the last message, in memory only, to catch a card split over two.
 CARDS = CardGuard()
@@ -72,7 +80,11 @@ async def chat_page(request: web.Request) -> web.Response:
         request, "chat.html", lines=lines, problem=problem, live=live["status"], last_live=last_live,
         turn_start=turn_start, exit_this_page=any(line["exit_this_page"] for line in lines),
         safety_routes=any(line["safety_routes"] for line in lines),
+        chat_open=chat_id is not None, cleared=request.query.get("cleared") == "1", exit_to=EXIT_TO,
     )  # fmt: skip
+    page.headers["Cache-Control"] = "no-store"  # Back after "Exit this page" must not show a stored copy
+    if chat_id:
+        remember_chat(page, chat_id)  # reading the chat counts as using it
     if request.query.get("via") == "embed":  # opened by static/embed.js on another council page
         page.set_cookie(VIA_COOKIE, "embed", httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
     return page
@@ -110,7 +122,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
                 raise web.HTTPServiceUnavailable(text=UNAVAILABLE) from None
             return render(
                 request, "chat.html", status=503, lines=[], problem=UNAVAILABLE, live={"state": "none"},
-                last_live=0, turn_start=0, exit_this_page=False, safety_routes=False,
+                last_live=0, turn_start=0, exit_this_page=False, safety_routes=False, exit_to=EXIT_TO,
             )  # fmt: skip
     response: web.StreamResponse
     if wants_json:
@@ -127,8 +139,8 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         response = web.json_response({"lines": lines, "live": live["status"], **signals})
     else:
         response = web.HTTPSeeOther("/#latest")
-    # A day: a resident who steps away for a while comes back to the same conversation.
-    response.set_cookie(CHAT_COOKIE, chat_id, httponly=True, samesite="Lax", max_age=CHAT_COOKIE_SECONDS)
+    # 30 minutes from the last message: long enough to step away, short enough for a shared device.
+    remember_chat(response, chat_id)
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
@@ -148,9 +160,10 @@ async def staff_errors(request: web.Request, handler: Handler) -> web.StreamResp
 def create_app(settings: Settings) -> web.Application:
     """Build the web app for ``settings``."""
     start_clock(settings)
-    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors, rate_limited])
+    app = web.Application(client_max_size=64 * 1024, middlewares=[staff_errors, rate_limited, readable_forms])
     app[RATE_LIMITS] = RateLimits(settings)
     app[TEMPLATES] = templates()
+    app[TEMPLATES].globals["keep"] = settings.retention  # the chat page tells residents how long
     app[SECURE_COOKIES] = settings.secure_cookies
 
     async def database(app: web.Application) -> AsyncIterator[None]:
@@ -168,11 +181,15 @@ def create_app(settings: Settings) -> web.Application:
         app[SESSIONS] = StaffSessions(engine, accounts, token_lifetimes(settings))
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
-        refresher = asyncio.create_task(keep_figures_fresh(monitoring))
+        background = [
+            asyncio.create_task(keep_figures_fresh(monitoring)),
+            asyncio.create_task(keep_retention(settings, engine, monitoring)),
+        ]
         yield
-        refresher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refresher
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.dispose()
         if monitoring is not engine:
             monitoring.dispose()
@@ -197,6 +214,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
+    add_chat_session_routes(app)
     add_staff_routes(app)
     add_live_chat_routes(app)
     add_api_routes(app)

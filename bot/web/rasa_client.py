@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypedDict
 
 import aiohttp
@@ -66,7 +67,8 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 replies: list[BotMessage] = await answer.json()
                 return replies
-        except (aiohttp.ClientError, TimeoutError) as error:
+        # aiohttp's timeouts raise asyncio.TimeoutError: on Python 3.10 not the built-in TimeoutError.
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
 
     async def transcript(self, sender: str) -> list[TranscriptLine]:
@@ -77,7 +79,7 @@ class RasaClient:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
                 tracker: dict[str, Any] = await answer.json()
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
         lines: list[TranscriptLine] = []
         for event in tracker.get("events", []):
@@ -115,7 +117,7 @@ class RasaClient:
             async with self._session.post(url, json=events, params=self._auth) as answer:
                 if answer.status != 200:
                     raise RasaUnavailable(f"Rasa answered {answer.status}")
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise RasaUnavailable(str(error)) from error
 
     async def adviser_says(self, sender: str, text: str, adviser: str) -> None:
@@ -143,12 +145,12 @@ class RasaClient:
                 body = await answer.json() if answer.status == 200 else {}
                 if body.get("model_file"):
                     status["rasa"] = "ok"
-        except (aiohttp.ClientError, TimeoutError, ValueError):
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             pass
         try:
             async with self._session.get(f"{self._actions_url}/health") as answer:
                 if answer.status == 200:
                     status["actions"] = "ok"
-        except (aiohttp.ClientError, TimeoutError):
+        except (aiohttp.ClientError, asyncio.TimeoutError):
             pass
         return status

@@ -47,6 +47,11 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
     response.set_cookie(name, value, httponly=True, samesite="Strict", secure=secure, max_age=max_age, path="/")
 
 
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison that also takes non-ASCII text (compare_digest refuses it as str)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode())
+
+
 def current_session(request: web.Request) -> StaffSession | None:
     """The signed-in session for this request, if any (None once it has ended)."""
     try:
@@ -93,7 +98,7 @@ def staff_page(role: str | None = None) -> Callable[[Handler], Handler]:
                 raise web.HTTPForbidden(text="This page is for managers.")
             if request.method == "POST":
                 form = await request.post()
-                if not secrets.compare_digest(str(form.get("csrf_token", "")), session.csrf_token):
+                if not _same(str(form.get("csrf_token", "")), session.csrf_token):
                     raise web.HTTPForbidden(text="This form has expired. Go back, reload the page and try again.")
             request[SESSION_KEY] = session
             return await handler(request)
@@ -118,7 +123,7 @@ def api_user(request: web.Request) -> StaffUser:
     if session is None:
         raise api_error(web.HTTPUnauthorized, "Sign in, or send an API token as 'Authorization: Bearer ...'.")
     changing = request.method not in ("GET", "HEAD")
-    if changing and not secrets.compare_digest(request.headers.get("X-CSRF-Token", ""), session.csrf_token):
+    if changing and not _same(request.headers.get("X-CSRF-Token", ""), session.csrf_token):
         raise api_error(web.HTTPForbidden, "Changes need the session's X-CSRF-Token header.")
     return session.user
 

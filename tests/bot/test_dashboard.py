@@ -29,7 +29,7 @@ from tests.databases import ADVISER, MANAGER, add_test_staff
 from tests.monitoring.conversations import january
 from wiring.settings import Settings
 
-JANUARY = "start=2026-01-01&end=2026-01-31"
+JANUARY = "start=2026-01-05&end=2026-02-01"  # whole weeks, Monday to Sunday
 TABLES = ("trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
           "satisfaction", "repeat_contact", "safeguarding")  # fmt: skip
 SMALL_COUNT = re.compile(r"<t[dh][^>]*>\s*([1-9])\s*</t[dh]>")
@@ -101,7 +101,7 @@ async def test_a_manager_sees_headlines_charts_tables_and_definitions(app):
     assert page.count("<caption") == len(TABLES)
     assert 'scope="col"' in page and 'scope="row"' in page
     for key in TABLES:
-        assert f'href="/dashboard/export/{key}.csv?start=2026-01-01&amp;end=2026-01-31"' in page
+        assert f'href="/dashboard/export/{key}.csv?start=2026-01-05&amp;end=2026-02-01"' in page
     assert "Download this table (CSV)" in page
     assert "Outcome parity: residents with an older age need" in page  # a definition, with its ESIA row
     assert "Counted as: <code>resolved_older_age / eligible_older_age</code>" in page
@@ -116,7 +116,11 @@ async def test_filters_change_the_figures(app):
     everything = await (await client.get(f"/dashboard?{JANUARY}")).text()
     council_tax = await (await client.get(f"/dashboard?{JANUARY}&service=council_tax")).text()
     embedded = await (await client.get(f"/dashboard?{JANUARY}&entry=embed")).text()
-    february = await (await client.get("/dashboard?start=2026-02-01&end=2026-02-28")).text()
+    february = await (await client.get("/dashboard?start=2026-02-02&end=2026-03-01")).text()
+    # Days inside weeks are widened to the whole weeks: the same figures as the four weeks.
+    midweek = await (await client.get("/dashboard?start=2026-01-07&end=2026-01-29")).text()
+    assert headline(midweek, "Conversations") == "185"
+    assert "5 January 2026 to 1 February 2026" in midweek and 'value="2026-01-05"' in midweek
     assert headline(everything, "Conversations") == "185"
     assert headline(council_tax, "Conversations") == "155"  # 100 + 3 + 50 older residents' reports
     assert headline(embedded, "Conversations") == "20"
@@ -160,14 +164,14 @@ async def test_every_table_downloads_as_csv_with_the_same_filters(app):
         answer = await client.get(f"/dashboard/export/{key}.csv?{JANUARY}&entry=web")
         assert answer.status == 200, key
         assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
-        assert answer.headers["Content-Disposition"] == f'attachment; filename="{key}-2026-01-01-to-2026-01-31.csv"'
+        assert answer.headers["Content-Disposition"] == f'attachment; filename="{key}-2026-01-05-to-2026-02-01.csv"'
         rows = list(csv.reader(io.StringIO(await answer.text())))
         assert len(rows) >= 2 and all(len(row) == len(rows[0]) for row in rows)
     outcomes = list(
         csv.reader(io.StringIO(await (await client.get(f"/dashboard/export/outcomes.csv?{JANUARY}")).text()))
     )
     assert outcomes[0] == ["Outcome", "Conversations", "Share"]
-    assert ["All conversations", "185", "100.0%"] in outcomes
+    assert ["All conversations", "185", "100%"] in outcomes
 
 
 async def test_an_unknown_table_is_a_404_page(app):
@@ -216,10 +220,10 @@ async def test_the_report_has_one_section_per_esia_row_and_flags_the_lower_resol
     for section in ESIA_SECTIONS:
         assert html.escape(section.esia_says) in page
     assert "Fewer older residents got what they came for." in page
-    assert "24.0% of their finished conversations were resolved" in page  # 12 of 50
-    assert "1 January 2026 to 31 January 2026" in page and "1 December 2025 to 31 December 2025" in page
+    assert "20% of their finished conversations were resolved" in page  # 12 of 50: 10 of 50 once rounded
+    assert "5 January 2026 to 1 February 2026" in page and "8 December 2025 to 4 January 2026" in page
     assert page.count("<caption") == page.count('class="govuk-table report-table"') > len(ESIA_SECTIONS)
-    assert 'href="/dashboard/report.html?start=2026-01-01&amp;end=2026-01-31"' in page
+    assert 'href="/dashboard/report.html?start=2026-01-05&amp;end=2026-02-01"' in page
     assert '<link rel="stylesheet" href="/static/dashboard.css">' in page  # which has the print rules
     styles = await (await client.get("/static/dashboard.css")).text()
     assert "@media print" in styles and ".dashboard-filters" in styles
@@ -233,7 +237,7 @@ async def test_the_report_downloads_as_one_html_file_with_its_styles_inside(app)
     page = await answer.text()
     assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/html")
     disposition = answer.headers["Content-Disposition"]
-    assert disposition == 'attachment; filename="esia-monitoring-report-2026-01-01-to-2026-01-31.html"'
+    assert disposition == 'attachment; filename="esia-monitoring-report-2026-01-05-to-2026-02-01.html"'
     assert "<style>" in page and "@media print" in page and "<link" not in page and "<script" not in page
     assert "Fewer older residents got what they came for." in page
     assert re.findall(r'id="section-([a-z_]+)"', page) == [section.key for section in ESIA_SECTIONS]

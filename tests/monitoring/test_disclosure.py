@@ -4,10 +4,20 @@ out from its row or column totals."""
 from __future__ import annotations
 
 import random
+from datetime import date
 
 import pytest
 
-from monitoring.disclosure import SUPPRESSED, protect_count, protect_rate, protect_table, rounded, shown
+from monitoring.disclosure import (
+    SUPPRESSED,
+    protect_count,
+    protect_rate,
+    protect_table,
+    rate_text,
+    rounded,
+    shown,
+    whole_weeks,
+)
 
 
 @pytest.mark.parametrize(
@@ -23,8 +33,9 @@ def test_a_negative_count_is_a_programming_error():
         protect_count(-1)
 
 
-def test_rates_use_unrounded_figures_and_hide_when_the_denominator_is_hidden():
-    assert protect_rate(13, 30) == pytest.approx(13 / 30)  # not 15 / 30
+def test_rates_use_rounded_figures_and_hide_when_the_denominator_is_hidden():
+    assert protect_rate(13, 30) == pytest.approx(15 / 30)  # 13 / 30 would give the 13 back
+    assert protect_rate(391, 1000) == pytest.approx(390 / 1000)
     assert protect_rate(13, 17) is None  # the other 4 would be given away
     assert protect_rate(3, 8) is None
     assert protect_rate(3, 400) is None  # 0.75% of about 400 would give the 3 away
@@ -78,3 +89,22 @@ def test_random_tables_are_always_safe(seed):
 
 def test_rounding_rounds_halves_up():
     assert [rounded(n) for n in (2, 3, 7, 8)] == [0, 5, 5, 10]
+
+
+def test_rates_are_shown_to_whole_percents():
+    assert rate_text(390 / 1000) == "39%" and rate_text(0) == "0%" and rate_text(1) == "100%"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "expected"),
+    [
+        # Thursday to Saturday: widened to Monday and Sunday
+        (date(2026, 1, 1), date(2026, 1, 31), date(2026, 12, 6), (date(2025, 12, 29), date(2026, 2, 1))),
+        # a range reaching into this week (today is Wednesday) stops at last Sunday
+        (date(2026, 11, 2), date(2026, 12, 2), date(2026, 12, 2), (date(2026, 11, 2), date(2026, 11, 29))),
+        # on a Monday, the week that ended yesterday is whole
+        (date(2026, 11, 23), date(2026, 11, 30), date(2026, 11, 30), (date(2026, 11, 23), date(2026, 11, 29))),
+    ],
+)
+def test_date_ranges_are_whole_weeks_up_to_the_last_full_week(start, end, today, expected):
+    assert whole_weeks(start, end, today) == expected

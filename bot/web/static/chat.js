@@ -3,6 +3,29 @@
 // adviser updates as it happens (server-sent events, or polling every 3 seconds where those fail).
 (function () {
   "use strict";
+  // "Exit this page" (and Shift pressed 3 times, as GOV.UK's component does): hide the page at once,
+  // tell the server to forget the chat (a beacon outlives the page), and replace this page in the
+  // history so Back does not come back to it. Without JavaScript the link itself clears the chat.
+  var exit = document.querySelector(".govuk-js-exit-this-page-button");
+  function leaveNow() {
+    var sent = false;
+    try { sent = navigator.sendBeacon && navigator.sendBeacon("/chat/clear"); } catch (error) { sent = false; }
+    if (!sent && window.fetch) {
+      fetch("/chat/clear", { method: "POST", keepalive: true, credentials: "same-origin" }).catch(function () {});
+    }
+    document.body.hidden = true;
+    window.location.replace(exit.getAttribute("data-exit-to") || exit.href);
+  }
+  if (exit) {
+    exit.addEventListener("click", function (event) { event.preventDefault(); leaveNow(); });
+    var shifts = [];
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") { shifts = []; return; }
+      var now = Date.now();
+      shifts = shifts.filter(function (at) { return now - at < 5000; }).concat([now]);
+      if (shifts.length >= 3) { leaveNow(); }
+    });
+  }
   var log = document.getElementById("log");
   var list = document.getElementById("log-list");
   var status = document.getElementById("live-status");
@@ -86,6 +109,8 @@
           if (reply.buttons && reply.buttons.length) { item.appendChild(quickReplies(reply.buttons)); }
         });
         if (result.live && result.live.state !== "none") { showStatus(result.live); if (!following) { following = true; follow(); } }
+        var clear = document.getElementById("clear-chat");
+        if (clear) { clear.hidden = false; }
         if (result.safety_routes) { document.getElementById("safety-routes").hidden = false; }
         if (result.exit_this_page) { window.location.reload(); }
       })

@@ -15,6 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    columns = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("staff_sessions")}
+    if "started_at" in columns:  # made at start-up by code that already had it, before migrations
+        return
     with op.batch_alter_table("staff_sessions") as batch:
         batch.add_column(sa.Column("started_at", sa.DateTime(timezone=True), nullable=True))
 
