@@ -3,8 +3,9 @@
 It keeps Rasa's REST contract (``POST /webhooks/rest/webhook`` with ``sender`` and ``message``) and
 adds what a public web chat needs before any message reaches the tracker store:
 
-* card numbers and security codes are removed (PCI DSS: never stored, never repeated), and the
-  resident is told not to share card details in chat;
+* card numbers, security codes and expiry dates are removed (PCI DSS: never stored, never
+  repeated), before the message is cut to length, in the metadata too, and across two messages
+  (``routing.split_cards``); the resident is told not to share card details in chat;
 * empty, non-text and over-long messages get a polite answer instead of an error;
 * a malformed request gets a clear 400, never a stack trace;
 * a turn keeps to its budget of messages, however many actions spoke in it (``routing.turns``).
@@ -21,7 +22,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from routing.redaction import redact
+from routing.redaction import PLACEHOLDERS, redact
+from routing.split_cards import CardGuard
 from routing.turns import fit_turn
 
 logger = logging.getLogger(__name__)
@@ -62,8 +64,27 @@ class OneMessageOutput(CollectingOutputChannel):
         )
 
 
+def _redact_metadata(value: Any) -> Any:
+    """Metadata with card details removed from every string in it (Rasa stores it with the message).
+
+    Read as if about a card: a lone "492" or "11/29" goes, as it would after a card in the chat.
+    """
+    if isinstance(value, str):
+        return redact(value, about_a_card=True).text
+    if isinstance(value, dict):
+        return {key: _redact_metadata(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_metadata(item) for item in value]
+    return value
+
+
 class GuardedRestInput(RestInput):
     """Rasa's REST channel with redaction and input checks (registered under the name ``rest``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Per conversation, the digits ending the last message, in memory only, for a split card.
+        self._cards = CardGuard()
 
     @classmethod
     def name(cls) -> str:
@@ -96,6 +117,10 @@ class GuardedRestInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
                 return _error(f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters.")
+            # The sender is stored with every event. Only an id with no letters is checked: a random
+            # hex id may hold 13 digits in a row that happen to pass the Luhn check.
+            if not any(char.isalpha() for char in sender) and "card_number" in redact(sender).found:
+                return _error("'sender' must not be a card number.")
             text = body.get("message")
             if text is not None and not isinstance(text, str):
                 return _error("'message' must be a string.")
@@ -103,7 +128,9 @@ class GuardedRestInput(RestInput):
             if metadata is not None and not isinstance(metadata, dict):
                 return _error("'metadata' must be a JSON object.")
             channel = body.get("input_channel")
-            input_channel = channel if isinstance(channel, str) and channel else self.name()
+            # Stored with every event: it must not carry card details either.
+            plain = isinstance(channel, str) and channel and not redact(channel).found
+            input_channel = channel if plain and isinstance(channel, str) else self.name()
             replies = await self._handle(on_new_message, sender, text or "", input_channel, metadata)
             return response.json(replies)
 
@@ -121,12 +148,13 @@ class GuardedRestInput(RestInput):
             return [_bot_message(sender, EMPTY_REPLY)]
         prefix: List[Dict[str, Any]] = []
         if len(text) > MAX_MESSAGE_LENGTH:
-            text = text[:MAX_MESSAGE_LENGTH]
             prefix.append(_bot_message(sender, TOO_LONG_NOTE))
-        cleaned = redact(text)
-        if cleaned.had_card_details:
+        # Redact before cutting to length, so no cut-off part of a card is kept.
+        cleaned = self._cards.redact(sender, text, MAX_MESSAGE_LENGTH)
+        # The web app redacts first (for the live chat relay): its placeholders still earn the warning.
+        if cleaned.had_card_details or any(placeholder in text for placeholder in PLACEHOLDERS):
             prefix.insert(0, _bot_message(sender, CARD_WARNING))
-        metadata = dict(metadata or {})
+        metadata = _redact_metadata(dict(metadata or {}))
         if cleaned.found:
             metadata["redacted"] = sorted(cleaned.found)
         collector = OneMessageOutput()

@@ -49,6 +49,8 @@ from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
 from routing.catalogue import default_catalogue
 from routing.contact_answers import outage_answer
+from routing.redaction import redact
+from routing.split_cards import CardGuard
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
@@ -62,6 +64,8 @@ MAX_FORM_MESSAGE = 2000
 DATABASE_BUSY = "The database is not answering just now. Please try again in a minute."
 TURN_WAIT_SECONDS = 10  # the page's script shows the safe answer after 3 s while it waits
 CHAT_COOKIE_SECONDS = CHAT_IDLE_SECONDS  # 30 minutes idle: a shared device soon forgets the chat
+# Per conversation, the digits ending the last message, in memory only, to catch a card split over two.
+CARDS = CardGuard()
 GOVUK_FRONTEND = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 
@@ -111,7 +115,10 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     chat_id = chat_id_of(request) or secrets.token_hex(16)
     payload = form.get("payload")
     message = form.get("message")
+    if isinstance(message, str):  # card details out before the live chat relay or Rasa, then cut to length
+        message = CARDS.redact(chat_id, message, MAX_FORM_MESSAGE).text
     title = form.get("button_title")
+    title = redact(title).text if isinstance(title, str) else None
     text = payload if isinstance(payload, str) and payload.startswith("/") else message
     if isinstance(message, str) and message.strip() and await relay_resident_message(request, chat_id, message):
         text = None  # a person holds the conversation: it went to them
@@ -122,7 +129,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     if isinstance(text, str) and text.strip():
         turn = asyncio.create_task(
             request.app[RASA].send(
-                chat_id, text[:MAX_FORM_MESSAGE], title=title if isinstance(title, str) else None,
+                chat_id, text[:MAX_FORM_MESSAGE], title=title,
                 entry_channel="embed" if request.cookies.get(VIA_COOKIE) == "embed" else "web",
             )
         )  # fmt: skip
