@@ -77,6 +77,8 @@ async def test_a_database_that_is_away_gives_the_safe_answer_not_a_500(tmp_path:
     async with TestClient(TestServer(create_app(_settings_with_nothing_running(tmp_path)))) as client:
         database = tmp_path / "council.db"
         database.rename(tmp_path / "away.db")
+        # A background task may open (and so create) the file again between the two steps.
+        database.unlink(missing_ok=True)
         database.mkdir()  # where the file was, something SQLite cannot open
         try:
             for accept in ("text/html", "application/json"):

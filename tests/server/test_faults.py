@@ -199,6 +199,8 @@ def test_the_database_going_away_mid_conversation_gives_the_safe_answer_and_lose
     database = assistant_to_break.var_dir / "council.db"
     away = database.with_name("away.db")
     database.rename(away)
+    # A background task may open (and so create) the file again between the two steps.
+    database.unlink(missing_ok=True)
     database.mkdir()  # SQLite cannot open a folder: every query fails, as with a database that is down
     try:
         for script in (True, False):
