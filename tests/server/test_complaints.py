@@ -70,9 +70,9 @@ def test_a_request_that_says_what_about_is_asked_only_what_happened(assistant: A
     journey = resident(assistant)
     first = journey.says("i want to complain about the man at the gateway who was rude to me")
     assert ASK_DETAILS in first and ASK_ABOUT not in first
-    # "He ... sent me away" may be checked on (a possible sign); once the resident says they are
+    # "they ... sent me away" may be checked on (a possible sign); once the resident says they are
     # safe, those words are the answer: they are not asked to type them again.
-    said = journey.says("He would not help me and sent me away. I would like an apology.")
+    said = journey.says("they would not help me and sent me away, i want an apology")
     if "Are you safe right now?" in said:
         said = journey.says("/affirm")
     reference = logged(said)
