@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import (
+    answer_held_for_a_check,
     catalogue,
     forget_task_slots,
     form_answer,
@@ -105,6 +106,13 @@ def _this_complaints_words(tracker: Tracker) -> List[str]:
     return [message.text for message in conversation.messages[since:] if not message.text.startswith("/")]
 
 
+def _answer(tracker: Tracker, slot: str) -> str | None:
+    """The resident's words for ``slot``: this message, or the one a safety check held back."""
+    if tracker.get_slot("requested_slot") != slot:
+        return None
+    return answer_held_for_a_check(view(tracker), slot) or form_answer(tracker, slot, tasks_interrupt=False)
+
+
 def _checked(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
     text = answer_text(value)
     if not text or just_yes_or_no(text):
@@ -128,14 +136,14 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot("requested_slot") is None:
             about = _about_in_request(tracker)
             return {ABOUT: about} if about else {}
-        answer = form_answer(tracker, ABOUT, tasks_interrupt=False)
+        answer = _answer(tracker, ABOUT)
         return {} if answer is None else {ABOUT: answer}
 
     async def extract_complaint_details(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
         """The answer to "what happened, and what would put it right?"."""
-        answer = form_answer(tracker, DETAILS, tasks_interrupt=False)
+        answer = _answer(tracker, DETAILS)
         return {} if answer is None else {DETAILS: answer}
 
     def validate_complaint_about(

@@ -196,7 +196,8 @@ def previous_bot_action(tracker: Tracker) -> str | None:
 def answer_held_for_a_check(conversation: ConversationView, slot: str) -> str | None:
     """The answer to ``slot`` that a check on the resident's safety held back, once they have said
     they are safe: their words were an answer all along, and asking again would make them type it
-    twice. Only a possible sign holds an answer back like this; a clear one ends the form."""
+    twice. Only a possible sign holds an answer back like this; a clear one ends the form. For
+    questions any words answer (a complaint's): "what's the point of any of it" is not a place."""
     messages = conversation.messages
     checked = conversation.last_step("action_risk_check_in")
     if len(messages) < 2 or checked is None or "action_risk_safe" not in conversation.steps_since_message():
@@ -221,9 +222,6 @@ def form_answer(tracker: Tracker, slot: str, tasks_interrupt: bool = True) -> st
     """
     if tracker.get_slot("requested_slot") != slot:
         return None
-    held = answer_held_for_a_check(view(tracker), slot)
-    if held:
-        return held
     if previous_bot_action(tracker) in NOT_FORM_QUESTIONS or shows_risk(tracker.latest_message):
         return None
     text = latest_text(tracker).strip()

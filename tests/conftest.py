@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Coroutine, Iterator, TypeVar
 
 import pytest
 
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "council.tar.gz"
 START_TIMEOUT = 240
 ALWAYS_OPEN = ROOT / "tests" / "fixtures" / "channels_always_open.yml"
+T = TypeVar("T")
 
 
 @dataclass
@@ -88,6 +91,13 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
         process=process,
         rasa_token=env["RASA_TOKEN"],
     )
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to the end on an event loop of its own, in a thread of its own: the
+    browser tests' Playwright keeps a loop running in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")

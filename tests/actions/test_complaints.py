@@ -141,7 +141,7 @@ MAYBE_RISK = {"category": "safeguarding", "confidence": 0.67, "tier": "possible"
         (RISK, "/affirm", "action_risk_safe", None),  # a clear sign is never held as an answer
     ],
 )
-def test_an_answer_held_back_by_a_safety_check_is_taken_once_the_resident_is_safe(
+async def test_an_answer_held_back_by_a_safety_check_is_taken_once_the_resident_is_safe(
     risk: dict[str, Any], reply: str, after_check: str, taken: str | None
 ) -> None:
     history = [
@@ -150,7 +150,8 @@ def test_an_answer_held_back_by_a_safety_check_is_taken_once_the_resident_is_saf
         user(reply, reply.removeprefix("/")), step(after_check),
     ]  # fmt: skip
     current = tracker(reply, reply.removeprefix("/"), slots={"requested_slot": "complaint_details"}, events=history)
-    assert form_answer(current, "complaint_details", tasks_interrupt=False) == taken
+    extracted = await ValidateComplaintForm().extract_complaint_details(CollectingDispatcher(), current, {})
+    assert extracted == ({} if taken is None else {"complaint_details": taken})
 
 
 async def test_once_asked_the_answer_is_the_message(domain: dict[str, Any]) -> None:

@@ -146,7 +146,8 @@ FLOORS = {
 @pytest.mark.server
 @pytest.mark.parametrize("path", DEVELOPMENT, ids=[path.stem for path in DEVELOPMENT])
 def test_the_development_sets_hold_their_floors(assistant: Assistant, path):
-    result = score(path.stem, unseen(load_set(path), training_texts()), http_parser(assistant.rasa_url))
+    parse = http_parser(assistant.rasa_url, assistant.rasa_token)
+    result = score(path.stem, unseen(load_set(path), training_texts()), parse)
     for name, floor in FLOORS[path.stem].items():
         assert getattr(result, name) >= floor, (name, getattr(result, name), result.misses[:20])
     assert set(result.categories) == set(CATEGORIES)

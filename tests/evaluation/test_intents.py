@@ -24,7 +24,7 @@ def test_heldout_set_covers_every_required_intent() -> None:
 
 
 def test_heldout_accuracy_meets_the_thresholds(assistant: Assistant) -> None:
-    report = evaluate(http_parser(assistant.rasa_url), load_examples())
+    report = evaluate(http_parser(assistant.rasa_url, assistant.rasa_token), load_examples())
     misses = "\n".join(str(miss) for miss in report.misses[:40])
     assert report.intent_accuracy >= INTENT_THRESHOLD, f"intent accuracy {report.intent_accuracy:.3f}\n{misses}"
     assert report.service_accuracy >= SERVICE_THRESHOLD, f"service accuracy {report.service_accuracy:.3f}\n{misses}"

@@ -8,7 +8,6 @@ a resident. CI sends a small count; ``make fuzz`` sends at least 10,000 (``FUZZ_
 
 from __future__ import annotations
 
-import asyncio
 import os
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -18,7 +17,7 @@ import pytest
 from evaluation.fuzz import Figures, Probe, problems, run, send
 from evaluation.load import GENEROUS_LIMITS
 from evaluation.staff_access import StaffAccess, prepare
-from tests.conftest import Assistant, start_assistant, stop_assistant_process
+from tests.conftest import Assistant, run_apart, start_assistant, stop_assistant_process
 from tests.http import request_json, say, texts
 
 pytestmark = pytest.mark.server
@@ -33,7 +32,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant
     running = start_assistant(tmp_path_factory.mktemp("fuzz-var"), GENEROUS_LIMITS)
     try:
         access = prepare(running.database_url, "fuzz")
-        figures = asyncio.run(run(running.web_url, running.rasa_url, access, REQUESTS, SEED))
+        figures = run_apart(run(running.web_url, running.rasa_url, access, REQUESTS, SEED))
         print("\n" + figures.report())
         yield running, access, figures
     finally:
@@ -85,7 +84,7 @@ def test_what_the_fuzz_found_is_answered_plainly(
     if path.startswith("/api/") and "Authorization" not in headers:
         headers = {**headers, "Authorization": f"Bearer {access.api_token}"}
     probe = Probe(what, "web", method, path.format(ref=access.references[0]), tuple(headers.items()), body)
-    answer = asyncio.run(send("127.0.0.1", urlsplit(running.web_url).port or 80, probe))
+    answer = run_apart(send("127.0.0.1", urlsplit(running.web_url).port or 80, probe))
     assert answer.status == status, answer
     assert not problems(answer), answer
 
@@ -98,6 +97,6 @@ def test_a_non_ascii_csrf_token_is_refused_plainly(fuzzed: tuple[Assistant, Staf
         ("Cookie", f"staff_session={access.adviser.session}"),
     )
     probe = Probe("availability", "web", "POST", "/staff/availability", headers, form)
-    answer = asyncio.run(send("127.0.0.1", urlsplit(running.web_url).port or 80, probe))
+    answer = run_apart(send("127.0.0.1", urlsplit(running.web_url).port or 80, probe))
     assert answer.status == 403, answer
     assert b"This form has expired" in answer.body

@@ -8,14 +8,13 @@ CI plays 20 residents x 5 turns; ``make load`` plays the full 50 x 10 (``LOAD_RE
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import pytest
 
 from evaluation.load import GENEROUS_LIMITS, run
 from evaluation.staff_access import prepare
-from tests.conftest import start_assistant, stop_assistant_process
+from tests.conftest import run_apart, start_assistant, stop_assistant_process
 
 pytestmark = pytest.mark.server
 
@@ -27,7 +26,7 @@ def test_residents_staff_and_a_manager_at_once_get_no_errors(tmp_path_factory: p
     running = start_assistant(tmp_path_factory.mktemp("load-var"), GENEROUS_LIMITS)
     try:
         access = prepare(running.database_url, "load")
-        figures = asyncio.run(run(running.web_url, access, RESIDENTS, TURNS))
+        figures = run_apart(run(running.web_url, access, RESIDENTS, TURNS))
     finally:
         stop_assistant_process(running.process)
     print("\n" + figures.report())
