@@ -141,9 +141,11 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         except (RasaUnavailable, asyncio.TimeoutError):
             logger.warning("Rasa did not answer a resident's message")
             return outage_response(request, chat_id)
-        # Silence while no person holds the chat means a part failed (the action server, say).
-        if not any(reply.get("text") for reply in replies) and not await live_chat_open(request, chat_id):
-            logger.warning("The assistant gave no answer to a resident's message")
+        # Silence while no person holds the chat, with a part down (the action server, say), is an
+        # outage; a turn that rightly says nothing (a "/restart" payload) is not.
+        silent = not any(reply.get("text") for reply in replies)
+        if silent and not await live_chat_open(request, chat_id) and await part_down(request):
+            logger.warning("The assistant gave no answer to a resident's message: a part is down")
             return outage_response(request, chat_id)
     response: web.StreamResponse
     if wants_json:
@@ -165,6 +167,11 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
+
+
+async def part_down(request: web.Request) -> bool:
+    """Whether Rasa or the action server is not answering its health check."""
+    return any(state != "ok" for state in (await request.app[RASA].health()).values())
 
 
 async def live_chat_open(request: web.Request, chat_id: str) -> bool:
