@@ -37,7 +37,7 @@ GENEROUS_LIMITS = {
         "COUNCIL_SIGN_IN_FAILURES_PER_CLIENT",
         "COUNCIL_SIGN_IN_FAILURES_PER_USERNAME",
     )
-}
+} | {"COUNCIL_LIVE_CHATS_PER_CLIENT": "100000"}
 
 
 def scripts(residents: int, turns: int) -> list[list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 MAX_MESSAGE = 2000
 QUEUE_TIMEOUT = timedelta(minutes=10)
@@ -39,3 +40,34 @@ def wait_estimate(position: int, advisers_online: int) -> str:
         return "Nobody is free to chat just now."
     minutes = max(1, math.ceil((position - 1) * MINUTES_PER_CHAT / advisers_online)) if position > 1 else 1
     return f"The wait is about {minutes} minute{'s' if minutes != 1 else ''}."
+
+
+class QueueShares:
+    """How many live chats each client address has waiting, so one script cannot fill the queue.
+
+    A chat counts from when it is first seen waiting until it is seen no longer waiting. Counts are
+    kept in this process's memory (like the rate limits): a restart starts them again.
+    """
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._waiting: dict[str, set[str]] = {}
+
+    def admit(self, client: str, chat: str, still_waiting: Callable[[str], bool]) -> bool:
+        """Whether ``chat`` may wait in the queue for ``client``: yes if it already does, or if the
+        client's other chats that are ``still_waiting`` leave room."""
+        chats = self._waiting.setdefault(client, set())
+        if chat in chats:
+            return True
+        chats.intersection_update({other for other in chats if still_waiting(other)})
+        if len(chats) >= self.per_client:
+            return False
+        chats.add(chat)
+        return True
+
+    def keep_only(self, waiting: set[str]) -> None:
+        """Forget every chat not in ``waiting`` (the queue as it is now), and clients left with none."""
+        for client in list(self._waiting):
+            self._waiting[client] &= waiting
+            if not self._waiting[client]:
+                del self._waiting[client]

@@ -64,6 +64,9 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
             # Every channel open all day, so these tests do not depend on the time they run.
             "COUNCIL_CHANNELS_FILE": str(ALWAYS_OPEN),
             "RASA_TOKEN": secrets.token_hex(16),
+            # Every test resident comes from 127.0.0.1: one address's share of the live chat queue
+            # is tested on its own (tests/server/test_live_chat.py).
+            "COUNCIL_LIVE_CHATS_PER_CLIENT": "1000",
         }
     )
     env.pop("COUNCIL_DATABASE_URL", None)

@@ -111,6 +111,9 @@ class Settings:
         chat_limit_per_client: messages one client address may send to the chat page, across its
             chats (generous: a council office or library shares one address). Env
             ``COUNCIL_CHAT_LIMIT_PER_CLIENT`` (default ``600/minute``).
+        live_chats_per_client: live chats one client address may have waiting in the queue at once
+            (a script cannot fill the queue; a library's few residents can still all wait). Env
+            ``COUNCIL_LIVE_CHATS_PER_CLIENT`` (default 3).
         channels_file: opening hours, SLAs and bookable slots of each channel (a council's own, or the
             tests' always-open one). Env ``COUNCIL_CHANNELS_FILE``.
         thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
@@ -137,6 +140,7 @@ class Settings:
     sign_in_failures_per_username: str = "30/minute"
     chat_limit_per_chat: str = "30/minute"
     chat_limit_per_client: str = "600/minute"
+    live_chats_per_client: int = 3
     monitoring_database_url: str = ""
     monitoring_retry_seconds: float = 30.0
     channels_file: Path = PROJECT_ROOT / "data" / "catalogue" / "channels.yml"
@@ -225,6 +229,7 @@ def load_settings() -> Settings:
         ),
         chat_limit_per_chat=_rate("COUNCIL_CHAT_LIMIT_PER_CHAT", Settings.chat_limit_per_chat),
         chat_limit_per_client=_rate("COUNCIL_CHAT_LIMIT_PER_CLIENT", Settings.chat_limit_per_client),
+        live_chats_per_client=max(1, round(_number("COUNCIL_LIVE_CHATS_PER_CLIENT", 3, "chats", 100000))),
         monitoring_database_url=os.environ.get("COUNCIL_MONITORING_DATABASE_URL") or database_url,
         monitoring_retry_seconds=_seconds("COUNCIL_MONITORING_RETRY_SECONDS", 30.0),
         channels_file=_file("COUNCIL_CHANNELS_FILE", Settings.channels_file),

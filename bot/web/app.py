@@ -33,6 +33,7 @@ from bot.web.keys import (
     LIVE,
     OUTAGE,
     OUTCOMES,
+    QUEUE_SHARES,
     RASA,
     SECURE_COOKIES,
     SESSIONS,
@@ -49,6 +50,7 @@ from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
 from routing.catalogue import default_catalogue
 from routing.contact_answers import outage_answer
+from routing.live_chat import QueueShares
 from routing.redaction import redact
 from routing.split_cards import CardGuard
 from storage.handoffs import HandoffStore
@@ -232,6 +234,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=64 * 1024, middlewares=[resident_outages, staff_errors, rate_limited, readable_forms]
     )
     app[RATE_LIMITS] = RateLimits(settings)
+    app[QUEUE_SHARES] = QueueShares(settings.live_chats_per_client)
     app[TEMPLATES] = templates()
     app[TEMPLATES].globals["keep"] = settings.retention  # the chat page tells residents how long
     app[SECURE_COOKIES] = settings.secure_cookies

@@ -33,6 +33,7 @@ CHAT_CLOSED = "The adviser has closed the chat. You are back with the online ass
 BACK_TO_THE_ASSISTANT = "You are back with the online assistant. What would you like to do next?"
 HANDED_BACK = "Handed back to the assistant."
 LEFT_THE_QUEUE = "You have left the queue. We can call you back instead, or you can book a visit to the Gateway."
+QUEUE_FULL = "There are already several chats waiting from your connection."
 NOBODY_FREE_BUTTONS = [
     {"title": "Call me back", "payload": '/request_human{"channel":"phone","mode":"callback"}'},
     {"title": "Book a Gateway visit", "payload": '/request_human{"channel":"gateway","mode":"appointment"}'},
@@ -118,6 +119,16 @@ class CaseService:
         if case.status == "queued":
             record_left_queue(self._outcomes, ended)  # nobody picked it up in time (not an adviser who went away)
         text = f"Sorry. {why} We can call you back instead, or you can book a visit to the Gateway."
+        return await self._ended(ended, text, NOBODY_FREE_BUTTONS)
+
+    async def queue_full(self, case: HandoffCase) -> HandoffCase:
+        """End a live chat that would take more than its client's share of the queue: the resident is
+        told and offered a call back or a visit instead. The case as it is now."""
+        try:
+            ended = self.store.give_up(case.reference, QUEUE_FULL)
+        except HandoffError:
+            return self.store.get(case.reference)  # an adviser took it, or it ended, a moment ago
+        text = f"Sorry. {QUEUE_FULL} We can call you back instead, or you can book a visit to the Gateway."
         return await self._ended(ended, text, NOBODY_FREE_BUTTONS)
 
     async def resident_leaves(self, case: HandoffCase) -> HandoffCase:

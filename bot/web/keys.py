@@ -11,6 +11,7 @@ from bot.web.cases import CaseService
 from bot.web.rasa_client import RasaClient
 from monitoring.recorder import Outcomes
 from monitoring.thresholds import Thresholds
+from routing.live_chat import QueueShares
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.staff import StaffAccounts, StaffSessions
@@ -26,4 +27,5 @@ RASA = web.AppKey("rasa", RasaClient)
 OUTCOMES = web.AppKey("outcomes", Outcomes)
 ENGINE = web.AppKey("engine", Engine)  # the database holding the monitoring tables
 THRESHOLDS = web.AppKey("thresholds", Thresholds)
+QUEUE_SHARES = web.AppKey("queue_shares", QueueShares)  # live chats waiting, per client address
 OUTAGE = web.AppKey("outage", str)  # the safe answer when part of the assistant is down

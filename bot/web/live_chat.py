@@ -21,8 +21,9 @@ from aiohttp import web
 
 from bot.web.cases import case_reference
 from bot.web.chat_session import chat_id_of
-from bot.web.keys import ACCOUNTS, CASES, LIVE, RASA
+from bot.web.keys import ACCOUNTS, CASES, LIVE, QUEUE_SHARES, RASA
 from bot.web.rasa_client import RasaUnavailable
+from bot.web.rate_limits import client_address
 from bot.web.refusals import page_refusal
 from bot.web.rendering import render
 from bot.web.staff_auth import signed_in, staff_page
@@ -67,6 +68,8 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
     state: dict[str, Any] = {"state": "none"}
     if case is not None:
         case = await request.app[CASES].end_if_unanswered(case)
+    if case is not None and case.status == "queued" and not await _fair_share(request, chat_id):
+        case = await request.app[CASES].queue_full(case)
     if case is not None and case.open:
         if case.status == "queued":
             position = await asyncio.to_thread(live.handoffs.position_in_queue, case)
@@ -79,6 +82,18 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
     return {"status": state, "messages": messages}
 
 
+async def _fair_share(request: web.Request, chat_id: str) -> bool:
+    """Whether this chat may wait in the live chat queue, within its client address's share."""
+    live = request.app[LIVE]
+
+    def still_waiting(other: str) -> bool:
+        case = live.open_chat(other)
+        return case is not None and case.status == "queued"
+
+    shares = request.app[QUEUE_SHARES]
+    return await asyncio.to_thread(shares.admit, client_address(request), chat_id, still_waiting)
+
+
 SWEEP_SECONDS = 30.0
 
 
@@ -89,6 +104,9 @@ async def end_abandoned_chats(app: web.Application, every: float = SWEEP_SECONDS
         await asyncio.sleep(every)
         try:
             cases = await asyncio.to_thread(app[LIVE].handoffs.queue)
+            app[QUEUE_SHARES].keep_only(
+                {str(case.conversation_id) for case in cases if case.mode == "live" and case.status == "queued"}
+            )
             for case in cases:
                 if case.mode == "live":
                     await app[CASES].end_if_unanswered(case)

@@ -8,6 +8,8 @@ cases, take every booking slot, or exhaust its memory.
 
 from __future__ import annotations
 
+import http.client
+import json
 import zlib
 from pathlib import Path
 from typing import Iterator
@@ -18,6 +20,7 @@ from sqlalchemy import text
 from storage.engine import open_engine
 from tests.conftest import Assistant, start_assistant, stop_assistant_process
 from tests.http import request_json, say, texts
+from tests.server.test_live_chat import join_the_queue
 
 pytestmark = pytest.mark.server
 
@@ -28,7 +31,9 @@ LISTENING = "0A"
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """An assistant whose web app is published on every interface (BIND_HOST=0.0.0.0)."""
-    running = start_assistant(tmp_path_factory.mktemp("published-var"), {"BIND_HOST": "0.0.0.0"})
+    running = start_assistant(
+        tmp_path_factory.mktemp("published-var"), {"BIND_HOST": "0.0.0.0", "COUNCIL_LIVE_CHATS_PER_CLIENT": "2"}
+    )
     yield running
     stop_assistant_process(running.process)
 
@@ -143,3 +148,32 @@ def test_the_assistant_still_works_end_to_end_behind_the_tokens(published: Assis
     status, health = request_json(f"{published.web_url}/health")
     assert status == 200, health
     assert health["rasa"] == health["actions"] == "ok"
+
+
+def live_chat_from(assistant: Assistant, address: str, sender: str) -> dict[str, object]:
+    """The resident's live chat as their page sees it, asked from the client ``address``."""
+    port = port_of(assistant.web_url)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(address, 0))
+    try:
+        connection.request("GET", "/chat/updates", headers={"Cookie": f"chat_id={sender}"})
+        return dict(json.loads(connection.getresponse().read()))
+    finally:
+        connection.close()
+
+
+def test_one_address_cannot_fill_the_live_chat_queue(published: Assistant) -> None:
+    # This assistant lets one client address have 2 chats waiting at once.
+    script = [f"queue-flood-{n}" for n in range(3)]
+    for sender in script:
+        join_the_queue(published, sender)
+    seen = [live_chat_from(published, "127.0.0.1", sender) for sender in script]
+    assert [chat["status"]["state"] for chat in seen] == ["waiting", "waiting", "none"]  # type: ignore[index]
+    told = [m["text"] for m in seen[2]["messages"] if m["sender"] == "system"]  # type: ignore[attr-defined]
+    assert told and "several chats waiting from your connection" in told[-1] and "call you back" in told[-1]
+    # The refused chat has the bot back, and the chats already waiting keep their places.
+    assert "postcode" in texts(say(published.rasa_url, script[2], "when is my bin day"))
+    assert live_chat_from(published, "127.0.0.1", script[0])["status"]["state"] == "waiting"  # type: ignore[index]
+    # Another address (someone else in the same town) can still wait for an adviser.
+    other = "queue-other-address"
+    join_the_queue(published, other)
+    assert live_chat_from(published, "127.0.0.2", other)["status"]["state"] == "waiting"  # type: ignore[index]
