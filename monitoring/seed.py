@@ -44,6 +44,7 @@ PART = 10_000  # conversations made (and written) at a time
 WORKERS = min(4, os.cpu_count() or 1)
 EVENT_COLUMNS = ("event_id",) + SeedEvent._fields + ("taken_in",)
 FACT_COLUMNS = tuple(conversation_facts.c.keys())
+_in_column_order = itemgetter(*FACT_COLUMNS)
 Tally = Counter[tuple[DayKey, tuple[tuple[str, int], ...]]]
 
 
@@ -95,7 +96,7 @@ def make_part(number: int, count: int, plan: Plan | None = None) -> Part:
         key = events[0].conversation_key or ""
         facts = facts_of(key, events)  # not a repeat yet: repeats are found once all are made
         row = facts_row(facts)
-        fact_rows.append(tuple(row[name] for name in FACT_COLUMNS))
+        fact_rows.append(_in_column_order(row))
         daily = day_key(facts)
         tally[(daily, tuple(contribution(facts).items()))] += 1
         starts.append((key, facts.resident_key, facts.started_at, daily))

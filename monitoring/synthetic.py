@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import random
 import secrets
+from bisect import bisect
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator, NamedTuple
 
@@ -53,6 +54,7 @@ ENTRY_NAMES = tuple(name for name, _ in ENTRY)
 ENTRY_CUMULATIVE = tuple(itertools.accumulate(weight for _, weight in ENTRY))
 # Share of conversations starting in each hour of the day (UTC).
 HOURS = tuple(itertools.accumulate([1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 13, 12, 10, 8, 7, 6, 5, 4, 3, 2]))
+HOUR_NUMBERS = tuple(range(24))
 # Typical minutes from accepting a person to first contact, per channel.
 CONTACT_MINUTES = {"webchat": 4.0, "phone": 150.0, "gateway": 1200.0, "emergency": 25.0}
 SLA_MINUTES = {"webchat": 10, "phone": 240, "gateway": 1440, "emergency": 60}
@@ -90,13 +92,18 @@ def event_ids(run: str, part: int) -> Iterator[str]:
     return (f"{run}{part:06x}{number:016x}" for number in itertools.count())
 
 
+def _weighted(rng: random.Random, choices: tuple[Any, ...], cumulative: tuple[float, ...]) -> Any:
+    """``rng.choices(choices, cum_weights=cumulative)[0]``, the same draw without its overhead."""
+    return choices[bisect(cumulative, rng.random() * cumulative[-1], 0, len(choices) - 1)]
+
+
 def start_time(rng: random.Random, end: datetime, days: int) -> datetime:
     """A moment weighted to weekdays and office hours (UK local time is close enough to UTC here)."""
     while True:
         day = end - timedelta(days=rng.randrange(days))
         if day.weekday() >= 5 and rng.random() < 0.6:
             continue  # fewer conversations at weekends
-        hour = rng.choices(range(24), cum_weights=HOURS)[0]
+        hour = _weighted(rng, HOUR_NUMBERS, HOURS)
         return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
 
 
@@ -132,7 +139,7 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
             _CHECKED.add(shape)
         events.append(event)
 
-    entry = rng.choices(ENTRY_NAMES, cum_weights=ENTRY_CUMULATIVE)[0]
+    entry = _weighted(rng, ENTRY_NAMES, ENTRY_CUMULATIVE)
     at = started - timedelta(minutes=0.5)
     add(EventKind.CONVERSATION_STARTED, entry_channel=entry)
     intent, service = rng.choice(SERVICES)

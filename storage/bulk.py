@@ -147,4 +147,4 @@ def _sqlite_converter(dialect: Dialect, table: Table, name: str) -> Callable[[An
 
 def _timestamp(moment: datetime | None) -> str | None:
     """A time as SQLAlchemy's SQLite dialect writes it: its wall-clock digits, microseconds always."""
-    return None if moment is None else moment.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return None if moment is None else moment.isoformat(" ", "microseconds")[:26]  # no "+00:00"

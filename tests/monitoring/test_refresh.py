@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, delete, func, select
 
+from monitoring import seed as seeding
 from monitoring.events import EventKind as E
 from monitoring.events import OutcomeEvent, keyed_hash
 from monitoring.metric_values import Filters, read_period
 from monitoring.recorder import Outbox, OutcomeRecorder, Outcomes
 from monitoring.refresh import rebuild, refresh
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
-from monitoring import seed as seeding
 from monitoring.seed import seed
 from storage.schema import MONITORING, migrate
 
@@ -157,7 +157,7 @@ def test_a_seeded_history_reads_the_same_as_one_derived_event_by_event(engine, p
     seeded_facts = facts_by_key(engine)
     assert seeded["conversations"] == 600 and events == result.events
     assert 0 < seeded["outcome_resolved_by_bot"] < 600 and seeded["need_any"] > 0
-    assert 0 < seeded["repeat_7d"] and 0 < seeded["handed_off"] and 0 < seeded["outcome_safeguarding"]
+    assert seeded["repeat_7d"] > 0 and seeded["handed_off"] > 0 and seeded["outcome_safeguarding"] > 0
     rebuild(engine)  # derive every conversation again from its events, through the refresh
     with engine.connect() as connection:
         assert dict(read_period(connection, window).totals) == seeded
