@@ -44,6 +44,9 @@ def bulk_load(engine: Engine, *tables: Table) -> Iterator[Connection]:
         before = _set_up_sqlite(driver)
         try:
             with connection.begin():
+                # Begun now, not at the first insert as the driver would: the indexes come back
+                # if the load fails. IMMEDIATE: wait for the write lock now, not late in the load.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
                 rebuilt = [_drop_indexes(connection, table) for table in tables if _is_empty(connection, table)]
                 yield connection
                 for statements in rebuilt:
