@@ -1,7 +1,8 @@
 """``make bench`` (part): the manager's dashboard and ESIA report over 1,000,000 conversations.
 
-Seeds a benchmark database once (``python -m monitoring seed``; about 10 minutes per million on
-this machine) and keeps it: SQLite in ``var/bench/monitoring-<N>.db``, PostgreSQL in the database
+Seeds a benchmark database once (``python -m monitoring seed``; a few minutes per million on
+this machine, printed with the figures when it happens) and keeps it: SQLite in
+``var/bench/monitoring-<N>.db``, PostgreSQL in the database
 ``council_bench_<N>`` on the local server. Then times, over real HTTP against the real web app,
 a manager loading ``/dashboard`` and ``/dashboard/report`` for the last year (and the dashboard
 filtered to one service), after a warm-up, as the median and the worst of several loads.
@@ -43,6 +44,9 @@ def conversations_wanted() -> int:
     return int(os.environ.get("BENCH_CONVERSATIONS", "1000000"))
 
 
+SEEDING_SECONDS: dict[str, float] = {}  # by backend, for the seeds made in this run
+
+
 def _seeded(url: str, wanted: int) -> str:
     """``url`` holding ``wanted`` seeded conversations (seeding it if it does not yet)."""
     engine = open_engine(url)
@@ -52,8 +56,12 @@ def _seeded(url: str, wanted: int) -> str:
     if have != wanted:
         if have:
             raise SystemExit(f"{url} holds {have} conversations, not {wanted}: remove it and run again.")
-        print(f"Seeding {wanted:,} conversations into {make_url(url).get_backend_name()} (once)...", flush=True)
+        backend = make_url(url).get_backend_name()
+        print(f"Seeding {wanted:,} conversations into {backend} (once)...", flush=True)
+        began = time.perf_counter()
         seed(engine, wanted, days=365)
+        SEEDING_SECONDS[backend] = time.perf_counter() - began
+        print(f"Seeded {wanted:,} conversations into {backend} in {SEEDING_SECONDS[backend]:.0f} s", flush=True)
     accounts = StaffAccounts(engine)
     if accounts.get(MANAGER[0]) is None:
         accounts.add(MANAGER[0], MANAGER[1], role="manager")
@@ -139,6 +147,8 @@ def run() -> dict[str, Any]:
         url = database(wanted)
         if url is not None:
             results[backend] = asyncio.run(_time_pages(url))
+            if backend in SEEDING_SECONDS:
+                results[backend]["seeding_s"] = SEEDING_SECONDS[backend]
     return results
 
 
@@ -149,6 +159,9 @@ def describe(results: dict[str, Any]) -> list[str]:
         pages = results.get(backend, {})
         if "conversations_shown" in pages:
             lines.append(f"{backend}: the dashboard's headline shows {pages['conversations_shown']} conversations")
+        if "seeding_s" in pages:
+            seeded = results["conversations"]
+            lines.append(f"{backend}: seeding {seeded:,} conversations took {pages['seeding_s']:.0f} s")
         for page, figures in pages.items():
             if not isinstance(figures, dict):
                 continue

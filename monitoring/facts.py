@@ -10,13 +10,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Protocol
 
-from monitoring.events import EventKind, OutcomeEvent
+from monitoring.events import EventKind
 from monitoring.outcomes import INFORMATION_INTENT, derive_outcome
 
 NON_ONLINE = frozenset({"phone", "gateway"})
 REPEAT_WINDOW = timedelta(days=7)
+
+
+class Happening(Protocol):
+    """What ``facts_of`` reads of an event: an ``OutcomeEvent``, or the seeder's lighter tuple."""
+
+    @property
+    def kind(self) -> EventKind: ...
+    @property
+    def resident_key(self) -> str: ...
+    @property
+    def conversation_key(self) -> str | None: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def entry_channel(self) -> str | None: ...
+    @property
+    def intent(self) -> str | None: ...
+    @property
+    def service(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def handoff_channel(self) -> str | None: ...
+    @property
+    def in_hours(self) -> bool | None: ...
+    @property
+    def value(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +99,7 @@ class ConversationFacts:
         return bool(self.offered & NON_ONLINE)
 
 
-def facts_of(conversation_key: str, events: Iterable[OutcomeEvent], repeat: bool = False) -> ConversationFacts:
+def facts_of(conversation_key: str, events: Iterable[Happening], repeat: bool = False) -> ConversationFacts:
     """The facts of one conversation from all its events (its own and its cases'), in any order."""
     ordered = sorted(events, key=lambda event: event.at)
     if not ordered:
@@ -83,7 +110,7 @@ def facts_of(conversation_key: str, events: Iterable[OutcomeEvent], repeat: bool
     def channels(kind: EventKind) -> frozenset[str]:
         return frozenset(e.handoff_channel for e in ordered if e.kind is kind and e.handoff_channel)
 
-    def first(kind: EventKind) -> OutcomeEvent | None:
+    def first(kind: EventKind) -> Happening | None:
         return next((event for event in ordered if event.kind is kind), None)
 
     started = first(EventKind.CONVERSATION_STARTED)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,7 @@ from monitoring.events import EventKind, OutcomeEvent
 from monitoring.facts import REPEAT_WINDOW, ConversationFacts, facts_of
 from monitoring.measures import COUNTERS, contribution
 from monitoring.schema import conversation_facts, daily_measures, monitoring_state, outcome_events
+from storage.bulk import insert_rows
 from storage.engine import from_row
 
 BATCH = 2000
@@ -44,7 +47,13 @@ BUSY_RETRIES = 20
 
 def local_day(facts: ConversationFacts) -> date:
     """The council's calendar day the conversation started on."""
-    return facts.started_at.astimezone(LOCAL).date()
+    return _local_date(facts.started_at)
+
+
+@lru_cache(maxsize=2**16)
+def _local_date(started_at: datetime) -> date:
+    # Starts are whole hours, so a seed of millions of conversations asks about a few thousand.
+    return started_at.astimezone(LOCAL).date()
 
 
 def day_key(facts: ConversationFacts) -> DayKey:
@@ -244,19 +253,21 @@ def mark_repeats(
     conversations: list[ConversationFacts], earlier: Mapping[str, list[Any]] | None = None
 ) -> list[ConversationFacts]:
     """Flag each conversation whose resident started another one in the 7 days before it."""
-    starts: dict[str, list[Any]] = defaultdict(list)
+    starts: dict[str, list[datetime]] = defaultdict(list)
     for resident, known in (earlier or {}).items():
-        starts[resident].extend(known)
+        starts[resident].extend(started for _, started in known)
     for facts in conversations:
-        starts[facts.resident_key].append((facts.conversation_key, facts.started_at))
-    marked = []
-    for facts in conversations:
-        repeat = any(
-            key != facts.conversation_key and facts.started_at - REPEAT_WINDOW <= started < facts.started_at
-            for key, started in starts[facts.resident_key]
-        )
-        marked.append(replace(facts, repeat=repeat))
-    return marked
+        starts[facts.resident_key].append(facts.started_at)
+    for resident_starts in starts.values():
+        resident_starts.sort()
+    return [replace(facts, repeat=came_back(starts[facts.resident_key], facts.started_at)) for facts in conversations]
+
+
+def came_back(starts: list[datetime], started: datetime) -> bool:
+    """Whether any of a resident's conversation ``starts`` (sorted) falls in the 7 days before
+    ``started``: a conversation is a repeat (one starting at the same moment is not earlier)."""
+    before = bisect_left(starts, started)
+    return before > 0 and starts[before - 1] >= started - REPEAT_WINDOW
 
 
 def add_to_daily(connection: Connection, deltas: Mapping[DayKey, Mapping[str, int]]) -> None:
@@ -276,11 +287,9 @@ def add_to_daily(connection: Connection, deltas: Mapping[DayKey, Mapping[str, in
     }
     fresh = [key for key in changes if key not in existing]
     if fresh:
-        blank = dict.fromkeys(COUNTERS, 0)
-        connection.execute(
-            insert(daily_measures),
-            [{**blank, **changes[key], "day": key[0], "service": key[1], "entry_channel": key[2]} for key in fresh],
-        )
+        names = ("day", "service", "entry_channel") + COUNTERS
+        rows = [(*key, *(changes[key].get(name, 0) for name in COUNTERS)) for key in fresh]
+        insert_rows(connection, daily_measures, names, rows)
     for (day, service, entry), counts in changes.items():
         if (day, service, entry) in existing:
             connection.execute(

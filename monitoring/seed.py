@@ -1,71 +1,51 @@
 """A realistic synthetic history of conversations, for demonstrations and benchmarks.
 
-Each synthetic conversation is a list of ordinary outcome events, built with the same
-``OutcomeEvent`` checks as real ones, and its facts come from the same ``facts_of`` the refresh
-uses, so the dashboard reads seeded data exactly as it reads real data. The shape follows the
-ESIA's figures loosely: most contact on weekdays in office hours; about a quarter of residents
-show a support need; residents with some needs are resolved less often (so the report has
-something to flag); a person is offered more often to residents with needs.
+The conversations are made by ``monitoring.synthetic``; their facts come from the same
+``facts_of``, repeat rule (``came_back``) and ``contribution`` the refresh uses, so the dashboard
+reads seeded data exactly as it reads real data (``tests/monitoring/test_refresh.py`` derives a
+seeded history again through the refresh and compares).
 
 Seed only a demonstration or benchmark database: repeats are counted among the seeded
 conversations only.
+
+A million conversations (about five million events) must seed in minutes. The history is made in
+parts of ``PART`` conversations, each from its own random stream (so the result does not depend
+on how many processes make it), by worker processes when there is more than one part; the main
+process writes each part's events as they come, in one transaction through ``storage.bulk`` (on
+SQLite the indexes are built after the rows). The facts are kept until all are made: then the
+repeats among them are flagged and counted, and they are written in key order.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator
+from datetime import datetime, timezone
+from operator import itemgetter
+from typing import Any, Iterator, NamedTuple
 
-from sqlalchemy import insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from tqdm import tqdm
 
-from monitoring.events import EventKind, OutcomeEvent
-from monitoring.facts import ConversationFacts, facts_of
+from monitoring.facts import facts_of
 from monitoring.measures import contribution
-from monitoring.outcomes import INFORMATION_INTENT
-from monitoring.refresh import DayKey, add_to_daily, day_key, facts_row, mark_repeats, take_lock
+from monitoring.refresh import DayKey, add_to_daily, came_back, day_key, facts_row, take_lock
 from monitoring.schema import conversation_facts, outcome_events
+from monitoring.synthetic import SeedEvent, event_ids, new_key, start_time, synthetic_conversation
 from routing import clock
+from storage.bulk import bulk_load, driver_rows, insert_driver_rows
 
-CHUNK = 20_000
-SERVICES = (
-    ("report_issue", "fly_tipping"),
-    ("report_issue", "missed_bin"),
-    ("report_issue", "pothole"),
-    ("report_issue", "street_lighting"),
-    ("make_payment", "council_tax"),
-    ("make_payment", "parking_fine"),
-    ("apply_for_service", "housing_benefit"),
-    ("apply_for_service", "council_tax_reduction"),
-    ("apply_for_service", "garden_waste"),
-    ("get_information", "bin_collection"),
-    ("get_information", "council_tax"),
-    ("get_information", "housing"),
-)
-# Share of conversations showing each need; how much it changes the chance the assistant resolves
-# the conversation alone, and the chance a person is accepted when offered (1.0: no effect). Two
-# groups fare worse overall, so the monitoring report has a gap to flag.
-NEEDS = {
-    "digital_exclusion": (0.06, 0.55, 0.6),
-    "older_age": (0.04, 0.75, 1.0),
-    "disability": (0.04, 0.8, 1.1),
-    "mental_health_cognitive": (0.03, 0.8, 1.0),
-    "financial_hardship": (0.05, 0.9, 1.0),
-    "language_literacy": (0.02, 0.7, 0.5),
-    "life_event": (0.02, 0.9, 1.1),
-    "carer_proxy": (0.02, 0.95, 1.0),
-    "frustration": (0.04, 0.7, 1.0),
-}
-SAFEGUARDING_SHARE = 0.005
-ENTRY = (("web", 0.7), ("embed", 0.2), ("rest", 0.1))
-# Typical minutes from accepting a person to first contact, per channel.
-CONTACT_MINUTES = {"webchat": 4.0, "phone": 150.0, "gateway": 1200.0, "emergency": 25.0}
-SLA_MINUTES = {"webchat": 10, "phone": 240, "gateway": 1440, "emergency": 60}
+PART = 10_000  # conversations made (and written) at a time
+WORKERS = min(4, os.cpu_count() or 1)
+EVENT_COLUMNS = ("event_id",) + SeedEvent._fields + ("taken_in",)
+FACT_COLUMNS = tuple(conversation_facts.c.keys())
+_in_column_order = itemgetter(*FACT_COLUMNS)
+Tally = Counter[tuple[DayKey, tuple[tuple[str, int], ...]]]
 
 
 @dataclass(frozen=True)
@@ -77,129 +57,60 @@ class SeedResult:
     days: int
 
 
-def _key() -> str:
-    """A key: random shapes repeat with the seed, but keys never do (seeding twice adds, not merges)."""
-    return secrets.token_hex(16)
+@dataclass(frozen=True)
+class Plan:
+    """What every part of one seed run shares."""
+
+    random_seed: int
+    days: int
+    end: datetime
+    residents: list[str]
+    run: str  # random hex, so event ids never repeat across runs
+    dialect: Dialect
 
 
-def _start_time(rng: random.Random, end: datetime, days: int) -> datetime:
-    """A moment weighted to weekdays and office hours (UK local time is close enough to UTC here)."""
-    while True:
-        day = end - timedelta(days=rng.randrange(days))
-        if day.weekday() >= 5 and rng.random() < 0.6:
-            continue  # fewer conversations at weekends
-        hour = rng.choices(
-            range(24), weights=[1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 14, 13, 12, 13, 13, 12, 10, 8, 7, 6, 5, 4, 3, 2]
-        )[0]
-        return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
+class Part(NamedTuple):
+    """One part of the history, ready to write."""
+
+    event_rows: list[tuple[Any, ...]]  # as the database driver is given them
+    fact_rows: list[tuple[Any, ...]]
+    tally: Tally  # what the part adds to the daily counters, by day and the counters added
+    starts: list[tuple[str, str, datetime, DayKey]]  # key, resident, start, daily row
 
 
-def synthetic_conversation(rng: random.Random, resident: str, started: datetime) -> list[OutcomeEvent]:
-    """One conversation's events, end to end, as the flows would record them."""
-    key = _key()
-    at = started
-    events: list[OutcomeEvent] = []
-
-    def add(kind: EventKind, minutes: float = 0.5, case: str | None = None, staff: bool = False, **fields: Any) -> None:
-        """One event, ``minutes`` after the last; ``staff`` events are keyed by their case only."""
-        nonlocal at
-        at = at + timedelta(minutes=minutes)
-        conversation = None if staff else key
-        events.append(
-            OutcomeEvent(
-                kind=kind, resident_key=resident, conversation_key=conversation, case_key=case, at=at, **fields
-            )
-        )
-
-    entry = rng.choices([e for e, _ in ENTRY], weights=[w for _, w in ENTRY])[0]
-    at = started - timedelta(minutes=0.5)
-    add(EventKind.CONVERSATION_STARTED, entry_channel=entry)
-    intent, service = rng.choice(SERVICES)
-    if intent != INFORMATION_INTENT:  # an information intent is recorded once the answer is given
-        add(EventKind.INTENT, intent=intent, service=service)
-    if rng.random() < SAFEGUARDING_SHARE:
-        add(EventKind.SAFEGUARDING_ESCALATED, category="safeguarding")
-        if rng.random() < 0.7:
-            case = _key()
-            add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel="emergency")
-            if rng.random() < 0.95:
-                _contact(add, rng, "emergency", case, resolved=0.9)
-        return events
-    needs = [need for need, (share, _, _) in NEEDS.items() if rng.random() < share]
-    bot_chance, accept_chance = 0.72, 0.6
-    for need in needs:
-        add(EventKind.SUPPORT_NEED_DETECTED, category=need)
-        bot_chance *= NEEDS[need][1]
-        accept_chance *= NEEDS[need][2]
-    if needs:
-        consent = rng.random() < 0.75
-        add(EventKind.CONSENT_GIVEN if consent else EventKind.CONSENT_DECLINED)
-        if consent and "digital_exclusion" in needs:
-            add(EventKind.DIGITAL_INCLUSION_OFFERED, category="digital_exclusion")
-            if rng.random() < 0.4:
-                add(EventKind.DIGITAL_INCLUSION_ACCEPTED)
-    resolved_by_bot = rng.random() < bot_chance
-    if resolved_by_bot:
-        kind = {
-            "report_issue": EventKind.REPORT_CREATED,
-            "make_payment": EventKind.PAYMENT_SIGNPOSTED,
-            "apply_for_service": EventKind.APPLICATION_SIGNPOSTED,
-        }.get(intent)
-        if kind:
-            add(kind, intent=intent, service=service)
-        elif intent == INFORMATION_INTENT:
-            add(EventKind.INTENT, intent=intent, service=service)
-    elif rng.random() < (0.75 if needs else 0.45):
-        local_hour = started.hour
-        in_hours = started.weekday() < 5 and 9 <= local_hour < 17
-        offered = (["webchat"] if in_hours and rng.random() < 0.8 else []) + ["phone"]
-        offered += ["gateway"] if rng.random() < 0.97 else []
-        if not in_hours and rng.random() < 0.03:
-            offered = ["webchat"] if rng.random() < 0.5 else []
-        for channel in offered:
-            add(EventKind.HANDOFF_OFFERED, minutes=0.1, handoff_channel=channel, in_hours=in_hours)
-        if offered and rng.random() < accept_chance:
-            channel = rng.choice(offered)
-            case = _key()
-            add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel=channel, service=service)
-            if channel == "webchat" and rng.random() < 0.08:
-                add(EventKind.ABANDONED, minutes=rng.uniform(2, 10), case=case, staff=True, value="queue")
-            elif rng.random() < 0.9:
-                _contact(add, rng, channel, case, resolved=0.85)
-            elif rng.random() < 0.5:
-                add(
-                    EventKind.UNABLE_TO_CONTACT if channel != "gateway" else EventKind.NO_SHOW,
-                    minutes=240,
-                    case=case,
-                    staff=True,
-                    handoff_channel=channel,
-                )
-    elif rng.random() < 0.1:
-        add(EventKind.ABANDONED, value="form")
-    if rng.random() < 0.3:
-        answer = "yes" if rng.random() < (0.7 if resolved_by_bot else 0.45) else rng.choice(["partly", "no"])
-        add(EventKind.SATISFACTION, value=answer)
-    if rng.random() < 0.55:
-        add(EventKind.CONVERSATION_ENDED)
-    return events
+_PLAN: Plan | None = None  # the run's plan, for the worker processes (inherited when they fork)
 
 
-def _contact(add: Callable[..., None], rng: random.Random, channel: str, case: str, resolved: float) -> None:
-    wait = rng.expovariate(1 / CONTACT_MINUTES[channel])
-    timing = "on_time" if wait <= SLA_MINUTES[channel] else "late"
-    add(EventKind.HANDOFF_CLAIMED, minutes=wait * 0.8, case=case, staff=True, handoff_channel=channel)
-    add(EventKind.CONTACT_MADE, minutes=wait * 0.2, case=case, staff=True, handoff_channel=channel, value=timing)
-    outcome = EventKind.RESOLVED if rng.random() < resolved else EventKind.UNABLE_TO_CONTACT
-    add(outcome, minutes=rng.uniform(5, 30), case=case, staff=True, handoff_channel=channel)
-
-
-def _conversations(
-    rng: random.Random, count: int, days: int, end: datetime
-) -> Iterator[tuple[str, list[OutcomeEvent]]]:
-    residents = [_key() for _ in range(max(1, int(count * 0.85)))]
+def make_part(number: int, count: int, plan: Plan | None = None) -> Part:
+    """Conversations ``number * PART`` onwards (``count`` of them), with their facts and counts."""
+    plan = plan or _PLAN
+    assert plan is not None, "make_part runs in a seed run"
+    rng = random.Random(f"{plan.random_seed}/{number}")
+    ids = event_ids(plan.run, number)
+    tally: Tally = Counter()
+    starts = []
+    event_rows: list[tuple[Any, ...]] = []
+    fact_rows = []
     for _ in range(count):
-        events = synthetic_conversation(rng, rng.choice(residents), _start_time(rng, end, days))
-        yield events[0].conversation_key or "", events
+        events = synthetic_conversation(rng, rng.choice(plan.residents), start_time(rng, plan.end, plan.days))
+        key = events[0].conversation_key or ""
+        facts = facts_of(key, events)  # not a repeat yet: repeats are found once all are made
+        row = facts_row(facts)
+        fact_rows.append(_in_column_order(row))
+        daily = day_key(facts)
+        tally[(daily, tuple(contribution(facts).items()))] += 1
+        starts.append((key, facts.resident_key, facts.started_at, daily))
+        event_rows += [(next(ids), event.kind.value, *event[1:], True) for event in events]
+    return Part(
+        driver_rows(plan.dialect, outcome_events, EVENT_COLUMNS, event_rows),
+        driver_rows(plan.dialect, conversation_facts, FACT_COLUMNS, fact_rows),
+        tally,
+        starts,
+    )
+
+
+def _make_part(task: tuple[int, int]) -> Part:
+    return make_part(*task)
 
 
 def seed(
@@ -212,36 +123,75 @@ def seed(
 ) -> SeedResult:
     """Write ``conversations`` synthetic conversations over the ``days`` before ``end``, in one
     transaction holding the refresh lock (the events go in already taken in, with their facts)."""
+    global _PLAN
     if conversations < 1 or days < 1:
         raise ValueError("seed at least one conversation over at least one day")
-    rng = random.Random(random_seed)
-    end = end or clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    all_facts: list[ConversationFacts] = []
+    # In UTC, as every stored time is (the rows are written as they are made, not through as_row).
+    end = (end or clock.now().replace(hour=0, minute=0, second=0, microsecond=0)).astimezone(timezone.utc)
+    residents = [new_key() for _ in range(max(1, int(conversations * 0.85)))]
+    plan = Plan(random_seed, days, end, residents, secrets.token_hex(5), engine.dialect)
+    tasks = [(number, min(PART, conversations - start)) for number, start in enumerate(range(0, conversations, PART))]
+    tally: Tally = Counter()
+    starts: list[tuple[str, str, datetime, DayKey]] = []
+    fact_rows: list[tuple[Any, ...]] = []
     written = 0
-    rows: list[dict[str, object]] = []
     bar = tqdm(total=conversations, desc="Seeding conversations", unit="conv", disable=not progress)
-    with engine.begin() as connection:
-        take_lock(connection)
-        for key, events in _conversations(rng, conversations, days, end):
-            all_facts.append(facts_of(key, events))
-            rows += [event.as_row() | {"taken_in": True} for event in events]
-            if len(rows) >= CHUNK:
-                connection.execute(insert(outcome_events), rows)
-                written += len(rows)
-                rows = []
-            bar.update(1)
-        if rows:
-            connection.execute(insert(outcome_events), rows)
-            written += len(rows)
+    _PLAN = plan
+    try:
+        with _parts(tasks) as parts, bulk_load(engine, outcome_events, conversation_facts) as connection:
+            take_lock(connection)
+            for part in parts:
+                insert_driver_rows(connection, outcome_events, EVENT_COLUMNS, part.event_rows)
+                written += len(part.event_rows)
+                fact_rows += part.fact_rows
+                tally.update(part.tally)
+                starts += part.starts
+                bar.update(len(part.starts))
+            deltas: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for (daily, counts), times in tally.items():
+                for name, amount in counts:
+                    deltas[daily][name] += amount * times
+            _mark_repeats(engine.dialect, starts, fact_rows, deltas)
+            # In key order, so the primary key's index fills in order rather than at random.
+            fact_rows.sort(key=itemgetter(FACT_COLUMNS.index("conversation_key")))
+            for start in range(0, len(fact_rows), PART):
+                insert_driver_rows(connection, conversation_facts, FACT_COLUMNS, fact_rows[start : start + PART])
+            add_to_daily(connection, deltas)
+    finally:
+        _PLAN = None
         bar.close()
-        all_facts = mark_repeats(sorted(all_facts, key=lambda facts: facts.started_at))
-        deltas: dict[DayKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        chunks = range(0, len(all_facts), CHUNK)
-        for start in tqdm(chunks, desc="Deriving facts", unit="chunk", disable=not progress):
-            chunk = all_facts[start : start + CHUNK]
-            connection.execute(insert(conversation_facts), [facts_row(facts) for facts in chunk])
-            for facts in chunk:
-                for name, amount in contribution(facts).items():
-                    deltas[day_key(facts)][name] += amount
-        add_to_daily(connection, deltas)
     return SeedResult(conversations, written, days)
+
+
+@contextmanager
+def _parts(tasks: list[tuple[int, int]]) -> Iterator[Iterator[Part]]:
+    """The parts in order: made here for a single part, else by worker processes."""
+    if len(tasks) == 1 or WORKERS == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield map(_make_part, tasks)
+        return
+    # Forked, so the workers have the plan (and its residents) without it being sent to them.
+    with multiprocessing.get_context("fork").Pool(min(WORKERS, len(tasks))) as pool:
+        yield pool.imap(_make_part, tasks)
+
+
+def _mark_repeats(
+    dialect: Dialect,
+    starts: list[tuple[str, str, datetime, DayKey]],
+    fact_rows: list[tuple[Any, ...]],
+    deltas: dict[DayKey, dict[str, int]],
+) -> None:
+    """Flag the conversations whose resident came back within 7 days (by the refresh's own rule) in
+    their rows (``fact_rows[i]`` is ``starts[i]``'s), and count them as the refresh does: a repeat
+    adds 1 to ``repeat_7d`` and nothing else."""
+    by_resident: dict[str, list[datetime]] = defaultdict(list)
+    for _, resident, started, _ in starts:
+        by_resident[resident].append(started)
+    for resident_starts in by_resident.values():
+        resident_starts.sort()
+    column = FACT_COLUMNS.index("repeat")
+    [(repeat,)] = driver_rows(dialect, conversation_facts, ("repeat",), [(True,)])
+    for position, (_, resident, started, daily) in enumerate(starts):
+        if len(by_resident[resident]) > 1 and came_back(by_resident[resident], started):
+            row = fact_rows[position]
+            fact_rows[position] = (*row[:column], repeat, *row[column + 1 :])
+            deltas[daily]["repeat_7d"] += 1

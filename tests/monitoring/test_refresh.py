@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, delete, func, select
 
+from monitoring import seed as seeding
 from monitoring.events import EventKind as E
 from monitoring.events import OutcomeEvent, keyed_hash
 from monitoring.metric_values import Filters, read_period
@@ -143,18 +144,55 @@ def test_filters_by_service_and_entry_channel(engine, outcomes):
         assert read_period(connection, Filters(date(2026, 12, 1), date(2026, 12, 31))).totals["conversations"] == 0
 
 
-def test_a_seeded_history_reads_the_same_as_one_derived_event_by_event(engine):
+@pytest.mark.parametrize("part", [None, 150], ids=["one part", "parts made by worker processes"])
+def test_a_seeded_history_reads_the_same_as_one_derived_event_by_event(engine, part, monkeypatch):
+    if part:
+        monkeypatch.setattr(seeding, "PART", part)
     end = datetime(2026, 11, 28, tzinfo=timezone.utc)
     result = seed(engine, 600, days=30, end=end, progress=False)
     window = Filters(date(2026, 10, 1), date(2026, 11, 30))
     with engine.connect() as connection:
         seeded = dict(read_period(connection, window).totals)
         events = connection.execute(select(func.count()).select_from(outcome_events)).scalar_one()
+    seeded_facts = facts_by_key(engine)
     assert seeded["conversations"] == 600 and events == result.events
     assert 0 < seeded["outcome_resolved_by_bot"] < 600 and seeded["need_any"] > 0
+    assert seeded["repeat_7d"] > 0 and seeded["handed_off"] > 0 and seeded["outcome_safeguarding"] > 0
     rebuild(engine)  # derive every conversation again from its events, through the refresh
     with engine.connect() as connection:
         assert dict(read_period(connection, window).totals) == seeded
+    assert facts_by_key(engine) == seeded_facts  # every conversation's facts, not only the sums
+
+
+def facts_by_key(engine) -> dict[str, dict]:
+    with engine.connect() as connection:
+        return {row["conversation_key"]: dict(row) for row in connection.execute(select(conversation_facts)).mappings()}
+
+
+def test_a_seeded_history_keeps_the_tables_as_the_migrations_made_them(tmp_path):
+    """The seed builds SQLite's indexes after the rows: afterwards every index is there, as it
+    was, the refresh's question still uses its index, and the connection's settings are back."""
+    from sqlalchemy import text
+
+    from monitoring.refresh import WAITING
+    from storage.engine import open_engine
+
+    sqlite = open_engine(f"sqlite:///{tmp_path}/seeded.db")
+    migrate(sqlite, MONITORING)
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    with sqlite.connect() as connection:
+        before = connection.execute(text(schema)).all()
+    seed(sqlite, 300, days=20, progress=False)
+    waiting = select(outcome_events.c.id).where(WAITING).limit(1)
+    with sqlite.connect() as connection:
+        assert connection.execute(text(schema)).all() == before
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL, SQLite's default
+        assert connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        sql = str(waiting.compile(sqlite, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(str(row) for row in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_outcome_events_waiting" in plan
+    sqlite.dispose()
 
 
 def test_a_broken_event_never_reaches_the_table(engine, outcomes):
