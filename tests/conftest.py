@@ -47,12 +47,15 @@ class Assistant:
         return f"{self.rasa_url}{path}?token={self.rasa_token}"
 
 
-def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) -> Assistant:
-    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports with its data in ``var_dir``
-    (and any further ``environment``, such as a monitoring database of its own)."""
+def start_assistant(
+    var_dir: Path, environment: dict[str, str] | None = None, ports: tuple[int, int, int] | None = None
+) -> Assistant:
+    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports (or Rasa's, the action
+    server's and the web app's ``ports``) with its data in ``var_dir`` (and any further
+    ``environment``, such as a monitoring database of its own)."""
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run the tests with 'make test', which trains it.")
-    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
+    rasa_port, actions_port, web_port = ports or (free_port(), free_port(), free_port())
     env = dict(os.environ)
     env.update(
         {
