@@ -130,9 +130,25 @@ def haproxy() -> str:
     return found
 
 
+# A conversation's messages go to one web process and one Rasa server while it is up (a hash of the
+# chat cookie, and of the REST webhook's sender), so the card guard's memory of a card number typed
+# over two messages, which is never stored anywhere (routing/split_cards.py), stays with it.
+# Anything without a conversation (staff pages, the HTTP API) is spread round robin.
+WEB_BALANCING = (
+    "balance hash req.cook(chat_id)\n    hash-type consistent\n"
+    # The web apps count rate limits per client: the balancer says who that is, replacing anything
+    # the client sent (bot/web/rate_limits.py trusts it only in this profile).
+    "    http-request set-header X-Forwarded-For %[src]\n"
+)
+RASA_BALANCING = (
+    "option http-buffer-request\n    http-request set-var(txn.sender) req.body,json_query('$.sender')\n"
+    "    balance hash var(txn.sender)\n    hash-type consistent\n    option httpchk GET /\n"
+)
+
+
 def haproxy_config(settings: Settings) -> str:
     """HAProxy in front of each server: the web apps on the public address, Rasa and the action
-    servers on the internal one; round robin, and a process that stops answering is skipped."""
+    servers on the internal one; a process that stops answering is skipped."""
     scale = scale_of(settings)
     host = settings.internal_host
     sections = [
@@ -141,11 +157,9 @@ def haproxy_config(settings: Settings) -> str:
         "    option redispatch\n",
     ]
     servers = (
-        # The web apps count rate limits per client: the balancer says who that is, replacing
-        # anything the client sent (bot/web/rate_limits.py trusts it only in this profile).
-        ("web", settings.host, settings.web_port, scale.web, "http-request set-header X-Forwarded-For %[src]\n"),
-        ("rasa", host, settings.rasa_port, scale.rasa, "option httpchk GET /\n"),
-        ("actions", host, settings.actions_port, scale.actions, "option httpchk GET /health\n"),
+        ("web", settings.host, settings.web_port, scale.web, WEB_BALANCING),
+        ("rasa", host, settings.rasa_port, scale.rasa, RASA_BALANCING),
+        ("actions", host, settings.actions_port, scale.actions, "balance roundrobin\n    option httpchk GET /health\n"),
     )
     for name, bind, port, count, option in servers:
         backends = "".join(
@@ -153,7 +167,7 @@ def haproxy_config(settings: Settings) -> str:
             for number in range(1, count + 1)
         )
         sections.append(f"frontend {name}\n    bind {bind}:{port}\n    default_backend {name}_servers\n")
-        sections.append(f"backend {name}_servers\n    balance roundrobin\n    {option}{backends}")
+        sections.append(f"backend {name}_servers\n    {option}{backends}")
     return "\n".join(sections)
 
 
