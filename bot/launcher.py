@@ -29,6 +29,7 @@ from bot.scaled import Program
 from wiring.settings import PROJECT_ROOT, Settings, internal_tokens, load_settings
 
 READY_TIMEOUT_SECONDS = 240
+SCALED_READY_TIMEOUT_SECONDS = 600  # several Rasa servers load the model at once
 STOP_TIMEOUT_SECONDS = 15
 
 
@@ -243,7 +244,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 def wait_until_ready(settings: Settings, manager: subprocess.Popen[bytes]) -> None:
     """Block until ``/health`` is 200; fail with the logs if supervisord stops or gives up on a server."""
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    waits = SCALED_READY_TIMEOUT_SECONDS if settings.scale else READY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + waits
     while time.monotonic() < deadline:
         if manager.poll() is not None:
             raise RuntimeError(f"The process manager stopped:\n{_tail(settings.var_dir / 'logs' / 'supervisord.log')}")
@@ -254,9 +256,7 @@ def wait_until_ready(settings: Settings, manager: subprocess.Popen[bytes]) -> No
         if healthy(settings):
             return
         time.sleep(0.5)
-    raise RuntimeError(
-        f"The assistant was not ready after {READY_TIMEOUT_SECONDS} seconds. See {settings.var_dir / 'logs'}."
-    )
+    raise RuntimeError(f"The assistant was not ready after {waits} seconds. See {settings.var_dir / 'logs'}.")
 
 
 def _migrate(settings: Settings) -> None:

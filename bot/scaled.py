@@ -21,8 +21,12 @@ from wiring.scale_out import ScaleOut
 from wiring.settings import PROJECT_ROOT, Settings
 
 # Sanic's and aiohttp's callers keep idle connections 15 s; a live chat stream stays open 5 minutes.
+# A process is taken out after three failed checks in a row; one that has stopped refuses at once,
+# and the request goes to another (redispatch). Rasa's check is a connection, not a request: a busy
+# Rasa answers late (its event loop is parsing messages) but is not down.
 HAPROXY_TIMEOUTS = (
-    "timeout connect 5s\n    timeout client 330s\n    timeout server 330s\n    timeout http-keep-alive 15s"
+    "timeout connect 5s\n    timeout client 330s\n    timeout server 330s\n    timeout http-keep-alive 15s\n"
+    "    timeout check 10s"
 )
 # Password variables the endpoints file names (the launcher sets them from the URLs).
 TRACKER_PASSWORD = "COUNCIL_TRACKER_DB_PASSWORD"
@@ -142,7 +146,7 @@ WEB_BALANCING = (
 )
 RASA_BALANCING = (
     "option http-buffer-request\n    http-request set-var(txn.sender) req.body,json_query('$.sender')\n"
-    "    balance hash var(txn.sender)\n    hash-type consistent\n    option httpchk GET /\n"
+    "    balance hash var(txn.sender)\n    hash-type consistent\n"
 )
 
 
@@ -163,7 +167,7 @@ def haproxy_config(settings: Settings) -> str:
     )
     for name, bind, port, count, option in servers:
         backends = "".join(
-            f"    server {name}{number} {host}:{scale.process_port(port, number)} check inter 2s\n"
+            f"    server {name}{number} {host}:{scale.process_port(port, number)} check inter 3s fall 3 rise 1\n"
             for number in range(1, count + 1)
         )
         sections.append(f"frontend {name}\n    bind {bind}:{port}\n    default_backend {name}_servers\n")

@@ -48,8 +48,9 @@ class Assistant:
 
 
 def start_assistant(
-    var_dir: Path, environment: dict[str, str] | None = None, ports: tuple[int, int, int] | None = None
-) -> Assistant:
+    var_dir: Path, environment: dict[str, str] | None = None, ports: tuple[int, int, int] | None = None,
+    start_timeout: float = START_TIMEOUT,
+) -> Assistant:  # fmt: skip
     """Start ``python -m bot run`` (what ``make run`` runs) on spare ports (or Rasa's, the action
     server's and the web app's ``ports``) with its data in ``var_dir`` (and any further
     ``environment``, such as a monitoring database of its own)."""
@@ -79,7 +80,7 @@ def start_assistant(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     web_url = f"http://127.0.0.1:{web_port}"
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + start_timeout
     while not web_is_healthy(web_url):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_assistant_process(process)

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.launcher import SCALED_READY_TIMEOUT_SECONDS
 from tests.conftest import Assistant, start_assistant, stop_assistant_process
 from tests.databases import POSTGRES_ADMIN_URL
 
@@ -100,7 +101,7 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledAssistant
     try:
         running = start_assistant(
             tmp_path_factory.mktemp("scaled-var"), environment,
-            ports=(PORTS_FROM, PORTS_FROM + 10, PORTS_FROM + 20),
+            ports=(PORTS_FROM, PORTS_FROM + 10, PORTS_FROM + 20), start_timeout=SCALED_READY_TIMEOUT_SECONDS,
         )  # fmt: skip
         try:
             yield ScaledAssistant(running, database_url, tracker_url, prefix)

@@ -34,7 +34,7 @@ def test_a_report_whose_turns_alternate_between_two_rasa_servers_keeps_its_order
     assert "where" in texts(say(one, sender, "someone has dumped rubbish")).lower()
     # The second Rasa server carries on the form the first one began: it asks for the details next.
     after_place = texts(say(two, sender, "Bitterne Road West"))
-    assert "about the problem" in after_place, after_place
+    assert "what has been dumped" in after_place, after_place
     seen_by_one = tracker(scaled, 1, sender)
     assert seen_by_one["active_loop"]["name"] == "report_form"
     assert seen_by_one["slots"]["location"] == "Bitterne Road West"

@@ -2,7 +2,10 @@
 event stored once, whichever Rasa, action server and web process handled it.
 
 50 residents x 10 turns (``SCALED_LOAD_RESIDENTS``, ``SCALED_LOAD_TURNS``), while an adviser works
-the inbox and a manager loads the dashboard (``evaluation/load.py``).
+the inbox and a manager loads the dashboard (``evaluation/load.py``). Each resident takes about 10
+seconds (``SCALED_LOAD_PAUSE``) to read an answer and type the next message, as people do: the run
+asks what a two-core machine's two Rasa servers can answer within the web app's 10 seconds, not
+50 messages at every instant.
 """
 
 from __future__ import annotations
@@ -24,16 +27,15 @@ pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
 RESIDENTS = int(os.environ.get("SCALED_LOAD_RESIDENTS", "50"))
 TURNS = int(os.environ.get("SCALED_LOAD_TURNS", "10"))
+PAUSE = float(os.environ.get("SCALED_LOAD_PAUSE", "10"))
 
 
 def test_fifty_residents_through_the_balancer_get_no_errors_and_each_outcome_is_stored_once(
     scaled: ScaledAssistant,
 ) -> None:
     access = prepare(scaled.database_url, "scaled")
-    figures = run_apart(run(scaled.assistant.web_url, access, RESIDENTS, TURNS))
+    figures = run_apart(run(scaled.assistant.web_url, access, RESIDENTS, TURNS, PAUSE))
     print("\n" + figures.report())
-    assert len(figures.turn_seconds) == RESIDENTS * TURNS, figures.report()
-    assert not figures.errors, figures.report()
     engine = open_engine(scaled.database_url)
     try:
         with engine.connect() as connection:
@@ -53,3 +55,6 @@ def test_fifty_residents_through_the_balancer_get_no_errors_and_each_outcome_is_
     assert [key for key, count in started if count != 1] == []
     waiting = [path for path in scaled.assistant.var_dir.glob("outbox-*.jsonl") if path.stat().st_size]
     assert waiting == [], "outcome events were left in an outbox while the database was up"
+    # Every turn answered within the web app's 10 seconds (else the resident got the safe answer).
+    assert len(figures.turn_seconds) == RESIDENTS * TURNS, figures.report()
+    assert not figures.errors, figures.report()
