@@ -11,6 +11,7 @@ RASA   := $(VENV)/bin/rasa
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
+HAPROXY := /usr/sbin/haproxy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 MODEL  := models/council.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml data/support_needs/*.yml data/support_needs/examples/*.yml) $(wildcard bot/nlu/*.py bot/support_policy.py routing/support_needs.py routing/cue_lexicon.py routing/risk_concepts.py routing/textclassifier.py)
@@ -21,11 +22,12 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test train lint typecheck bench eval eval-dev journeys fuzz load lock clean
+.PHONY: help run run-scaled test train lint typecheck bench eval eval-dev journeys fuzz load load-scaled lock clean
 
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
 	@echo "make test   set up what is missing, then run the whole test suite"
+	@echo "make run-scaled  the scale-out: 2 Rasa, 2 action servers, 2 web apps behind HAProxy, on PostgreSQL and Redis"
 	@echo "make train  train the model (only when data or config changed)"
 	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
 	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
@@ -54,6 +56,11 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+# Debian's HAProxy, the scale-out's load balancer (and for its tests).
+$(HAPROXY):
+	$(SUDO) apt-get install -y --no-install-recommends haproxy || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends haproxy)
+
 $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 	@mkdir -p models var
 	$(RASA) train --fixed-model-name council --out models
@@ -64,12 +71,22 @@ train: $(MODEL)
 run: $(STAMP) $(NODE_STAMP) $(MODEL)
 	$(PY) -m bot run
 
+# The scale-out profile on this machine's PostgreSQL, Redis (and, later, RabbitMQ); each setting can
+# be given in the environment instead (README, "Scale-out"). Databases missing are created.
+SCALED_POSTGRES ?= postgresql+psycopg2://postgres@127.0.0.1:5432
+run-scaled: $(STAMP) $(NODE_STAMP) $(MODEL) $(HAPROXY)
+	COUNCIL_PROFILE=scaled \
+	COUNCIL_DATABASE_URL="$${COUNCIL_DATABASE_URL:-$(SCALED_POSTGRES)/council}" \
+	COUNCIL_TRACKER_DATABASE_URL="$${COUNCIL_TRACKER_DATABASE_URL:-$(SCALED_POSTGRES)/council_tracker}" \
+	COUNCIL_REDIS_URL="$${COUNCIL_REDIS_URL:-redis://127.0.0.1:6379/0}" \
+	$(PY) -m bot run
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot actions routing storage wiring monitoring evaluation tests bench
 	$(VENV)/bin/ruff format --check bot actions routing storage wiring monitoring evaluation tests bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(MODEL) lint
+test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(HAPROXY) $(MODEL) lint
 	$(PY) -m pytest
 
 bench: $(STAMP) $(MODEL)
@@ -103,3 +120,8 @@ fuzz: $(STAMP) $(MODEL)
 load: $(STAMP) $(MODEL)
 	LOAD_RESIDENTS=$(LOAD_RESIDENTS) LOAD_TURNS=$(LOAD_TURNS) $(PY) -m pytest tests/server/test_load.py -s -q \
 		-p no:cacheprovider -o timeout=0
+
+# The same on the scale-out profile, through the balancer (needs PostgreSQL and Redis).
+load-scaled: $(STAMP) $(MODEL) $(HAPROXY)
+	SCALED_LOAD_RESIDENTS=$(LOAD_RESIDENTS) SCALED_LOAD_TURNS=$(LOAD_TURNS) $(PY) -m pytest \
+		tests/scaleout/test_scaled_load.py -s -q -p no:cacheprovider -o timeout=0

@@ -44,7 +44,8 @@ def outcomes() -> Outcomes:
     are migrated before the first write, so it can be away when the action server starts.
     """
     settings = load_settings()
-    return open_outcomes(settings, monitoring_engine(settings, database_engine()), "outbox-actions.jsonl")
+    outbox = f"outbox-{settings.process_name or 'actions'}.jsonl"  # one per process in the scale-out
+    return open_outcomes(settings, monitoring_engine(settings, database_engine()), outbox)
 
 
 SESSION_SLOT = "session_started_at"

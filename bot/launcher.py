@@ -24,9 +24,12 @@ import xmlrpc.client
 from pathlib import Path
 from typing import Any
 
+from bot import scaled
+from bot.scaled import Program
 from wiring.settings import PROJECT_ROOT, Settings, internal_tokens, load_settings
 
 READY_TIMEOUT_SECONDS = 240
+SCALED_READY_TIMEOUT_SECONDS = 600  # several Rasa servers load the model at once
 STOP_TIMEOUT_SECONDS = 15
 
 
@@ -58,16 +61,21 @@ def child_environment(settings: Settings) -> dict[str, str]:
             "SANIC_KEEP_ALIVE_TIMEOUT": "75",
         }
     )
+    if settings.scale:
+        env.update(scaled.secrets_environment(settings))
     return env
 
 
-def commands(settings: Settings) -> dict[str, list[str]]:
-    """The command line of each server."""
+def commands(settings: Settings) -> dict[str, Program]:
+    """Each process supervisord runs: one Rasa server, action server and web app, or in the
+    scale-out profile several of each and the balancer in front (``bot/scaled.py``)."""
+    if settings.scale:
+        return scaled.programs(settings)
     # Rasa and the action server listen on the internal interface only, and ask for their tokens.
     return {
-        "rasa": [sys.executable, "-m", "bot.rasa_server"],
-        "actions": [sys.executable, "-m", "bot.action_server"],
-        "web": [sys.executable, "-m", "bot.web"],
+        "rasa": Program([sys.executable, "-m", "bot.rasa_server"]),
+        "actions": Program([sys.executable, "-m", "bot.action_server"]),
+        "web": Program([sys.executable, "-m", "bot.web"]),
     }
 
 
@@ -87,7 +95,7 @@ redirect_stderr=true
 stdout_logfile={log}
 stdout_logfile_maxbytes=10MB
 stdout_logfile_backups=3
-"""
+{environment}"""
 # A server that fails this many quick starts in a row is given up (FATAL): at start-up that is an
 # error to show; once running, the launcher asks supervisord to try it again (see ``run``).
 START_RETRIES = 3
@@ -96,6 +104,14 @@ START_RETRIES = 3
 def _escaped(value: str) -> str:
     """``value`` for a supervisord config line (it expands ``%(name)s``, so ``%`` is doubled)."""
     return value.replace("%", "%%")
+
+
+def _environment_line(environment: dict[str, str]) -> str:
+    """A program's own variables (a process of the scale-out: its port and name), or nothing."""
+    if not environment:
+        return ""
+    pairs = ",".join(f'{name}="{_escaped(value)}"' for name, value in environment.items())
+    return f"environment={pairs}\n"
 
 
 def supervisor_config(settings: Settings) -> str:
@@ -122,13 +138,14 @@ def supervisor_config(settings: Settings) -> str:
     programs = "".join(
         PROGRAM_SECTION.format(
             name=name,
-            command=_escaped(shlex.join(command)),
+            command=_escaped(shlex.join(program.command)),
             directory=_escaped(str(PROJECT_ROOT)),
             retries=START_RETRIES,
             stop_wait=STOP_TIMEOUT_SECONDS,
             log=_escaped(str(logs / f"{name}.log")),
+            environment=_environment_line(program.environment),
         )  # fmt: skip
-        for name, command in commands(settings).items()
+        for name, program in commands(settings).items()
     )
     return head + programs
 
@@ -154,6 +171,8 @@ def start(settings: Settings) -> subprocess.Popen[bytes]:
         raise SystemExit(f"No trained model at {settings.model_path}. Run 'make train' (make run does it).")
     log_dir = settings.var_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
+    if settings.scale:
+        scaled.prepare(settings)  # the databases, Rasa's endpoints file and the balancer's config
     config = settings.var_dir / "supervisord.conf"
     config.write_text(supervisor_config(settings), encoding="utf-8")
     with (log_dir / "supervisord.out").open("ab") as log:
@@ -225,7 +244,8 @@ def _tail(path: Path, lines: int = 20) -> str:
 
 def wait_until_ready(settings: Settings, manager: subprocess.Popen[bytes]) -> None:
     """Block until ``/health`` is 200; fail with the logs if supervisord stops or gives up on a server."""
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    waits = SCALED_READY_TIMEOUT_SECONDS if settings.scale else READY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + waits
     while time.monotonic() < deadline:
         if manager.poll() is not None:
             raise RuntimeError(f"The process manager stopped:\n{_tail(settings.var_dir / 'logs' / 'supervisord.log')}")
@@ -236,14 +256,15 @@ def wait_until_ready(settings: Settings, manager: subprocess.Popen[bytes]) -> No
         if healthy(settings):
             return
         time.sleep(0.5)
-    raise RuntimeError(
-        f"The assistant was not ready after {READY_TIMEOUT_SECONDS} seconds. See {settings.var_dir / 'logs'}."
-    )
+    raise RuntimeError(f"The assistant was not ready after {waits} seconds. See {settings.var_dir / 'logs'}.")
 
 
 def _migrate(settings: Settings) -> None:
     """Bring the assistant's tables up to date once, before the servers start and use them."""
+    from storage.engine import ensure_database
     from storage.schema import ASSISTANT, BRANCHES, open_database
+
+    ensure_database(settings.database_url)  # a PostgreSQL database on first start
 
     # A monitoring database of its own is migrated by the recorder when it can reach it.
     same = settings.monitoring_database_url == settings.database_url

@@ -14,6 +14,7 @@ from rasa.core.run import serve_application
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.common import configure_logging_and_warnings
 
+from bot.scaled import endpoints_file
 from wiring.settings import PROJECT_ROOT, internal_tokens, load_settings
 
 
@@ -26,7 +27,8 @@ def main() -> None:
         interface=settings.internal_host,
         port=settings.rasa_port,
         credentials=str(PROJECT_ROOT / "credentials.yml"),
-        endpoints=AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml")),
+        # The scale-out's file (PostgreSQL tracker store, Redis lock store) is written by the launcher.
+        endpoints=AvailableEndpoints.read_endpoints(str(endpoints_file(settings))),
         auth_token=internal_tokens(settings).rasa,
         enable_api=True,
     )

@@ -46,7 +46,7 @@ def apply_retention(
     stamped = now or datetime.now(timezone.utc)
     now = now or clock.now()
     keep = settings.retention
-    conversations, events = forget_conversations(settings.tracker_db, stamped - timedelta(days=keep.conversations))
+    conversations, events = forget_conversations(settings.tracker_url, stamped - timedelta(days=keep.conversations))
     messages, transcripts = forget_transcripts(engine, now - timedelta(days=keep.transcripts))
     cases = forget_cases(engine, now - timedelta(days=keep.cases))
     keys = forget_resident_keys(monitoring, now - timedelta(days=keep.resident_keys))

@@ -87,11 +87,14 @@ def _jar() -> aiohttp.CookieJar:
     return aiohttp.CookieJar(unsafe=True)  # keep cookies from 127.0.0.1 (an IP address)
 
 
-async def resident(web_url: str, number: int, script: list[str], figures: LoadFigures) -> None:
-    """One resident's conversation on the chat page, turn by turn."""
+async def resident(web_url: str, number: int, script: list[str], figures: LoadFigures, pause: float = 0.0) -> None:
+    """One resident's conversation on the chat page, turn by turn, reading and typing for about
+    ``pause`` seconds before each message after the first (0: none; residents differ by up to half)."""
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(cookie_jar=_jar(), timeout=timeout) as browser:
-        for message in script:
+        for turn, message in enumerate(script):
+            if turn and pause:
+                await asyncio.sleep(pause * (0.5 + (number % 11) / 10))
             field_name = "payload" if message.startswith("/") else "message"
             started = time.monotonic()
             try:
@@ -152,8 +155,9 @@ async def _keep_loading(
             await asyncio.sleep(0.5)  # a person reading the page, then loading the next
 
 
-async def run(web_url: str, access: StaffAccess, residents: int, turns: int) -> LoadFigures:
-    """``residents`` residents of ``turns`` turns each, all at once, with staff and a manager working."""
+async def run(web_url: str, access: StaffAccess, residents: int, turns: int, pause: float = 0.0) -> LoadFigures:
+    """``residents`` residents of ``turns`` turns each, all at once, with staff and a manager working
+    (each resident ``pause`` seconds or so between turns, as ``resident`` says)."""
     figures = LoadFigures()
     done = asyncio.Event()
     case_pages = [f"/staff/cases/{reference}" for reference in access.references[:4]]
@@ -165,7 +169,7 @@ async def run(web_url: str, access: StaffAccess, residents: int, turns: int) -> 
         asyncio.create_task(_keep_loading(web_url, access.manager, dashboard, done, figures, "dashboard")),
     ]
     await asyncio.gather(
-        *(resident(web_url, number, script, figures) for number, script in enumerate(scripts(residents, turns)))
+        *(resident(web_url, number, script, figures, pause) for number, script in enumerate(scripts(residents, turns)))
     )
     done.set()
     await asyncio.gather(*staff)

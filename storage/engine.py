@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, TypeVar, overload
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 
 metadata = MetaData()
@@ -63,3 +63,20 @@ def from_row(kind: type[Record], row: Mapping[str, Any], **given: Any) -> Record
             value = row[field.name]
             values[field.name] = as_utc(value) if isinstance(value, datetime) else value
     return kind(**values)
+
+
+def ensure_database(url: str) -> None:
+    """Create a PostgreSQL database that is not there yet (connecting to the server's ``postgres``
+    database to do it), so a first start needs nothing made by hand. SQLite makes its own file."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return
+    admin = create_engine(parsed.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if connection.execute(query, {"name": parsed.database}).scalar() is None:
+                # A name cannot be a bound parameter; it is quoted, with any quote in it doubled.
+                connection.execute(text(f'CREATE DATABASE "{parsed.database.replace(chr(34), chr(34) * 2)}"'))
+    finally:
+        admin.dispose()

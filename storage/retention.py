@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import and_, bindparam, delete, inspect, or_, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from storage.bookings import slot_bookings
 from storage.engine import open_engine
@@ -52,12 +52,14 @@ class Deleted:
         ]
 
 
-def forget_conversations(tracker_db: Path, before: datetime) -> tuple[int, int]:
-    """Delete every conversation in Rasa's SQLite tracker store whose last event is before
-    ``before``; (conversations, events) deleted. Nothing to do when there is no store yet."""
-    if not tracker_db.is_file():
+def forget_conversations(tracker_url: str, before: datetime) -> tuple[int, int]:
+    """Delete every conversation in Rasa's SQL tracker store at ``tracker_url`` (its SQLite file, or
+    PostgreSQL in the scale-out) whose last event is before ``before``; (conversations, events)
+    deleted. Nothing to do when there is no store yet."""
+    parsed = make_url(tracker_url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return 0, 0
-    engine = open_engine(f"sqlite:///{tracker_db}")
+    engine = open_engine(tracker_url)
     try:
         if "events" not in inspect(engine).get_table_names():
             return 0, 0

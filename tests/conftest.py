@@ -47,12 +47,16 @@ class Assistant:
         return f"{self.rasa_url}{path}?token={self.rasa_token}"
 
 
-def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) -> Assistant:
-    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports with its data in ``var_dir``
-    (and any further ``environment``, such as a monitoring database of its own)."""
+def start_assistant(
+    var_dir: Path, environment: dict[str, str] | None = None, ports: tuple[int, int, int] | None = None,
+    start_timeout: float = START_TIMEOUT,
+) -> Assistant:  # fmt: skip
+    """Start ``python -m bot run`` (what ``make run`` runs) on spare ports (or Rasa's, the action
+    server's and the web app's ``ports``) with its data in ``var_dir`` (and any further
+    ``environment``, such as a monitoring database of its own)."""
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run the tests with 'make test', which trains it.")
-    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
+    rasa_port, actions_port, web_port = ports or (free_port(), free_port(), free_port())
     env = dict(os.environ)
     env.update(
         {
@@ -79,7 +83,7 @@ def start_assistant(var_dir: Path, environment: dict[str, str] | None = None) ->
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     web_url = f"http://127.0.0.1:{web_port}"
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + start_timeout
     while not web_is_healthy(web_url):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_assistant_process(process)

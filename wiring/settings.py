@@ -14,9 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from limits import parse_many
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from routing import clock
 from routing.hours import ContactSchedule, load_schedule
+from wiring.scale_out import ScaleOut
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +123,10 @@ class Settings:
         clock_start: the time the assistant's clock starts at, instead of now (an ISO 8601 time with
             its offset, for demonstrations and the journeys suite). Env ``COUNCIL_CLOCK``.
         retention: how long residents' data is kept (``RetentionPeriods``).
+        scale: the scale-out profile, or None for the embedded one (one process each, SQLite). Env
+            ``COUNCIL_PROFILE`` (``embedded`` or ``scaled``).
+        process_name: which process this is ("web-2"), so each keeps a local file of its own. Env
+            ``COUNCIL_PROCESS_NAME`` (the launcher sets it).
     """
 
     rasa_port: int
@@ -148,6 +155,8 @@ class Settings:
     clock_start: datetime | None = None
     retention: RetentionPeriods = RetentionPeriods()
     internal_host: str = "127.0.0.1"
+    scale: ScaleOut | None = None
+    process_name: str = ""
 
     def __post_init__(self) -> None:
         if not self.monitoring_database_url:
@@ -167,6 +176,11 @@ class Settings:
     def actions_url(self) -> str:
         """Base URL of the action server."""
         return f"http://{self.internal_host}:{self.actions_port}"
+
+    @property
+    def tracker_url(self) -> str:
+        """Rasa's tracker store as an SQLAlchemy URL (the SQLite file, or the scale-out's database)."""
+        return self.scale.tracker_database_url if self.scale else f"sqlite:///{self.tracker_db}"
 
     @property
     def web_url(self) -> str:
@@ -242,7 +256,46 @@ def load_settings() -> Settings:
             resident_keys=_days("COUNCIL_KEEP_RESIDENT_KEYS_DAYS", RetentionPeriods.resident_keys),
         ),
         internal_host=os.environ.get("INTERNAL_HOST", "127.0.0.1"),
+        scale=_scale_out(database_url),
+        process_name=os.environ.get("COUNCIL_PROCESS_NAME", ""),
     )
+
+
+def _scale_out(database_url: str) -> ScaleOut | None:
+    """The scale-out profile's settings, checked, when ``COUNCIL_PROFILE`` is ``scaled``."""
+    profile = os.environ.get("COUNCIL_PROFILE", "embedded").strip().lower()
+    if profile not in ("embedded", "scaled"):
+        raise SettingsError(f"COUNCIL_PROFILE must be embedded or scaled, not {profile!r}")
+    if profile == "embedded":
+        return None
+    _url("COUNCIL_DATABASE_URL", database_url, ("postgresql",))
+    prefix = os.environ.get("COUNCIL_REDIS_PREFIX") or "council"
+    if not prefix.isalnum():  # Rasa's lock store takes letters and digits only
+        raise SettingsError(f"COUNCIL_REDIS_PREFIX must be letters and digits, not {prefix!r}")
+    rasa, actions, web = (int(_number(name, 2, "processes", 16)) for name in _PROCESSES)
+    return ScaleOut(
+        *(rasa, actions, web),
+        tracker_database_url=_url("COUNCIL_TRACKER_DATABASE_URL", None, ("postgresql",)),
+        redis_url=_url("COUNCIL_REDIS_URL", None, ("redis", "rediss")),
+        redis_prefix=prefix,
+    )
+
+
+_PROCESSES = ("COUNCIL_RASA_PROCESSES", "COUNCIL_ACTION_PROCESSES", "COUNCIL_WEB_PROCESSES")
+
+
+def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str:
+    """A URL of one of ``schemes`` (from ``name`` unless ``value`` is given), needed by the scale-out."""
+    raw = value if value is not None else os.environ.get(name, "")
+    if not raw:
+        raise SettingsError(f"{name} must be set for COUNCIL_PROFILE=scaled (see README, Scale-out)")
+    try:
+        scheme = make_url(raw).get_backend_name()
+    except ArgumentError:
+        scheme = ""
+    if scheme not in schemes:
+        raise SettingsError(f"{name} must be a {' or '.join(schemes)} URL for COUNCIL_PROFILE=scaled")
+    return raw
 
 
 def _days(name: str, default: int) -> int:

@@ -20,6 +20,8 @@ from bot.web.chat_session import (
     CHAT_IDLE_SECONDS,
     EXIT_TO,
     VIA_COOKIE,
+    ForgottenChats,
+    RedisForgottenChats,
     add_chat_session_routes,
     chat_id_of,
     remember_chat,
@@ -37,9 +39,11 @@ from bot.web.keys import (
     RASA,
     SECURE_COOKIES,
     SESSIONS,
+    SIGNALS,
     TEMPLATES,
 )  # fmt: skip
 from bot.web.live_chat import add_live_chat_routes, end_abandoned_chats, relay_resident_message, resident_live_state
+from bot.web.live_signals import LiveSignals, RedisLiveSignals
 from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
 from bot.web.readable_bodies import readable_forms
@@ -249,7 +253,7 @@ def create_app(settings: Settings) -> web.Application:
         except DBAPIError:  # the recorder migrates before its first write, once the database is back
             logger.warning("The monitoring database is not available; outcome events wait in the outbox")
         app[ENGINE] = monitoring  # the dashboard reads the monitoring tables
-        app[OUTCOMES] = open_outcomes(settings, monitoring, "outbox-web.jsonl")
+        app[OUTCOMES] = open_outcomes(settings, monitoring, f"outbox-{settings.process_name or 'web'}.jsonl")
         accounts = StaffAccounts(engine)
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts, token_lifetimes(settings))
@@ -280,18 +284,28 @@ def create_app(settings: Settings) -> web.Application:
 
     async def cases(app: web.Application) -> AsyncIterator[None]:
         # Every change to a case (staff pages, JSON API, live chat) goes through this one service.
-        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE])
-        sweeper = asyncio.create_task(end_abandoned_chats(app))
+        # One web process keeps live chat signals to itself; several share them through Redis.
+        scale = settings.scale
+        signals = RedisLiveSignals(scale.redis_url, scale.redis_prefix) if scale else LiveSignals()
+        app[SIGNALS] = signals
+        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE], signals)
+        tasks = [asyncio.create_task(end_abandoned_chats(app)), asyncio.create_task(signals.run())]
         yield
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if isinstance(signals, RedisLiveSignals):
+            await signals.close()
 
     app.cleanup_ctx.append(cases)
     app.router.add_get("/health", health)
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
-    add_chat_session_routes(app)
+    scale = settings.scale
+    add_chat_session_routes(
+        app, RedisForgottenChats(scale.redis_url, scale.redis_prefix) if scale else ForgottenChats()
+    )
     add_staff_routes(app)
     add_live_chat_routes(app)
     add_api_routes(app)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 
+from bot.web.live_signals import EVERYONE, LiveSignals
 from bot.web.outcomes import record_case, record_closed, record_first_contact, record_left_queue
 from bot.web.rasa_client import RasaClient, RasaUnavailable
 from monitoring.events import EventKind
@@ -54,11 +55,15 @@ class CaseService:
     A resident handed back to the assistant is offered the main menu next.
     """
 
-    def __init__(self, store: HandoffStore, outcomes: Outcomes, rasa: RasaClient, live: LiveChats) -> None:
+    def __init__(
+        self, store: HandoffStore, outcomes: Outcomes, rasa: RasaClient, live: LiveChats,
+        signals: LiveSignals | None = None,
+    ) -> None:  # fmt: skip
         self.store = store
         self._outcomes = outcomes
         self._rasa = rasa
         self._live = live
+        self.signals = signals or LiveSignals()  # wakes the residents' live chat streams
         self._menu = menu_buttons()
 
     def get(self, reference: str) -> HandoffCase:
@@ -69,11 +74,14 @@ class CaseService:
         """Take a queued case (of two racing claims, one wins: the other gets ``AlreadyClaimed``)."""
         case = self.store.claim(reference, staff.username)
         record_case(self._outcomes, case, EventKind.HANDOFF_CLAIMED)
+        await self._queue_moved(case)
         return case
 
     async def release(self, reference: str, staff: StaffUser) -> HandoffCase:
         """Put a claimed case back in the queue (its holder, or a manager)."""
-        return self.store.release(reference, staff.username, manager=staff.is_manager)
+        case = self.store.release(reference, staff.username, manager=staff.is_manager)
+        await self._queue_moved(case)
+        return case
 
     async def add_note(self, reference: str, staff: StaffUser, note: str) -> HandoffCase:
         """Add a note to the case's history (``HandoffError`` when it is empty or too long)."""
@@ -98,6 +106,7 @@ class CaseService:
         self._holder_only(case, staff, "Claim this chat before you reply.")
         # Residents see the adviser's first name, never their login name.
         message = self._live.post(case, "adviser", text, author=staff.resident_name)
+        await self.signals.changed(str(case.conversation_id))
         self._live.adviser_here(case.reference)
         at = clock.now()
         if self.store.record_contact(case.reference, staff.username, now=at):
@@ -145,6 +154,12 @@ class CaseService:
             await self._ended(left, LEFT_THE_QUEUE, NOBODY_FREE_BUTTONS)
         return left
 
+    async def _queue_moved(self, case: HandoffCase) -> None:
+        """A live chat was taken, put back or ended: its resident's page, and the places of everyone
+        waiting, change."""
+        if case.mode == "live":
+            await self.signals.changed(EVERYONE)
+
     @staticmethod
     def _holder_only(case: HandoffCase, staff: StaffUser, refusal: str) -> None:
         if not case.open:
@@ -157,6 +172,7 @@ class CaseService:
         record_closed(self._outcomes, case)
         if case.mode == "live":
             self._live.post(case, "system", text)
+            await self._queue_moved(case)
             with contextlib.suppress(RasaUnavailable):  # the live chat still tells them
                 await self._rasa.back_to_the_assistant(str(case.conversation_id), text, buttons)
         return case

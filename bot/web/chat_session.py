@@ -4,7 +4,8 @@ resident on a shared device makes this browser forget it.
 The cookie lasts 30 minutes from the resident's last message or page view, so the next person at a
 shared or borrowed device does not find the conversation. "Clear this chat" and "Exit this page"
 delete the cookie and tell the server to stop showing that conversation to anyone holding its id
-(a cookie the browser kept, a copied request): the chat page then starts afresh.
+(a cookie the browser kept, a copied request): the chat page then starts afresh. That list is in
+the web process's memory, or in Redis in the scale-out, so every web process refuses the id.
 """
 
 from __future__ import annotations
@@ -17,8 +18,45 @@ CHAT_COOKIE = "chat_id"
 VIA_COOKIE = "chat_via"  # "embed" when the chat was opened from the widget on another council page
 CHAT_IDLE_SECONDS = 30 * 60
 EXIT_TO = "https://www.bbc.co.uk/weather"  # where "Exit this page" goes: GOV.UK's pattern suggests a neutral site
-FORGOTTEN = web.AppKey("forgotten_chats", dict)  # chat id -> when it was forgotten (time.monotonic)
 FORGET_FOR_SECONDS = 24 * 60 * 60  # longer than any cookie could still hold it
+
+
+class ForgottenChats:
+    """The conversations residents cleared, in this process (the embedded profile's one web app)."""
+
+    def __init__(self) -> None:
+        self._when: dict[str, float] = {}  # chat id -> when it was forgotten (time.monotonic)
+
+    def forget(self, chat_id: str) -> None:
+        """Refuse ``chat_id`` from now on (for ``FORGET_FOR_SECONDS``)."""
+        now = time.monotonic()
+        for old in [chat for chat, when in self._when.items() if now - when > FORGET_FOR_SECONDS]:
+            del self._when[old]
+        self._when[chat_id] = now
+
+    def __contains__(self, chat_id: object) -> bool:
+        return chat_id in self._when
+
+
+class RedisForgottenChats(ForgottenChats):
+    """The conversations residents cleared, in Redis: every web process of the scale-out refuses them."""
+
+    def __init__(self, redis_url: str, prefix: str) -> None:
+        super().__init__()
+        import redis
+
+        self._redis = redis.from_url(redis_url, socket_timeout=2)
+        self._prefix = f"{prefix}:forgotten-chat:"
+
+    def forget(self, chat_id: str) -> None:
+        """Refuse ``chat_id`` in every web process, for ``FORGET_FOR_SECONDS`` (Redis expires it)."""
+        self._redis.set(self._prefix + chat_id, "1", ex=FORGET_FOR_SECONDS)
+
+    def __contains__(self, chat_id: object) -> bool:
+        return bool(self._redis.exists(f"{self._prefix}{chat_id}"))
+
+
+FORGOTTEN = web.AppKey("forgotten_chats", ForgottenChats)
 
 
 def chat_id_of(request: web.Request) -> str | None:
@@ -26,7 +64,8 @@ def chat_id_of(request: web.Request) -> str | None:
     value = request.cookies.get(CHAT_COOKIE, "")
     if not (value.isalnum() and 16 <= len(value) <= 64):
         return None
-    return None if value in request.app.get(FORGOTTEN, {}) else value
+    forgotten = request.app.get(FORGOTTEN)
+    return None if forgotten is not None and value in forgotten else value
 
 
 def remember_chat(response: web.StreamResponse, chat_id: str) -> None:
@@ -36,13 +75,9 @@ def remember_chat(response: web.StreamResponse, chat_id: str) -> None:
 
 def forget_chat(request: web.Request, response: web.StreamResponse) -> None:
     """Make this browser (and anyone else holding its id) forget the conversation."""
-    forgotten: dict[str, float] = request.app[FORGOTTEN]
-    now = time.monotonic()
-    for old in [chat for chat, when in forgotten.items() if now - when > FORGET_FOR_SECONDS]:
-        del forgotten[old]
     chat_id = chat_id_of(request)
     if chat_id:
-        forgotten[chat_id] = now
+        request.app[FORGOTTEN].forget(chat_id)
     for name in (CHAT_COOKIE, VIA_COOKIE):
         response.del_cookie(name)
     response.headers["Cache-Control"] = "no-store"
@@ -70,8 +105,8 @@ async def exit_page(request: web.Request) -> web.StreamResponse:
     raise response
 
 
-def add_chat_session_routes(app: web.Application) -> None:
-    """Register the clear and exit routes, with the list of forgotten conversations."""
-    app[FORGOTTEN] = {}
+def add_chat_session_routes(app: web.Application, forgotten: ForgottenChats) -> None:
+    """Register the clear and exit routes, with the list of ``forgotten`` conversations."""
+    app[FORGOTTEN] = forgotten
     app.router.add_post("/chat/clear", clear_chat)
     app.router.add_route("*", "/chat/exit", exit_page)

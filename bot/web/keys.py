@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bot.web.cases import CaseService
+from bot.web.live_signals import LiveSignals
 from bot.web.rasa_client import RasaClient
 from monitoring.recorder import Outcomes
 from monitoring.thresholds import Thresholds
@@ -28,4 +29,5 @@ OUTCOMES = web.AppKey("outcomes", Outcomes)
 ENGINE = web.AppKey("engine", Engine)  # the database holding the monitoring tables
 THRESHOLDS = web.AppKey("thresholds", Thresholds)
 QUEUE_SHARES = web.AppKey("queue_shares", QueueShares)  # live chats waiting, per client address
+SIGNALS = web.AppKey("live_signals", LiveSignals)  # wakes live chat streams (bot/web/live_signals.py)
 OUTAGE = web.AppKey("outage", str)  # the safe answer when part of the assistant is down

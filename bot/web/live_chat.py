@@ -21,7 +21,8 @@ from aiohttp import web
 
 from bot.web.cases import case_reference
 from bot.web.chat_session import chat_id_of
-from bot.web.keys import ACCOUNTS, CASES, LIVE, QUEUE_SHARES, RASA
+from bot.web.keys import ACCOUNTS, CASES, LIVE, QUEUE_SHARES, RASA, SIGNALS
+from bot.web.live_signals import REFRESH_SECONDS, wait_for_change
 from bot.web.rasa_client import RasaUnavailable
 from bot.web.rate_limits import client_address
 from bot.web.refusals import page_refusal
@@ -49,6 +50,7 @@ async def relay_resident_message(request: web.Request, chat_id: str, text: str) 
         await asyncio.to_thread(live.post, case, "resident", text[:MAX_MESSAGE])
     except LiveChatError:
         return False  # the chat ended a moment ago: the bot answers instead
+    await request.app[SIGNALS].changed(chat_id)
     if text.lstrip().startswith("/"):
         # Rasa reads "/restart" and the like as commands, which would wake the paused bot while the
         # person holds the chat: the adviser has it, and the conversation record goes without it.
@@ -157,7 +159,11 @@ async def resident_updates(request: web.Request) -> web.Response:
 
 
 async def resident_stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: new live chat messages and the queue position, as they happen."""
+    """Server-sent events: new live chat messages and the queue position, as they happen.
+
+    The database is read when a signal says the chat changed (from whichever web process made the
+    change) and every ``REFRESH_SECONDS`` for the queue position, never in a tight loop.
+    """
     chat_id = chat_id_of(request)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
@@ -165,20 +171,24 @@ async def resident_stream(request: web.Request) -> web.StreamResponse:
         return response
     after = _after(request)
     last_status: dict[str, Any] | None = None
-    for _ in range(STREAM_SECONDS):
-        if request.transport is None or request.transport.is_closing():
-            break  # the browser went away: stop asking the database for it
-        update = await resident_live_state(request, chat_id, after)
-        try:
-            for message in update["messages"]:
-                after = max(after, message["id"])
-                await response.write(f"id: {message['id']}\nevent: message\ndata: {json.dumps(message)}\n\n".encode())
-            if update["status"] != last_status:
-                last_status = update["status"]
-                await response.write(f"event: status\ndata: {json.dumps(last_status)}\n\n".encode())
-        except (ConnectionResetError, ConnectionError):
-            break
-        await asyncio.sleep(1)
+    ends = asyncio.get_running_loop().time() + STREAM_SECONDS
+    with request.app[SIGNALS].watch(chat_id) as changed:
+        while asyncio.get_running_loop().time() < ends:
+            if request.transport is None or request.transport.is_closing():
+                break  # the browser went away: stop asking the database for it
+            changed.clear()  # before reading: a change from here on wakes the next wait
+            update = await resident_live_state(request, chat_id, after)
+            try:
+                for message in update["messages"]:
+                    after = max(after, message["id"])
+                    data = json.dumps(message)
+                    await response.write(f"id: {message['id']}\nevent: message\ndata: {data}\n\n".encode())
+                if update["status"] != last_status:
+                    last_status = update["status"]
+                    await response.write(f"event: status\ndata: {json.dumps(last_status)}\n\n".encode())
+            except (ConnectionResetError, ConnectionError):
+                break
+            await wait_for_change(changed, min(REFRESH_SECONDS, max(0.0, ends - asyncio.get_running_loop().time())))
     return response
 
 

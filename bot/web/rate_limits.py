@@ -1,8 +1,9 @@
 """Rate limits on the web app's open doors: signing in and the chat form.
 
-Counted with the ``limits`` library in this process's memory (one web app process holds every
-count; a restart starts them again). The limits are settings (``wiring/settings.py``), in the
-library's words such as ``10/minute``:
+Counted with the ``limits`` library: in this process's memory in the embedded profile (one web app
+process holds every count; a restart starts them again), in Redis in the scale-out, where every web
+process must see the same counts (or each would allow the limit again). The limits are settings
+(``wiring/settings.py``), in the library's words such as ``10/minute``:
 
 - sign-in tries per client address (every try counts);
 - wrong passwords per client address and username: that pair then waits, but the adviser, from
@@ -23,7 +24,7 @@ from typing import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from bot.web.chat_session import chat_id_of
@@ -57,13 +58,18 @@ class RateLimits:
     """The web app's limits and their counts."""
 
     def __init__(self, settings: Settings) -> None:
-        self._storage = MemoryStorage()  # kept here: the limiter holds only a weak reference to it
+        scale = settings.scale
+        # Kept here: the limiter holds only a weak reference to its storage.
+        self._storage: Storage = storage_from_string(scale.redis_url) if scale else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
-        self.sign_in_tries = _Rule("sign-in", parse_many(settings.sign_in_limit))
-        self.failures_per_client = _Rule("failed-client", parse_many(settings.sign_in_failures_per_client))
-        self.failures_per_username = _Rule("failed-user", parse_many(settings.sign_in_failures_per_username))
-        self.chat_per_chat = _Rule("chat", parse_many(settings.chat_limit_per_chat))
-        self.chat_per_client = _Rule("chat-client", parse_many(settings.chat_limit_per_client))
+        # Behind the scale-out's balancer, which replaces any X-Forwarded-For with the client's address.
+        self.behind_balancer = scale is not None
+        prefix = f"{scale.redis_prefix}:" if scale else ""  # deployments sharing a Redis count apart
+        self.sign_in_tries = _Rule(f"{prefix}sign-in", parse_many(settings.sign_in_limit))
+        self.failures_per_client = _Rule(f"{prefix}failed-client", parse_many(settings.sign_in_failures_per_client))
+        self.failures_per_username = _Rule(f"{prefix}failed-user", parse_many(settings.sign_in_failures_per_username))
+        self.chat_per_chat = _Rule(f"{prefix}chat", parse_many(settings.chat_limit_per_chat))
+        self.chat_per_client = _Rule(f"{prefix}chat-client", parse_many(settings.chat_limit_per_client))
 
     def take(self, rule: _Rule, *key: str) -> int:
         """Count one request under ``rule``; 0 if allowed, else the seconds to wait."""
@@ -99,7 +105,12 @@ def _username(raw: str) -> str:
 
 
 def client_address(request: web.Request) -> str:
-    """Who is asking, as the connection shows it (a proxy in front must be trusted to say more)."""
+    """Who is asking, as the connection shows it; behind the scale-out's own balancer, as the
+    balancer says (it overwrites the header, so a client cannot choose its own address)."""
+    if request.app[RATE_LIMITS].behind_balancer:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
     return request.remote or "unknown"
 
 
