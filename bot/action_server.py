@@ -17,7 +17,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from wiring.settings import internal_tokens, load_settings
+from wiring.kept_secrets import internal_tokens
+from wiring.settings import load_settings
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from bot import scaled
 from bot.scaled import Program
-from wiring.settings import PROJECT_ROOT, Settings, internal_tokens, load_settings
+from wiring.kept_secrets import internal_tokens
+from wiring.settings import PROJECT_ROOT, Settings, load_settings
 
 READY_TIMEOUT_SECONDS = 240
 SCALED_READY_TIMEOUT_SECONDS = 600  # several Rasa servers load the model at once

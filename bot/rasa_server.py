@@ -15,7 +15,8 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.common import configure_logging_and_warnings
 
 from bot.scaled import endpoints_file
-from wiring.settings import PROJECT_ROOT, internal_tokens, load_settings
+from wiring.kept_secrets import internal_tokens
+from wiring.settings import PROJECT_ROOT, load_settings
 
 
 def main() -> None:

@@ -25,7 +25,8 @@ from evaluation.intents import evaluate as score_intents
 from evaluation.intents import load_examples as heldout_examples
 from evaluation.labelled import DEVELOPMENT, EARLIER_SEALED, SEALED, load_set, training_texts, unseen
 from evaluation.parsing import http_parser, model_parser
-from wiring.settings import internal_tokens, load_settings
+from wiring.kept_secrets import internal_tokens
+from wiring.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "var" / "evaluation.json"

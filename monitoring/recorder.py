@@ -26,7 +26,8 @@ from monitoring.events import EventKind, OutcomeEvent, keyed_hash
 from monitoring.schema import outcome_events
 from storage.engine import open_engine
 from storage.schema import migrate_monitoring
-from wiring.settings import Settings, metrics_secret
+from wiring.kept_secrets import metrics_secret
+from wiring.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,6 @@ Every value has a default for the embedded set-up (localhost, SQLite under ``var
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -114,9 +113,8 @@ class Settings:
         chat_limit_per_client: messages one client address may send to the chat page, across its
             chats (generous: a council office or library shares one address). Env
             ``COUNCIL_CHAT_LIMIT_PER_CLIENT`` (default ``600/minute``).
-        live_chats_per_client: live chats one client address may have waiting in the queue at once
-            (a script cannot fill the queue; a library's few residents can still all wait). Env
-            ``COUNCIL_LIVE_CHATS_PER_CLIENT`` (default 3).
+        live_chats_per_client: live chats one client address may have waiting at once (so a script
+            cannot fill the queue). Env ``COUNCIL_LIVE_CHATS_PER_CLIENT`` (default 3).
         channels_file: opening hours, SLAs and bookable slots of each channel (a council's own, or the
             tests' always-open one). Env ``COUNCIL_CHANNELS_FILE``.
         thresholds_file: when the ESIA report raises a flag. Env ``COUNCIL_THRESHOLDS_FILE``.
@@ -346,58 +344,3 @@ def _schedule(path: Path) -> ContactSchedule:
 def new_password() -> str | None:
     """A new staff account's password given in ``COUNCIL_NEW_PASSWORD`` (for scripts), or None to ask."""
     return os.environ.get("COUNCIL_NEW_PASSWORD") or None
-
-
-def metrics_secret(settings: Settings) -> bytes:
-    """The secret that keys the monitoring's pseudonyms: ``COUNCIL_METRICS_KEY`` (hex), or a random
-    key kept in ``var/metrics.key`` (readable by this user only) made on first use."""
-    raw = os.environ.get("COUNCIL_METRICS_KEY")
-    if raw:
-        try:
-            return bytes.fromhex(raw)
-        except ValueError as error:
-            raise SettingsError("COUNCIL_METRICS_KEY must be hexadecimal") from error
-    return bytes.fromhex(_kept_secret(settings.var_dir / "metrics.key"))
-
-
-@dataclass(frozen=True)
-class InternalTokens:
-    """The secrets the internal servers ask of their callers.
-
-    Attributes:
-        rasa: Rasa's HTTP API token (``?token=``): the web app needs it to read and add to a
-            conversation. Rasa's REST webhook, which every message comes through, needs none.
-            Env ``RASA_TOKEN``.
-        actions: what Rasa sends the action server with each call (``?token=``). Env ``ACTIONS_TOKEN``.
-    """
-
-    rasa: str
-    actions: str
-
-
-def internal_tokens(settings: Settings) -> InternalTokens:
-    """The internal servers' tokens: from the environment, or random ones kept under ``var/``
-    (readable by this user only) and made on first use, so a fresh install has no fixed secret."""
-    return InternalTokens(
-        rasa=os.environ.get("RASA_TOKEN") or _kept_secret(settings.var_dir / "rasa.token"),
-        actions=os.environ.get("ACTIONS_TOKEN") or _kept_secret(settings.var_dir / "actions.token"),
-    )
-
-
-def _kept_secret(path: Path) -> str:
-    """A random hex secret kept in ``path``, made on first use."""
-    if not path.exists():
-        # Servers starting together may both make one: each writes its key whole under a temporary
-        # name, then links it into place, so whichever is second reads the first's key.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()

@@ -61,7 +61,8 @@ from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
-from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, internal_tokens, start_clock
+from wiring.kept_secrets import internal_tokens
+from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, start_clock
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

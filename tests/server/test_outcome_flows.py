@@ -46,7 +46,7 @@ CALL_ME_BACK = '/request_human{"channel":"phone","mode":"callback"}'
 
 
 def secret(assistant: Assistant) -> bytes:
-    """The key the assistant's pseudonyms are made with (see wiring.settings.metrics_secret)."""
+    """The key the assistant's pseudonyms are made with (see wiring.kept_secrets.metrics_secret)."""
     raw = os.environ.get("COUNCIL_METRICS_KEY")
     return bytes.fromhex(raw) if raw else bytes.fromhex((assistant.var_dir / "metrics.key").read_text().strip())
 
