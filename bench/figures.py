@@ -130,17 +130,14 @@ def side_by_side_section(
             "memory_hwm": over("rasa_memory", "vm_hwm_mib"),
         },
         "targets": {
-            "assistant_turn40_over_turn4": {"at_most": TURN40_TARGET, "met": _met(long_ratio, TURN40_TARGET)},
-            "chat_page_adds_p50_ms": {
-                "at_most": CHAT_PAGE_TARGET_MS,
-                "met": _met(chat_page.get("adds_p50_ms"), CHAT_PAGE_TARGET_MS),
-            },
+            "assistant_turn40_over_turn4": _target(long_ratio, TURN40_TARGET),
+            "chat_page_adds_p50_ms": _target(chat_page.get("adds_p50_ms"), CHAT_PAGE_TARGET_MS),
         },
     }
 
 
-def _met(value: float | None, limit: float) -> bool | None:
-    return None if value is None else value <= limit
+def _target(value: float | None, limit: float) -> dict[str, Any]:
+    return {"at_most": limit, "value": value, "met": None if value is None else value <= limit}
 
 
 def _number(value: float | None, unit: str = "", digits: int = 1) -> str:
@@ -152,7 +149,8 @@ def describe(section: dict[str, Any]) -> list[str]:
     mine, theirs, ratios = section["assistant"], section["stock_bot"], section["ratios"]
 
     def row(label: str, a: float | None, b: float | None, r: float | None, unit: str = " ms") -> str:
-        return f"  {label:<38}{_number(a, unit):>14}{_number(b, unit):>14}{_number(r, 'x', 2):>9}"
+        digits = 2 if unit == "x" else 1
+        return f"  {label:<38}{_number(a, unit, digits):>14}{_number(b, unit, digits):>14}{_number(r, 'x', 2):>9}"
 
     def latency_rows(label: str, key: str, ratio_key: str) -> list[str]:
         return [row(f"{label} p50", mine[key]["p50_ms"], theirs[key]["p50_ms"], ratios[ratio_key])]
@@ -194,5 +192,5 @@ def describe(section: dict[str, Any]) -> list[str]:
     )
     for name, target in targets.items():
         verdict = {True: "met", False: "NOT met", None: "not measured"}[target["met"]]
-        lines.append(f"  Target {name} at most {target['at_most']}: {verdict}")
+        lines.append(f"  Target {name} at most {target['at_most']}: {verdict} ({_number(target['value'], '', 2)})")
     return lines
