@@ -29,7 +29,7 @@ help:
 	@echo "make test   set up what is missing, then run the whole test suite"
 	@echo "make run-scaled  the scale-out: 2 Rasa, 2 action servers, 2 web apps behind HAProxy, on PostgreSQL and Redis"
 	@echo "make train  train the model (only when data or config changed)"
-	@echo "make bench  measure bot-turn latency and throughput against a running assistant"
+	@echo "make bench  measure bot-turn latency and throughput against a running assistant, and beside a stock rasa init bot"
 	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
 	@echo "make eval-dev  the development sets only (for tuning: the sealed set stays unseen)"
 	@echo "make journeys  resident journeys through the running assistant: goals reached, fallbacks, loops"

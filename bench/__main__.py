@@ -1,9 +1,11 @@
-"""``make bench``: bot-turn latency and throughput over the REST channel, and the dashboard's load
-time over a million conversations (``bench/dashboard.py``).
+"""``make bench``: bot-turn latency and throughput over the REST channel, this assistant side by side
+with a stock ``rasa init`` bot (``bench/side_by_side.py``), and the dashboard's load time over a
+million conversations (``bench/dashboard.py``).
 
 Uses the assistant already running on ``RASA_PORT`` if there is one, otherwise starts one (with its
 data in a temporary folder) and stops it afterwards. Figures are printed and saved to
-``var/bench.json``.
+``var/bench.json``. ``python -m bench side-by-side`` runs only the side-by-side part (and adds it to
+the figures already saved); ``python -m bench dashboard`` only the dashboard's.
 """
 
 from __future__ import annotations
@@ -11,38 +13,28 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from statistics import quantiles
 from typing import Any, Iterator
 
 import aiohttp
 
-from bot.launcher import healthy
+from bench import figures, side_by_side
+from bench.figures import percentile
+from bench.side_by_side import ASSISTANT, AssistantUnderTest
+from bench.turns import rest_turn
+from bot.launcher import healthy, stop_launched
 from wiring.settings import PROJECT_ROOT, load_settings
 
-# Turns that call no custom action: the reply is a domain response chosen by a rule.
-NO_ACTION_TURNS = ["hello", "thank you", "are you a robot", "bye"]
+# Small talk, no task: the greeting and "are you a robot" are domain responses; thanks and goodbye are
+# small custom actions (each asks whether the resident got what they needed).
+NO_ACTION_TURNS = ASSISTANT.small_talk
 # A mixed conversation for the concurrent run: includes custom actions and a form.
-MIXED_TURNS = ["hi", "i want to pay my council tax", "thanks", "when is my bin day", "SO17 1BJ", "bye"]
-
-
-def _percentile(samples: list[float], percent: int) -> float:
-    return quantiles(samples, n=100, method="inclusive")[percent - 1]
-
-
-async def _turn(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
-    started = time.perf_counter()
-    async with session.post(url, json={"sender": sender, "message": text}) as answer:
-        await answer.read()
-        if answer.status != 200:
-            raise RuntimeError(f"HTTP {answer.status}")
-    return (time.perf_counter() - started) * 1000
+MIXED_TURNS = ASSISTANT.task
 
 
 async def one_user(url: str, turns: int) -> dict[str, float]:
@@ -50,11 +42,11 @@ async def one_user(url: str, turns: int) -> dict[str, float]:
     samples = []
     async with aiohttp.ClientSession() as session:
         for warm in range(10):
-            await _turn(session, url, "bench-warm", NO_ACTION_TURNS[warm % len(NO_ACTION_TURNS)])
+            await rest_turn(session, url, "bench-warm", NO_ACTION_TURNS[warm % len(NO_ACTION_TURNS)])
         for number in range(turns):
             sender = f"bench-single-{number // 8}"
-            samples.append(await _turn(session, url, sender, NO_ACTION_TURNS[number % len(NO_ACTION_TURNS)]))
-    return {"turns": turns, "p50_ms": _percentile(samples, 50), "p95_ms": _percentile(samples, 95)}
+            samples.append(await rest_turn(session, url, sender, NO_ACTION_TURNS[number % len(NO_ACTION_TURNS)]))
+    return {"turns": turns, "p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95)}
 
 
 async def concurrent_users(url: str, users: int, rounds: int) -> dict[str, float]:
@@ -64,7 +56,7 @@ async def concurrent_users(url: str, users: int, rounds: int) -> dict[str, float
     async def resident(session: aiohttp.ClientSession, number: int) -> None:
         for conversation in range(rounds):
             for text in MIXED_TURNS:
-                samples.append(await _turn(session, url, f"bench-user-{number}-{conversation}", text))
+                samples.append(await rest_turn(session, url, f"bench-user-{number}-{conversation}", text))
 
     connector = aiohttp.TCPConnector(limit=users)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -75,13 +67,12 @@ async def concurrent_users(url: str, users: int, rounds: int) -> dict[str, float
         "users": users,
         "turns": len(samples),
         "turns_per_second": len(samples) / elapsed,
-        "p50_ms": _percentile(samples, 50),
-        "p95_ms": _percentile(samples, 95),
+        "p50_ms": percentile(samples, 50),
+        "p95_ms": percentile(samples, 95),
     }
 
 
-def _start_assistant() -> subprocess.Popen[bytes]:
-    var_dir = tempfile.mkdtemp(prefix="bench-var-")
+def _start_assistant(var_dir: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, VAR_DIR=var_dir, PYTHONPATH=str(PROJECT_ROOT))
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env)
     settings = load_settings()
@@ -94,34 +85,58 @@ def _start_assistant() -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def running_assistant() -> Iterator[str]:
-    """The Rasa URL of the running assistant, starting one (and stopping it after) if none runs."""
+def running_assistant() -> Iterator[AssistantUnderTest]:
+    """Where the running assistant is, starting one (and stopping it after) if none runs."""
     settings = load_settings()
     process = None
+    var_dir = settings.var_dir
     if not healthy(settings):
         print("No assistant running: starting one...", flush=True)
-        process = _start_assistant()
+        var_dir = Path(tempfile.mkdtemp(prefix="bench-var-"))
+        process = _start_assistant(str(var_dir))
     try:
-        yield settings.rasa_url
+        yield AssistantUnderTest(settings.rasa_url, settings.web_url, var_dir)
     finally:
         if process is not None:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=60)
+            stop_launched(process)
+
+
+def _save(var_dir: Path, figures: dict[str, Any]) -> None:
+    """Write ``figures`` to ``var/bench.json``, keeping any section of an earlier run they do not replace."""
+    out = var_dir / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        earlier = json.loads(out.read_text())
+    except (OSError, ValueError):
+        earlier = {}
+    out.write_text(json.dumps({**earlier, **figures}, indent=2))
+    print(f"Saved to {out}")
+
+
+def _side_by_side(assistant: AssistantUnderTest, var_dir: Path) -> dict[str, Any]:
+    section = side_by_side.run(assistant, var_dir / "stock-bot")
+    print("\n".join(figures.describe(section)))
+    return section
 
 
 def main() -> int:
-    """Run the benchmarks and print the figures (``python -m bench dashboard``: the dashboard's only)."""
+    """Run the benchmarks and print the figures (``python -m bench dashboard`` or ``side-by-side``: one part)."""
     settings = load_settings()
     from bench import dashboard
 
     if sys.argv[1:] == ["dashboard"]:
-        figures = dashboard.run()
-        print("\n".join(dashboard.describe(figures)))
+        pages = dashboard.run()
+        print("\n".join(dashboard.describe(pages)))
         return 0
-    with running_assistant() as rasa_url:
-        url = f"{rasa_url}/webhooks/rest/webhook"
+    if sys.argv[1:] == ["side-by-side"]:
+        with running_assistant() as assistant:
+            _save(settings.var_dir, {"side_by_side": _side_by_side(assistant, settings.var_dir)})
+        return 0
+    with running_assistant() as assistant:
+        url = f"{assistant.rasa_url}/webhooks/rest/webhook"
         single = asyncio.run(one_user(url, turns=400))
         many = asyncio.run(concurrent_users(url, users=20, rounds=3))
+        beside = _side_by_side(assistant, settings.var_dir)
     from bench.parse_overhead import run as parse_overhead
 
     overhead = parse_overhead()
@@ -131,6 +146,7 @@ def main() -> int:
         "twenty_concurrent_users": many,
         "support_need_detector": overhead,
         "dashboard": pages,
+        "side_by_side": beside,
     }
     print(f"One user, turns with no custom action: p50 {single['p50_ms']:.1f} ms, p95 {single['p95_ms']:.1f} ms")
     print(
@@ -143,10 +159,8 @@ def main() -> int:
         f"(adds {overhead['detector_adds_ms']:.2f} ms, {overhead['messages']:.0f} parses)"
     )
     print("\n".join(dashboard.describe(pages)))
-    out = Path(settings.var_dir) / "bench.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    print(f"Saved to {out}")
+    print("\n".join(figures.describe(beside)))  # again at the end, beside the other figures
+    _save(settings.var_dir, results)
     return 0
 
 
