@@ -64,6 +64,22 @@ class OneMessageOutput(CollectingOutputChannel):
         )
 
 
+MAX_METADATA_NESTING = 10  # the web app sends one level; deeper would only trouble the redaction below
+
+
+def _nesting(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (counted without recursion, so any depth is safe)."""
+    deepest, waiting = 0, [(value, 1)]
+    while waiting:
+        item, depth = waiting.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_METADATA_NESTING:
+                break
+            waiting.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def _redact_metadata(value: Any) -> Any:
     """Metadata with card details removed from every string in it (Rasa stores it with the message).
 
@@ -127,6 +143,8 @@ class GuardedRestInput(RestInput):
             metadata = body.get("metadata")
             if metadata is not None and not isinstance(metadata, dict):
                 return _error("'metadata' must be a JSON object.")
+            if _nesting(metadata) > MAX_METADATA_NESTING:
+                return _error(f"'metadata' must be nested at most {MAX_METADATA_NESTING} levels deep.")
             channel = body.get("input_channel")
             # Stored with every event: it must not carry card details either.
             plain = isinstance(channel, str) and channel and not redact(channel).found
