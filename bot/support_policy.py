@@ -172,7 +172,7 @@ def session_events(tracker: DialogueStateTracker) -> list[Mapping[str, Any]]:
     held = _READ.get(id(tracker))
     known: list[Mapping[str, Any]] = []
     read = 0
-    if held is not None and held[0]() is tracker and held[2] <= len(tracker.events):
+    if held is not None and held[2] <= len(tracker.events) and held[0]() is tracker:
         known, read = held[1], held[2]
     for event in islice(tracker.events, read, None):
         if isinstance(event, (SessionStarted, Restarted)):

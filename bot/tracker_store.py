@@ -7,6 +7,12 @@ them, each with ``session_started_at`` (the timestamp of the session's ``session
 so a consumer can name the conversation an event belongs to as the actions do
 (``monitoring.conversation_stream``).
 
+It keeps the trackers it saved last (a few hundred, in this process's memory) and hands one back
+instead of rebuilding it from every event of the session, when the database holds exactly the
+events it has: rebuilding costs more the longer the conversation. Anything else (a turn that failed
+before it was saved, another process's write, the retention job) makes the counts differ, and the
+tracker is read from the database as before.
+
 On SQLite (the embedded default) it writes ahead (WAL) and syncs at checkpoints only
 (``synchronous=NORMAL``): a turn's commit no longer waits for the disk several times over, and a
 crash of the process loses nothing committed (a power cut may lose the last turns).
@@ -15,6 +21,7 @@ crash of the process loses nothing committed (a power cut may lose the last turn
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any, Dict, List
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -24,6 +31,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event as sqlalchemy_event
 
 from monitoring.conversation_stream import SESSION_KEY
+
+HELD_TRACKERS = 500  # conversations kept in memory (the most recently saved)
 
 
 def session_started_at(tracker: DialogueStateTracker) -> float | None:
@@ -47,12 +56,24 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._held: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         if self.engine.dialect.name == "sqlite":
             sqlalchemy_event.listen(self.engine, "connect", _sqlite_pragmas)
             self.engine.dispose()  # connections made while creating the tables get them too
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """This session's tracker: the one saved last, if the database holds just its events."""
+        held = self._held.pop(sender_id, None)  # handed out once: the turn changes it
+        if held is not None:
+            with self.session_scope() as session:
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            if stored == len(held.events):
+                return held
+        return await super().retrieve(sender_id)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events the database does not have yet, then publish them."""
+        self._held.pop(tracker.sender_id, None)
         with self.session_scope() as session:
             new_events: List[Event] = list(self._additional_events(session, tracker))
             serialised = [(event, event.as_dict()) for event in new_events]
@@ -68,6 +89,9 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        self._held[tracker.sender_id] = tracker
+        while len(self._held) > HELD_TRACKERS:
+            self._held.popitem(last=False)
         if self.event_broker is not None and new_events:
             started = session_started_at(tracker)
             for _event, data in serialised:
