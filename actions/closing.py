@@ -2,8 +2,10 @@
 
 The question comes at goodbye, or at thanks once a task is done. It is one message with Yes, Partly
 and No buttons; typed yes and no work too. It is never asked twice, nor after a safeguarding
-disclosure, and a resident who ignores it just carries on: the rules send only the message right
-after it here. The words are in ``routing.satisfaction``.
+disclosure, and a resident who ignores it just carries on: only the message right after it comes
+here. Thanks, and goodbye with no sign of risk, are plain responses the dialogue policy chooses
+(``routing.closing``), with no custom action; these actions give goodbye after a sign of risk (the
+emergency routes) and read the answer. The words are in ``routing.satisfaction``.
 """
 
 from __future__ import annotations
@@ -15,30 +17,26 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import catalogue, latest_text, previous_bot_action, record, say, this_session, view
+from actions.context import catalogue, latest_text, record, say, this_session, view
 from monitoring.events import EventKind
+from routing.closing import (
+    ENDED,
+    QUESTION_SLOT,
+    concern_raised,
+    may_ask,
+    question_state,
+    thanked_last_turn,
+)
 from routing.menu import WHAT_NOW
 from routing.satisfaction import (
-    ANYTHING_ELSE,
     GOODBYE,
     QUESTION,
     SORRY,
     THANKS,
     THANKS_ANYTHING_ELSE,
-    WELCOME,
     satisfaction_answer,
 )
 from routing.support_responses import goodbye_after_concern
-
-QUESTION_SLOT = "satisfaction_question"  # None, then "asked", then "answered"
-# A turn that ends with one of these has done something for the resident worth asking about.
-TASK_ACTIONS = {
-    "action_submit_report", "action_payment_info", "action_apply_info", "action_information",
-    "action_check_status", "action_submit_handoff", "action_cancel_handoff", "action_rebook_done",
-}  # fmt: skip
-# Someone who has shown a sign of risk is not asked to rate the conversation: goodbye gives the
-# routes instead.
-RISK_ACTIONS = {"action_safeguarding", "action_risk_check_in"}
 
 
 def _ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -47,16 +45,16 @@ def _ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
 
 
 def _concern_raised(tracker: Tracker) -> bool:
-    return this_session(tracker).ran(RISK_ACTIONS)
+    return concern_raised(this_session(tracker))
 
 
 def _may_ask(tracker: Tracker) -> bool:
-    return tracker.get_slot(QUESTION_SLOT) is None and not _concern_raised(tracker)
+    return may_ask(this_session(tracker), tracker.get_slot(QUESTION_SLOT))
 
 
 def _end(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Say goodbye; the conversation counts as ended the first time the resident says it."""
-    if not this_session(tracker).ran({"action_goodbye"}):
+    if not this_session(tracker).ran(ENDED):  # (stored once a conversation, whichever path records it)
         record(tracker, EventKind.CONVERSATION_ENDED)
     if _concern_raised(tracker):
         risk = view(tracker).latest_need("safeguarding") or {}
@@ -76,20 +74,6 @@ class ActionGoodbye(Action):
         return _ask(dispatcher, tracker) if _may_ask(tracker) else []
 
 
-class ActionThank(Action):
-    """You are welcome; after a task, the question (once), otherwise whether there is anything else."""
-
-    def name(self) -> str:
-        return "action_thank"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if _may_ask(tracker) and this_session(tracker).ran(TASK_ACTIONS):
-            say(dispatcher, tracker, [WELCOME])
-            return _ask(dispatcher, tracker)
-        say(dispatcher, tracker, [ANYTHING_ELSE])
-        return []
-
-
 class ActionRecordSatisfaction(Action):
     """Records the answer to the question, thanks the resident, and offers a person if it was not a yes.
 
@@ -104,7 +88,7 @@ class ActionRecordSatisfaction(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answer = satisfaction_answer(intent, tracker.get_latest_entity_values("satisfaction"), latest_text(tracker))
-        if tracker.get_slot(QUESTION_SLOT) != "asked" or answer is None:
+        if question_state(this_session(tracker), tracker.get_slot(QUESTION_SLOT)) != "asked" or answer is None:
             if intent == "deny":
                 _end(dispatcher, tracker)  # "no" to "Is there anything else I can help with?"
             else:
@@ -117,6 +101,6 @@ class ActionRecordSatisfaction(Action):
             say(
                 dispatcher,
                 tracker,
-                [THANKS_ANYTHING_ELSE if previous_bot_action(tracker) == "action_thank" else THANKS],
+                [THANKS_ANYTHING_ELSE if thanked_last_turn(this_session(tracker)) else THANKS],
             )
         return [SlotSet(QUESTION_SLOT, "answered")]

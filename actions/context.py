@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List
 
@@ -11,8 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
-from monitoring.events import EventKind
-from monitoring.recorder import Outcomes, monitoring_engine, open_outcomes
+from monitoring.events import EventKind, session_name
+from monitoring.recorder import BackgroundOutcomes, monitoring_engine, open_outcomes
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
 from routing.conversation_events import ConversationView
@@ -37,43 +36,32 @@ def database_engine() -> Engine:
 
 
 @lru_cache(maxsize=1)
-def outcomes() -> Outcomes:
-    """The outcome recorder for this process (an outbox of its own, in var/).
+def outcomes() -> BackgroundOutcomes:
+    """The outcome recorder for this process (an outbox of its own, in var/), written in the
+    background so a conversation never waits for the database.
 
     The monitoring database may be another server (``COUNCIL_MONITORING_DATABASE_URL``); its tables
     are migrated before the first write, so it can be away when the action server starts.
     """
     settings = load_settings()
+    engine = monitoring_engine(settings, database_engine())
     outbox = f"outbox-{settings.process_name or 'actions'}.jsonl"  # one per process in the scale-out
-    return open_outcomes(settings, monitoring_engine(settings, database_engine()), outbox)
-
-
-SESSION_SLOT = "session_started_at"
+    return BackgroundOutcomes(open_outcomes(settings, engine, outbox))
 
 
 def session_of(tracker: Tracker) -> str:
     """Which of the resident's Rasa sessions this is (a conversation, to the monitoring: a resident
     who comes back after the session expired starts a new one).
 
-    Named by when it started: ``action_session_start`` keeps that name in a slot, because Rasa
-    stamps the ``session_started`` event with its own time after the action has returned.
+    Named by the timestamp of the session's ``session_started`` event, which the event broker
+    (``bot.outcome_broker``) reads from the same event, so both file the conversation alike.
     """
-    named = tracker.get_slot(SESSION_SLOT)
-    if named:
-        return str(named)
-    started = view(tracker).session_started_at()  # a session started before the slot existed
-    return "first" if started is None else f"{started:.6f}"
-
-
-# One background thread writes the events, in the order they were recorded, so a conversation
-# never waits for the database (a write costs a few milliseconds, and the action server serves
-# every conversation from one event loop). Work still queued is finished when the process exits.
-_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outcome-events")
+    return session_name(view(tracker).session_started_at())
 
 
 def record_event(sender_id: str, kind: EventKind, session: str, case: str | None = None, **fields: Any) -> None:
     """Hand an outcome event to the writer (monitoring/; never slows or breaks the conversation)."""
-    _WRITER.submit(outcomes().record, sender_id, kind, session=session, case=case, **fields)
+    outcomes().record(sender_id, kind, session=session, case=case, **fields)
 
 
 def record(tracker: Tracker, kind: EventKind, case: str | None = None, **fields: Any) -> None:
@@ -83,7 +71,7 @@ def record(tracker: Tracker, kind: EventKind, case: str | None = None, **fields:
 
 def written() -> None:
     """Wait until every event recorded so far has been written (or kept in the outbox)."""
-    _WRITER.submit(lambda: None).result()
+    outcomes().written()
 
 
 def report_store() -> ReportStore:

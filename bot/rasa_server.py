@@ -13,6 +13,7 @@ import logging
 from rasa.core.run import serve_application
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.log_utils import configure_structlog
 
 from bot.scaled import endpoints_file
 from wiring.kept_secrets import internal_tokens
@@ -23,6 +24,9 @@ def main() -> None:
     """Serve the trained model until stopped."""
     settings = load_settings()
     configure_logging_and_warnings(logging.INFO)
+    # As ``rasa run`` does: without it Rasa's structured log prints every debug line, among them the
+    # policies' whole conversation state at each step, a cost that grows with the conversation.
+    configure_structlog(logging.INFO)
     serve_application(
         model_path=str(settings.model_path),
         interface=settings.internal_host,

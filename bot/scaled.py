@@ -82,8 +82,11 @@ lock_store:
   use_ssl: {str(redis.scheme == "rediss").lower()}
   key_prefix: {scale.redis_prefix}
 
-# event_broker: outcome events for session starts go through Rasa's event broker interface (an
-# in-process broker in the embedded profile). For several machines, point it at RabbitMQ:
+# Outcome events from the conversation's own event stream (bot/outcome_broker.py), written by each
+# Rasa process to the shared monitoring database; event ids keep each stored once. Still to come:
+# RabbitMQ with Rasa's Pika broker and a monitoring consumer, for several machines:
+event_broker:
+  type: bot.outcome_broker.OutcomeBroker
 #   type: pika
 #   url: ${{COUNCIL_RABBITMQ_HOST}}
 #   username: ${{COUNCIL_RABBITMQ_USER}}

@@ -18,26 +18,31 @@ priority), decides:
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
   ``action_offer_support`` (a person, or the complaints route), unless the message already asks to
   complain;
-* after its own actions, listening or carrying on with the task.
+* after its own actions, listening or carrying on with the task;
+* with no form in progress, thanks and goodbye as plain responses (``routing.closing``: "Did you get
+  what you needed?" once, never after a sign of risk), so those turns call no custom action.
 
 Everything else it leaves to the other policies.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from itertools import islice
+from typing import Any, Dict, List, Mapping
 
 from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from routing.conversation_events import RESTARTED, SESSION_STARTED, ConversationView, need_entities
+from routing.closing import QUESTION_SLOT, next_closing_step
+from routing.conversation_events import ConversationView, need_entities
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
 from routing.support_responses import DIGITAL_INCLUSION_SLOT
@@ -153,24 +158,50 @@ class SupportPolicy(Policy):
         return self._prediction(result, is_no_user_prediction=True)
 
 
+# Each step of a turn asks the policy again about the same tracker, a few events longer: the events
+# already read are kept (for the tracker being answered only), so each is turned into a dict once.
+_READ: dict[int, tuple[weakref.ref[DialogueStateTracker], list[Mapping[str, Any]], int]] = {}
+
+
+def session_events(tracker: DialogueStateTracker) -> list[Mapping[str, Any]]:
+    """This session's events (after the latest session start or restart) as Rasa's event dicts.
+
+    Every event of the session, not ``applied_events()``: that hides the resident's answers inside
+    a form, and those answers can disclose a need or show them struggling.
+    """
+    held = _READ.get(id(tracker))
+    known: list[Mapping[str, Any]] = []
+    read = 0
+    if held is not None and held[2] <= len(tracker.events) and held[0]() is tracker:
+        known, read = held[1], held[2]
+    for event in islice(tracker.events, read, None):
+        if isinstance(event, (SessionStarted, Restarted)):
+            known = []
+        else:
+            known.append(event.as_dict())
+    _READ.clear()  # one conversation at a time is being answered between two awaits
+    _READ[id(tracker)] = (weakref.ref(tracker), known, len(tracker.events))
+    return known
+
+
 def next_support_action(tracker: DialogueStateTracker) -> str | None:
     """The support action due now, or None to leave the decision to the other policies.
 
     A pure function of the tracker, so every decision can be tested with hand-built conversations.
     """
-    conversation = ConversationView(event.as_dict() for event in tracker.events)
-    if conversation.ends_with_rewind:
+    session = ConversationView(session_events(tracker))
+    if session.ends_with_rewind:
         return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
-    # Every event of the session, not ``applied_events()``: that hides the resident's answers inside
-    # a form, and those answers can disclose a need or show them struggling.
-    state = _read(conversation.since_last(SESSION_STARTED, RESTARTED))
+    state = _read(session)
     if not state.turns or not isinstance(tracker.latest_message, UserUttered):
         return None
     loop = tracker.active_loop_name
+    closing = next_closing_step(session, tracker.get_slot(QUESTION_SLOT)) if loop is None else None
     if state.actions_since_user:
-        return _after_an_action(state, loop)
+        return _after_an_action(state, loop) if closing is None else closing
     interrupted = tracker.get_slot(INTERRUPTED_TASK)
-    return _after_the_resident(state, tracker.latest_message, loop, str(interrupted) if interrupted else None)
+    decided = _after_the_resident(state, tracker.latest_message, loop, str(interrupted) if interrupted else None)
+    return decided or closing
 
 
 def _after_the_resident(

@@ -71,6 +71,19 @@ class InvalidEvent(ValueError):
     """An event with a value outside its vocabulary (free text never gets in)."""
 
 
+def session_name(started_at: float | None) -> str:
+    """The name of a resident's Rasa session (one conversation, to the monitoring): the timestamp of
+    its ``session_started`` event, which the actions and the event stream both see."""
+    return "first" if started_at is None else f"{started_at:.6f}"
+
+
+def entry_channel(metadata: Any) -> str:
+    """How the resident came in: the web app says "web" or "embed" in the first message's metadata;
+    anything else (a bare REST client, a made-up value) counts as "rest"."""
+    said = metadata.get("entry_channel") if isinstance(metadata, dict) else None
+    return said if said in ENTRY_CHANNELS else "rest"
+
+
 def keyed_hash(secret: bytes, value: str) -> str:
     """A stable pseudonym for ``value``: the same person gets the same key, and the key cannot be
     turned back into them without the secret."""

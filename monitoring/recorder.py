@@ -15,6 +15,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -222,6 +223,12 @@ class OutcomeRecorder:
                 continue  # another process wrote the same event a moment ago
 
 
+# What happens at most once in a conversation. Such an event's id is a keyed hash of the conversation
+# and the kind, so whichever path records it (the event stream, an action, a replay of the stream
+# after a restart) it is stored once.
+ONCE_PER_CONVERSATION = frozenset({EventKind.CONVERSATION_STARTED, EventKind.CONVERSATION_ENDED})
+
+
 class Outcomes:
     """What the flows call: ``record(sender_id, kind, session=..., case=..., ...)``. Builds the event,
     turning every identity into a keyed hash with the secret, and records it. A mistake in an event
@@ -248,16 +255,40 @@ class Outcomes:
     ) -> None:
         """Record one event: in a conversation (``session`` given), about a case (``case``), or both."""
         try:
+            conversation = None if session is None else self.conversation_key(sender_id, session)
+            if kind in ONCE_PER_CONVERSATION and conversation is not None:
+                fields.setdefault("event_id", keyed_hash(self._secret, f"event:{kind.value}:{conversation}"))
             event = OutcomeEvent(
                 kind=kind,
                 resident_key=self.resident_key(sender_id),
-                conversation_key=None if session is None else self.conversation_key(sender_id, session),
+                conversation_key=conversation,
                 case_key=None if case is None else self.case_key(case),
                 **fields,  # type: ignore[arg-type]
             )
             self._recorder.record(event)
         except Exception:  # noqa: BLE001 - monitoring must never stop a conversation
             logger.exception("Could not record the outcome event %s", kind)
+
+
+class BackgroundOutcomes:
+    """``Outcomes`` written by one background thread, in the order they were recorded, so a
+    conversation never waits for the database (a write costs a few milliseconds, and Rasa and the
+    action server each serve every conversation from one event loop). Work still queued is finished
+    when the process exits."""
+
+    def __init__(self, outcomes: Outcomes) -> None:
+        self.outcomes = outcomes
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outcome-events")
+
+    def record(
+        self, sender_id: str, kind: EventKind, session: str | None = None, case: str | None = None, **fields: object
+    ) -> None:
+        """Hand one event to the writer (``Outcomes.record`` takes the same arguments); returns at once."""
+        self._writer.submit(self.outcomes.record, sender_id, kind, session=session, case=case, **fields)
+
+    def written(self) -> None:
+        """Wait until every event recorded so far has been written (or kept in the outbox)."""
+        self._writer.submit(lambda: None).result()
 
 
 def monitoring_engine(settings: Settings, assistant: Engine) -> Engine:

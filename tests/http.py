@@ -41,3 +41,13 @@ def say(rasa_url: str, sender: str, message: Any) -> list[dict[str, Any]]:
 def texts(replies: list[dict[str, Any]]) -> str:
     """All reply texts joined, for assertions about what the resident reads."""
     return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+def session_of(tracker: dict[str, Any]) -> str:
+    """The name the monitoring files a conversation under, from Rasa's tracker (``GET
+    /conversations/<id>/tracker``): its latest session's start (``monitoring.events.session_name``)."""
+    from monitoring.events import session_name
+
+    starts = [event["timestamp"] for event in tracker["events"] if event["event"] == "session_started"]
+    assert starts, "the conversation has no session"
+    return session_name(starts[-1])

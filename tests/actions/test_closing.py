@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.closing import ActionGoodbye, ActionRecordSatisfaction, ActionThank
+from actions.closing import ActionGoodbye, ActionRecordSatisfaction
 from routing.satisfaction import satisfaction_answer
 from tests.actions.conftest import said, tracker
 
@@ -37,29 +37,10 @@ async def test_goodbye_asks_the_question_once(domain: dict[str, Any]) -> None:
     assert "Did you get" not in said(again) and payloads(again) == []
 
 
-async def test_thanks_asks_only_once_a_task_is_done(domain: dict[str, Any]) -> None:
-    nothing_done = CollectingDispatcher()
-    await ActionThank().run(nothing_done, tracker("thanks", "thank", events=[USER]), domain)
-    assert said(nothing_done) == "You are welcome. Is there anything else I can help with?"
-    paid = CollectingDispatcher()
-    events = [action("action_payment_info"), action("action_listen"), USER]
-    assert await ActionThank().run(paid, tracker("thanks", "thank", events=events), domain) == [
-        SlotSet("satisfaction_question", "asked")
-    ]
-    assert payloads(paid) == ASKED
-
-
-async def test_a_task_from_an_earlier_session_does_not_count(domain: dict[str, Any]) -> None:
-    events = [action("action_payment_info"), {"event": "session_started"}, action("action_listen"), USER]
-    dispatcher = CollectingDispatcher()
-    await ActionThank().run(dispatcher, tracker("thanks", "thank", events=events), domain)
-    assert payloads(dispatcher) == []
-
-
 @pytest.mark.parametrize(
     ("after", "answer", "entities", "must_say", "button"),
     [
-        ("action_thank", "affirm", [], "Is there anything else I can help with?", None),
+        ("utter_welcome", "affirm", [], "Is there anything else I can help with?", None),
         ("action_goodbye", "affirm", [], "Thank you for telling us.", None),
         ("action_goodbye", "inform", [{"entity": "satisfaction", "value": "no"}], "A person can", "/request_human"),
     ],
@@ -80,7 +61,7 @@ async def test_the_answer_is_thanked_and_a_person_offered_unless_it_was_yes(
 
 
 async def test_no_after_anything_else_is_goodbye_and_yes_is_the_menu(domain: dict[str, Any]) -> None:
-    events = [action("action_thank"), action("action_listen"), USER]
+    events = [action("utter_anything_else"), action("action_listen"), USER]
     no = CollectingDispatcher()
     assert await ActionRecordSatisfaction().run(no, tracker("no", "deny", events=events), domain) == []
     assert said(no).startswith("Goodbye.")
@@ -123,3 +104,38 @@ async def test_nobody_is_asked_to_rate_a_conversation_where_they_showed_a_risk_s
     assert await ActionGoodbye().run(dispatcher, tracker("bye", "goodbye", events=events), domain) == []
     assert "999" in said(dispatcher) and "116 123" in said(dispatcher)  # the routes, once more
     assert "?" not in said(dispatcher) and payloads(dispatcher) == []
+
+
+def test_the_responses_say_what_the_actions_say(domain: dict[str, Any]) -> None:
+    # Thanks and goodbye are domain responses when no action is needed (routing/closing.py), and the
+    # actions' words when one is: the resident reads the same either way.
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    from routing.satisfaction import ANYTHING_ELSE, GOODBYE, QUESTION, WELCOME
+
+    for name, reply in [
+        ("utter_goodbye", GOODBYE), ("utter_welcome", WELCOME),
+        ("utter_anything_else", ANYTHING_ELSE), ("utter_ask_satisfaction", QUESTION),
+    ]:  # fmt: skip
+        (response,) = domain["responses"][name]
+        assert response["text"] == reply.text
+        # Rasa fills {slot} in a response's text and payloads: what it sends is what the resident gets.
+        buttons = [(b["title"], interpolate_text(b["payload"], {})) for b in response.get("buttons") or []]
+        assert buttons == [(button.title, button.payload) for button in reply.buttons]
+
+
+async def test_the_question_asked_as_a_response_counts_as_asked(domain: dict[str, Any]) -> None:
+    asked = [USER, action("utter_goodbye"), action("utter_ask_satisfaction"), action("action_listen"), USER]
+    goodbye = CollectingDispatcher()
+    assert await ActionGoodbye().run(goodbye, tracker("bye", "goodbye", events=asked), domain) == []
+    assert "Did you get" not in said(goodbye)
+    answer = CollectingDispatcher()
+    entities = [{"entity": "satisfaction", "value": "yes"}]
+    recorded = await ActionRecordSatisfaction().run(
+        answer, tracker("/inform", "inform", entities=entities, events=asked), domain
+    )
+    assert recorded == [SlotSet("satisfaction_question", "answered")] and said(answer) == "Thank you for telling us."
+    after_thanks = [USER, action("utter_welcome"), action("utter_ask_satisfaction"), action("action_listen"), USER]
+    thanked = CollectingDispatcher()
+    await ActionRecordSatisfaction().run(thanked, tracker("yes", "affirm", events=after_thanks), domain)
+    assert said(thanked) == "Thank you for telling us. Is there anything else I can help with?"

@@ -14,7 +14,6 @@ from actions import context
 from actions.closing import ActionGoodbye, ActionRecordSatisfaction
 from actions.conversation import ActionCancelTask
 from actions.handoff import ActionAskHandoffChannel, ActionSubmitHandoff
-from actions.session import ActionSessionStart
 from actions.support import (
     ActionAcknowledgeNeed,
     ActionDigitalInclusion,
@@ -42,7 +41,7 @@ def clock(set_clock: Callable[[datetime], None]) -> None:
 
 def recorded() -> list[tuple[str, dict[str, Any]]]:
     """The events stored for the test conversation, in order, with their non-empty fields."""
-    key = context.outcomes().resident_key("test-resident")
+    key = context.outcomes().outcomes.resident_key("test-resident")
     context.written()  # events are written in the background
     with context.database_engine().connect() as connection:
         rows = connection.execute(
@@ -142,39 +141,35 @@ async def test_no_event_holds_the_residents_words_or_id(domain: dict[str, Any]) 
 
 
 def conversation_keys() -> list[str | None]:
-    key = context.outcomes().resident_key("test-resident")
+    key = context.outcomes().outcomes.resident_key("test-resident")
     context.written()  # events are written in the background
     with context.database_engine().connect() as connection:
         query = select(outcome_events.c.conversation_key).where(outcome_events.c.resident_key == key)
         return list(connection.execute(query.order_by(outcome_events.c.id)).scalars())
 
 
-@pytest.mark.parametrize(
-    ("metadata", "entry"),
-    [
-        ({"entry_channel": "web"}, "web"),
-        ({"entry_channel": "embed", "title": "Report a problem"}, "embed"),
-        (None, "rest"),
-        ({"entry_channel": "carrier pigeon"}, "rest"),  # only the fixed vocabulary is stored
-    ],
-)
-async def test_a_session_start_names_the_conversation_and_records_how_it_began(
-    domain: dict[str, Any], metadata: dict[str, Any] | None, entry: str
+async def test_every_event_of_a_session_is_filed_under_the_conversation_its_start_names(
+    domain: dict[str, Any],
 ) -> None:
-    started = await ActionSessionStart().run(
-        CollectingDispatcher(), tracker(slots={"session_started_metadata": metadata}), domain
-    )
-    session = f"{TUESDAY_11AM.timestamp():.6f}"
-    assert [event["event"] for event in started] == ["session_started", "slot", "action"]
-    assert started[1] == SlotSet("session_started_at", session) and started[2]["name"] == "action_listen"
-    # Every later event of the session carries the same conversation key.
+    # Rasa's own action_session_start starts the session; its session_started event's timestamp
+    # names the conversation, as the event broker names it (tests/bot/test_outcome_broker.py).
+    started = {"event": "session_started", "timestamp": 1765000000.123456}
     await ActionPaymentInfo().run(
         CollectingDispatcher(),
-        tracker("pay", "make_payment", entities=[service("council_tax")], slots={"session_started_at": session}),
+        tracker("pay", "make_payment", entities=[service("council_tax")], events=[started, USER]),
         domain,
     )
-    assert recorded()[0] == ("conversation_started", {"entry_channel": entry})
-    assert set(conversation_keys()) == {context.outcomes().conversation_key("test-resident", session)}
+    later = {"event": "session_started", "timestamp": 1765009999.5}
+    await ActionPaymentInfo().run(
+        CollectingDispatcher(),
+        tracker("pay", "make_payment", entities=[service("council_tax")], events=[started, USER, later, USER]),
+        domain,
+    )
+    first, second = (
+        context.outcomes().outcomes.conversation_key("test-resident", s)
+        for s in ("1765000000.123456", "1765009999.500000")
+    )
+    assert conversation_keys() == [first, first, second, second]
 
 
 async def test_goodbye_ends_the_conversation_and_the_answer_is_recorded(domain: dict[str, Any]) -> None:

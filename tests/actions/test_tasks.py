@@ -17,7 +17,6 @@ import actions.conversation
 import actions.handoff
 import actions.handoff_changes
 import actions.report
-import actions.session
 import actions.support
 import actions.tasks
 from actions.conversation import ActionCancelTask, ActionFallback

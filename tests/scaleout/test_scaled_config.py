@@ -75,7 +75,7 @@ def test_rasa_reads_the_endpoints_as_postgresql_and_redis_with_the_secrets_left_
     lock = endpoints.lock_store
     assert (lock.type, lock.url, lock.kwargs["port"], lock.kwargs["db"]) == ("redis", "cache.internal", 6380, 2)
     assert (lock.kwargs["password"], lock.kwargs["key_prefix"]) == ("redis-pass", "councilA")
-    assert endpoints.event_broker is None  # its place is marked, for the broker work
+    assert endpoints.event_broker is not None and endpoints.event_broker.type == "bot.outcome_broker.OutcomeBroker"
 
 
 def test_haproxy_accepts_its_configuration_and_balances_every_process(scaled_environment: None, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from monitoring.events import keyed_hash
 from monitoring.schema import outcome_events
 from tests.conftest import Assistant, start_assistant, stop_assistant_process
 from tests.databases import postgres_database
-from tests.http import request_json, say, texts
+from tests.http import request_json, say, session_of, texts
 from tests.monitoring.test_recorder import Proxy
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
@@ -93,7 +93,7 @@ def events(engine: Engine, conversation: str) -> list[tuple[str, str | None, str
             select(outcome_events.c.kind, outcome_events.c.entry_channel, outcome_events.c.service)
             .add_columns(outcome_events.c.event_id)
             .where(outcome_events.c.conversation_key == conversation)
-            .order_by(outcome_events.c.id)
+            .order_by(outcome_events.c.at, outcome_events.c.id)  # two processes record them
         ).all()
     return [(row.kind, row.entry_channel, row.service, row.event_id) for row in rows]
 
@@ -126,7 +126,7 @@ def test_the_monitoring_database_stopping_mid_conversation_changes_nothing_for_t
     proxy.start()  # and comes back
     status, tracker = request_json(ours.rasa_api(f"/conversations/{SENDER}/tracker"))
     key = bytes.fromhex("ab" * 32)
-    conversation = keyed_hash(key, f"conversation:{SENDER}:{tracker['slots']['session_started_at']}")
+    conversation = keyed_hash(key, f"conversation:{SENDER}:{session_of(tracker)}")
     direct = create_engine(monitoring_database, future=True)
     try:
         # No further event is needed: the background flusher empties the outbox by itself.

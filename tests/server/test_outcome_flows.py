@@ -30,7 +30,7 @@ from routing.references import find_reference
 from storage.engine import open_engine
 from tests.conftest import Assistant
 from tests.databases import ADVISER, adviser_taking_chats, make_test_staff
-from tests.http import request_json, say, texts
+from tests.http import request_json, say, session_of, texts
 
 pytestmark = pytest.mark.server
 
@@ -125,11 +125,10 @@ class Conversation:
     # --- the keys the monitoring files this conversation under -----------------------------------
 
     def keys(self) -> tuple[str, str]:
-        """The resident's key and the conversation's (named by the session Rasa keeps in a slot)."""
+        """The resident's key and the conversation's (named by its session's start)."""
         status, tracker = request_json(self.assistant.rasa_api(f"/conversations/{self.sender}/tracker"))
         assert status == 200
-        session = tracker["slots"]["session_started_at"]
-        assert session, "the session start did not name the conversation"
+        session = session_of(tracker)
         key = secret(self.assistant)
         return keyed_hash(key, f"resident:{self.sender}"), keyed_hash(key, f"conversation:{self.sender}:{session}")
 
@@ -138,7 +137,8 @@ class Conversation:
         action server writes events in the background, so this waits until no more arrive."""
         resident, conversation = self.keys()
         engine = open_engine(self.assistant.database_url)
-        query = select(outcome_events).where(outcome_events.c.resident_key == resident).order_by(outcome_events.c.id)
+        query = select(outcome_events).where(outcome_events.c.resident_key == resident)
+        query = query.order_by(outcome_events.c.at, outcome_events.c.id)  # Rasa and the actions record them
         rows: list[Any] = []
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:

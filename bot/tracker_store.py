@@ -1,0 +1,100 @@
+"""Rasa's SQL tracker store, saving a turn once and streaming the same new events to the broker.
+
+Rasa's own ``SQLTrackerStore.save`` with an event broker loads the whole session a second time
+(to tell which events are new) before it works that out again to save them: a cost that grows with
+the conversation on every turn. This one works out the new events once, stores them, then publishes
+them, each with ``session_started_at`` (the timestamp of the session's ``session_started`` event),
+so a consumer can name the conversation an event belongs to as the actions do
+(``monitoring.conversation_stream``).
+
+It keeps the trackers it saved last (a few hundred, in this process's memory) and hands one back
+instead of rebuilding it from every event of the session, when the database holds exactly the
+events it has: rebuilding costs more the longer the conversation. Anything else (a turn that failed
+before it was saved, another process's write, the retention job) makes the counts differ, and the
+tracker is read from the database as before.
+
+On SQLite (the embedded default) it writes ahead (WAL) and syncs at checkpoints only
+(``synchronous=NORMAL``): a turn's commit no longer waits for the disk several times over, and a
+crash of the process loses nothing committed (a power cut may lose the last turns).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from typing import Any, Dict, List
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event as sqlalchemy_event
+
+from monitoring.conversation_stream import SESSION_KEY
+
+HELD_TRACKERS = 500  # conversations kept in memory (the most recently saved)
+
+
+def session_started_at(tracker: DialogueStateTracker) -> float | None:
+    """The timestamp of the tracker's latest ``session_started`` event, if it has one."""
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            return float(event.timestamp)
+    return None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")  # the retention job may be deleting old conversations
+    cursor.close()
+
+
+class StreamingSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` (the same tables and settings) that streams each turn's new events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        if self.engine.dialect.name == "sqlite":
+            sqlalchemy_event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # connections made while creating the tables get them too
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """This session's tracker: the one saved last, if the database holds just its events."""
+        held = self._held.pop(sender_id, None)  # handed out once: the turn changes it
+        if held is not None:
+            with self.session_scope() as session:
+                stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            if stored == len(held.events):
+                return held
+        return await super().retrieve(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events the database does not have yet, then publish them."""
+        self._held.pop(tracker.sender_id, None)
+        with self.session_scope() as session:
+            new_events: List[Event] = list(self._additional_events(session, tracker))
+            serialised = [(event, event.as_dict()) for event in new_events]
+            for event, data in serialised:
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        self._held[tracker.sender_id] = tracker
+        while len(self._held) > HELD_TRACKERS:
+            self._held.popitem(last=False)
+        if self.event_broker is not None and new_events:
+            started = session_started_at(tracker)
+            for _event, data in serialised:
+                body: Dict[str, Any] = {"sender_id": tracker.sender_id, SESSION_KEY: started}
+                body.update(data)
+                self.event_broker.publish(body)
