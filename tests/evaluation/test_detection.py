@@ -140,6 +140,8 @@ FLOORS = {
     "development-tuned": {"safeguarding_reached": 0.96, "interrupt_precision": 0.85, "micro_f1": 0.88},
     "sealed-2026-12-05": {"safeguarding_reached": 0.94, "interrupt_precision": 0.93, "micro_f1": 0.86},
     "sealed-2026-12-05b": {"safeguarding_reached": 0.9, "interrupt_precision": 0.93, "micro_f1": 0.86},
+    # A development set since issue 13 read its misses (it then reached 1.000, precision 0.923, micro 0.860).
+    "sealed-2026-12-05c": {"safeguarding_reached": 0.96, "interrupt_precision": 0.88, "micro_f1": 0.84},
 }
 
 

@@ -9,10 +9,18 @@ import secrets
 import pytest
 
 from bot.web.live_signals import EVERYONE, LiveSignals, RedisLiveSignals
+from tests.conftest import run_apart
 from tests.scaleout.conftest import REDIS_URL
 
+# Each test runs its coroutine on a loop of its own (``run_apart``): by the time these run, the browser
+# tests' Playwright holds the main thread's loop.
 
-async def test_in_one_process_a_change_wakes_only_its_conversation_and_the_queue_wakes_all() -> None:
+
+def test_in_one_process_a_change_wakes_only_its_conversation_and_the_queue_wakes_all() -> None:
+    run_apart(_one_process())
+
+
+async def _one_process() -> None:
     signals = LiveSignals()
     with signals.watch("chat-a") as a, signals.watch("chat-b") as b:
         await signals.changed("chat-a")
@@ -22,7 +30,11 @@ async def test_in_one_process_a_change_wakes_only_its_conversation_and_the_queue
         assert a.is_set() and b.is_set()
 
 
-async def test_a_change_published_by_one_web_process_wakes_the_stream_in_another() -> None:
+def test_a_change_published_by_one_web_process_wakes_the_stream_in_another() -> None:
+    run_apart(_two_processes())
+
+
+async def _two_processes() -> None:
     import redis
 
     try:
