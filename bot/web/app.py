@@ -69,7 +69,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 MAX_FORM_MESSAGE = 2000
 DATABASE_BUSY = "The database is not answering just now. Please try again in a minute."
-TURN_WAIT_SECONDS = 10  # the page's script shows the safe answer after 3 s while it waits
+TURN_WAIT_SECONDS = 10  # then longer only if every part is up; the page's script shows the safe answer after 3 s
 CHAT_COOKIE_SECONDS = CHAT_IDLE_SECONDS  # 30 minutes idle: a shared device soon forgets the chat
 # Per conversation, the digits ending the last message, in memory only, to catch a card split over two.
 CARDS = CardGuard()
@@ -142,9 +142,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         )  # fmt: skip
         turn.add_done_callback(lambda done: done.cancelled() or done.exception())  # a late failure is not news
         try:
-            # A slow turn carries on (its answer is in the conversation on the next page load), but
-            # the resident is not left waiting on a Rasa that has stopped answering.
-            replies = await asyncio.wait_for(asyncio.shield(turn), TURN_WAIT_SECONDS)
+            replies = await _answer_of(request, turn)
         except (RasaUnavailable, asyncio.TimeoutError):
             logger.warning("Rasa did not answer a resident's message")
             return outage_response(request, chat_id)
@@ -174,6 +172,19 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     if isinstance(response, web.HTTPSeeOther):
         raise response
     return response
+
+
+async def _answer_of(request: web.Request, turn: asyncio.Task[list[BotMessage]]) -> list[BotMessage]:
+    """The turn's answer. A turn slower than ``TURN_WAIT_SECONDS`` is given the rest of the client's
+    own timeout only while every part answers its health check: a busy assistant answers late, but
+    the resident is not left waiting on a part that is down or stuck (``asyncio.TimeoutError``).
+    A slow turn carries on either way: its answer is in the conversation on the next page load."""
+    try:
+        return await asyncio.wait_for(asyncio.shield(turn), TURN_WAIT_SECONDS)
+    except asyncio.TimeoutError:
+        if await part_down(request):
+            raise
+    return await turn  # RasaUnavailable when the client's own timeout (20 s in all) runs out
 
 
 async def part_down(request: web.Request) -> bool:

@@ -68,7 +68,8 @@ async def test_a_rasa_that_stopped_answering_gives_the_safe_answer_not_a_hang(tm
             started = time.monotonic()
             answer = await client.post("/", data={"message": "hello"}, headers={"Accept": "application/json"})
             assert answer.status == 503 and _safe((await answer.json())["lines"][0]["text"])
-            assert time.monotonic() - started < TURN_WAIT_SECONDS + 2
+            # The turn wait, then the health check that finds Rasa stuck (3 s at most).
+            assert time.monotonic() - started < TURN_WAIT_SECONDS + 3 + 2
             # The page itself (the script shows the safe answer while a turn is slow) carries it.
             assert _safe(await (await client.get("/")).text())
 
