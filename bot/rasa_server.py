@@ -15,6 +15,7 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
+from bot.action_results import use_built_validator
 from bot.scaled import endpoints_file
 from wiring.kept_secrets import internal_tokens
 from wiring.settings import PROJECT_ROOT, load_settings
@@ -27,6 +28,7 @@ def main() -> None:
     # As ``rasa run`` does: without it Rasa's structured log prints every debug line, among them the
     # policies' whole conversation state at each step, a cost that grows with the conversation.
     configure_structlog(logging.INFO)
+    use_built_validator()
     serve_application(
         model_path=str(settings.model_path),
         interface=settings.internal_host,

@@ -19,7 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from scipy import sparse
@@ -56,16 +57,32 @@ def word_features(text: str) -> list[str]:
     return features
 
 
+# A fitted vectoriser's analyser and idf weights, worked out once: scikit-learn's ``idf_`` sums a
+# sparse diagonal matrix on every read, which cost more than the rest of a message's features.
+# The vectorisers are fitted once, before their first message, and never refitted.
+_FITTED: WeakKeyDictionary[TfidfVectorizer, tuple[Callable[[str], list[str]], np.ndarray[Any, Any]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _fitted(vectoriser: TfidfVectorizer) -> tuple[Callable[[str], list[str]], np.ndarray[Any, Any]]:
+    found = _FITTED.get(vectoriser)
+    if found is None:
+        found = _FITTED[vectoriser] = (vectoriser.build_analyzer(), np.asarray(vectoriser.idf_))
+    return found
+
+
 def tfidf_row(vectoriser: TfidfVectorizer, text: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """One text's tf-idf features as (column indices, values): what ``vectoriser.transform`` gives
     (sublinear tf, idf, unit length), without building a sparse matrix, which costs more than the
     sums for a single short message."""
     vocabulary = vectoriser.vocabulary_
-    counts = Counter(term for term in vectoriser.build_analyzer()(text) if term in vocabulary)
+    analyse, idf = _fitted(vectoriser)
+    counts = Counter(term for term in analyse(text) if term in vocabulary)
     if not counts:
         return np.zeros(0, dtype=int), np.zeros(0)
     columns = np.fromiter((vocabulary[term] for term in counts), dtype=int, count=len(counts))
-    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * vectoriser.idf_[columns]
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[columns]
     return columns, values / np.linalg.norm(values)
 
 

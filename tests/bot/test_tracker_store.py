@@ -3,6 +3,8 @@ a turn that failed before it was saved, or another process's write, makes it rea
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 from rasa.shared.core.domain import Domain
@@ -54,3 +56,34 @@ async def test_the_saved_tracker_is_reused_only_while_the_database_holds_just_it
     latest = await ours.retrieve("resident")
     assert latest is not reread and texts(latest) == ["hi", "from elsewhere"]
     assert latest is not None and latest.get_slot("service") == "pothole"
+
+
+def stored_texts(path: Path, sender: str) -> list[str]:
+    """The texts of the resident's messages as the database holds them, in order."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
+        ).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+async def test_every_event_is_stored_once_whichever_process_carries_each_turn(tmp_path: Path) -> None:
+    """The save uses the count the turn's read found (no second count), so a conversation that
+    starts fresh and moves between two processes still stores each message once, in order."""
+    path = tmp_path / "tracker.db"
+    first, second = store(path), store(path)
+    assert await first.retrieve("resident") is None  # a new conversation: nothing stored yet
+    tracker = DialogueStateTracker("resident", first.domain.slots)
+    for event in [SessionStarted(timestamp=1.0), ActionExecuted("action_listen", timestamp=1.001), *turn("one", 2.0)]:
+        tracker.update(event)
+    await first.save(tracker)
+    await first.save(tracker)  # saved twice in one turn (Rasa does, when it makes a tracker): nothing new
+    words = ["two", "three", "four", "five"]
+    for number, text in enumerate(words):
+        carrier = second if number % 2 else first
+        current = await carrier.retrieve("resident")
+        assert current is not None
+        for event in turn(text, 3.0 + number):
+            current.update(event)
+        await carrier.save(current)
+    assert stored_texts(path, "resident") == ["one", *words]
