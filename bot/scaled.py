@@ -2,7 +2,8 @@
 
 Several Rasa servers, action servers and web apps, one supervisord program each, behind HAProxy
 (README, "Scale-out", says why HAProxy rather than Sanic's own workers). Rasa keeps conversations
-in PostgreSQL (its ``SQLTrackerStore``) and takes its per-conversation lock in Redis (its
+in PostgreSQL (its ``SQLTrackerStore``, as ``bot.tracker_store`` streams it: each turn saved once,
+its events published with the session they belong to) and takes its per-conversation lock in Redis (its
 ``RedisLockStore``), so any Rasa process can answer any turn. This module writes Rasa's endpoints
 file and HAProxy's configuration from the settings, and gives each process its command, port and
 name. Secrets stay in the environment: the files name the variables, never the values.
@@ -65,7 +66,7 @@ action_endpoint:
   token: ${{ACTIONS_TOKEN}}
 
 tracker_store:
-  type: SQL
+  type: bot.tracker_store.StreamingSQLTrackerStore
   dialect: postgresql
   url: {tracker.host or "127.0.0.1"}
   port: {tracker.port or 5432}
