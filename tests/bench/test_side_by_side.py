@@ -83,6 +83,8 @@ def test_the_saved_section_holds_both_bots_the_ratios_and_the_targets() -> None:
     long = section["targets"]["assistant_turn40_over_turn4"]
     assert long == {"at_most": 1.3, "value": pytest.approx(1.2), "met": True}
     assert section["targets"]["chat_page_adds_p50_ms"] == {"at_most": 5.0, "value": 3.0, "met": True}
+    assert section["targets"]["small_talk_p50_ratio"] == {"at_most": 0.7, "value": pytest.approx(2.0), "met": False}
+    assert section["targets"]["throughput_ratio"] == {"at_least": 1.0, "value": pytest.approx(0.5), "met": False}
 
 
 def test_a_missed_target_is_said_plainly_in_the_table() -> None:
@@ -92,6 +94,7 @@ def test_a_missed_target_is_said_plainly_in_the_table() -> None:
     assert "Target chat_page_adds_p50_ms at most 5.0: NOT met (3.00)" in table
     assert "Target assistant_turn40_over_turn4 at most 1.3: met (1.20)" in table
     assert "2.00x" in table  # the small talk ratio
+    assert "Target throughput_ratio at least 1.0: NOT met (0.50)" in table
 
 
 def test_round_sizes_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
