@@ -18,6 +18,7 @@ Staff-side events (the web app, the action server) are recorded by those process
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -134,10 +135,8 @@ def main() -> None:
     start_clock(settings)  # COUNCIL_CLOCK: the events' times are the assistant's
     engine = open_monitoring_engine(settings.monitoring_database_url)
     outcomes = open_outcomes(settings, engine, f"outbox-{settings.process_name or 'outcomes'}.jsonl")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # stopped: what was not acknowledged is delivered again
         asyncio.run(consume(scale.rabbitmq_url, scale.rabbitmq_queue, OutcomeConsumer(outcomes)))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -144,9 +144,7 @@ def programs(settings: Settings) -> dict[str, Program]:
                 environment["BIND_HOST"] = host
             found[f"{name}-{number}"] = Program([sys.executable, "-m", module], environment)
     # One consumer: it reads the queue in order (a session's start follows its entry channel).
-    found["outcomes"] = Program(
-        [sys.executable, "-m", "bot.outcome_consumer"], {"COUNCIL_PROCESS_NAME": "outcomes"}
-    )
+    found["outcomes"] = Program([sys.executable, "-m", "bot.outcome_consumer"], {"COUNCIL_PROCESS_NAME": "outcomes"})
     found["balancer"] = Program([haproxy(), "-db", "-f", str(settings.var_dir / "haproxy.cfg")])
     return found
 
