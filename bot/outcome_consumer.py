@@ -76,12 +76,13 @@ async def declare(channel: AbstractChannel, queue_name: str) -> AbstractQueue:
     return queue
 
 
-async def _connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
-    """A robust connection (it reconnects, and consumes again, by itself once made)."""
+async def _connect(url: str, name: str) -> aio_pika.abc.AbstractRobustConnection:
+    """A robust connection (it reconnects, and consumes again, by itself once made), named so
+    RabbitMQ's tools show whose it is."""
     deadline = asyncio.get_running_loop().time() + CONNECT_SECONDS
     while True:
         try:
-            return await aio_pika.connect_robust(url)
+            return await aio_pika.connect_robust(url, client_properties={"connection_name": name})
         except (OSError, aio_pika.exceptions.AMQPError) as error:
             if asyncio.get_running_loop().time() > deadline:
                 raise
@@ -89,10 +90,15 @@ async def _connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
             await asyncio.sleep(2)
 
 
+def connection_name(queue_name: str) -> str:
+    """How the consumer's connection is named on RabbitMQ."""
+    return f"council outcomes consumer of {queue_name}"
+
+
 async def consume(url: str, queue_name: str, consumer: OutcomeConsumer, ready: asyncio.Event | None = None) -> None:
     """Consume ``queue_name`` at ``url`` until cancelled, one message at a time, in order (a
     session's start follows the slot holding its entry channel)."""
-    connection = await _connect(url)
+    connection = await _connect(url, connection_name(queue_name))
     async with connection:
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=PREFETCH)

@@ -2,10 +2,12 @@
 
 Several Rasa servers, action servers and web apps, one supervisord program each, behind HAProxy
 (README, "Scale-out", says why HAProxy rather than Sanic's own workers). Rasa keeps conversations
-in PostgreSQL (its ``SQLTrackerStore``) and takes its per-conversation lock in Redis (its
-``RedisLockStore``), so any Rasa process can answer any turn. This module writes Rasa's endpoints
-file and HAProxy's configuration from the settings, and gives each process its command, port and
-name. Secrets stay in the environment: the files name the variables, never the values.
+in PostgreSQL (its ``SQLTrackerStore``, as ``bot.tracker_store``'s streaming one) and takes its
+per-conversation lock in Redis (its ``RedisLockStore``), so any Rasa process can answer any turn.
+Each conversation's events go through RabbitMQ to the monitoring consumer (``bot.outcome_consumer``).
+This module writes Rasa's endpoints file and HAProxy's configuration from the settings, and gives
+each process its command, port and name. Secrets stay in the environment: the files name the
+variables, never the values.
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ action_endpoint:
   url: ${{ACTION_SERVER_URL}}
   token: ${{ACTIONS_TOKEN}}
 
+# Rasa's SQL tracker store, as the project's streaming one (bot/tracker_store.py): it saves a turn
+# once and publishes each new event with its session's start, which names the conversation.
 tracker_store:
-  type: SQL
+  type: bot.tracker_store.StreamingSQLTrackerStore
   dialect: postgresql
   url: {tracker.host or "127.0.0.1"}
   port: {tracker.port or 5432}

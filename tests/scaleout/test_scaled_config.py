@@ -77,7 +77,8 @@ def test_rasa_reads_the_endpoints_as_postgresql_and_redis_with_the_secrets_left_
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file(settings)))
     assert endpoints.tracker_store is not None and endpoints.lock_store is not None
     tracker = endpoints.tracker_store
-    assert (tracker.type, tracker.url) == ("SQL", "db.internal")
+    # The project's SQL tracker store, which adds each event's session start for the consumer.
+    assert (tracker.type, tracker.url) == ("bot.tracker_store.StreamingSQLTrackerStore", "db.internal")
     assert {k: tracker.kwargs[k] for k in ("dialect", "port", "db", "username", "password")} == {
         "dialect": "postgresql", "port": 5433, "db": "council_tracker", "username": "council", "password": "s3cret",
     }  # fmt: skip

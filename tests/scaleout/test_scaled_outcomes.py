@@ -49,8 +49,8 @@ def test_conversations_while_the_consumer_is_stopped_lose_no_outcome_event(scale
     try:
         for number, sender in enumerate(senders):
             rasa = scaled.rasa_process(1 + number % 2)  # both Rasa servers publish
-            say(rasa, sender, "hello")
-            say(rasa, sender, "bye")
+            say(rasa, sender, "i want to pay my council tax")
+            say(rasa, sender, "goodbye")  # the bot's goodbye ends the conversation
         time.sleep(2)  # published after the answer: give the brokers a moment
         assert outcome_kinds(scaled, senders).get(EventKind.CONVERSATION_STARTED.value, 0) == 0
         assert run_apart(waiting_messages(scaled.rabbitmq_queue)) > 0  # kept in the durable queue
