@@ -140,4 +140,3 @@ def test_a_message_is_not_acknowledged_until_its_event_is_stored_or_in_the_outbo
         OutcomeConsumer(Outcomes(recorder, SECRET)).handle(json.dumps(conversation("resident-c")[1]).encode())
     left = run_apart(consume_until(queue, OutcomeConsumer(Outcomes(recorder, SECRET)), engine, rows=1, patience=3))
     assert left >= 1  # the session's start was not acknowledged: it waits for a consumer that can store it
-
