@@ -27,7 +27,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run    set up what is missing, then start the assistant on localhost"
 	@echo "make test   set up what is missing, then run the whole test suite"
-	@echo "make run-scaled  the scale-out: 2 Rasa, 2 action servers, 2 web apps behind HAProxy, on PostgreSQL and Redis"
+	@echo "make run-scaled  the scale-out: 2 Rasa, 2 action servers, 2 web apps behind HAProxy, on PostgreSQL, Redis and RabbitMQ"
 	@echo "make train  train the model (only when data or config changed)"
 	@echo "make bench  measure bot-turn latency and throughput against a running assistant, and beside a stock rasa init bot"
 	@echo "make eval   detection and intent scores: the sealed set (the headline), then the development sets"
@@ -71,7 +71,7 @@ train: $(MODEL)
 run: $(STAMP) $(NODE_STAMP) $(MODEL)
 	$(PY) -m bot run
 
-# The scale-out profile on this machine's PostgreSQL, Redis (and, later, RabbitMQ); each setting can
+# The scale-out profile on this machine's PostgreSQL, Redis and RabbitMQ; each setting can
 # be given in the environment instead (README, "Scale-out"). Databases missing are created.
 SCALED_POSTGRES ?= postgresql+psycopg2://postgres@127.0.0.1:5432
 run-scaled: $(STAMP) $(NODE_STAMP) $(MODEL) $(HAPROXY)
@@ -79,6 +79,7 @@ run-scaled: $(STAMP) $(NODE_STAMP) $(MODEL) $(HAPROXY)
 	COUNCIL_DATABASE_URL="$${COUNCIL_DATABASE_URL:-$(SCALED_POSTGRES)/council}" \
 	COUNCIL_TRACKER_DATABASE_URL="$${COUNCIL_TRACKER_DATABASE_URL:-$(SCALED_POSTGRES)/council_tracker}" \
 	COUNCIL_REDIS_URL="$${COUNCIL_REDIS_URL:-redis://127.0.0.1:6379/0}" \
+	COUNCIL_RABBITMQ_URL="$${COUNCIL_RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}" \
 	$(PY) -m bot run
 
 lint: $(STAMP)
@@ -121,7 +122,7 @@ load: $(STAMP) $(MODEL)
 	LOAD_RESIDENTS=$(LOAD_RESIDENTS) LOAD_TURNS=$(LOAD_TURNS) $(PY) -m pytest tests/server/test_load.py -s -q \
 		-p no:cacheprovider -o timeout=0
 
-# The same on the scale-out profile, through the balancer (needs PostgreSQL and Redis).
+# The same on the scale-out profile, through the balancer (needs PostgreSQL, Redis and RabbitMQ).
 load-scaled: $(STAMP) $(MODEL) $(HAPROXY)
 	SCALED_LOAD_RESIDENTS=$(LOAD_RESIDENTS) SCALED_LOAD_TURNS=$(LOAD_TURNS) $(PY) -m pytest \
 		tests/scaleout/test_scaled_load.py -s -q -p no:cacheprovider -o timeout=0

@@ -2,20 +2,22 @@
 
 Several Rasa servers, action servers and web apps, one supervisord program each, behind HAProxy
 (README, "Scale-out", says why HAProxy rather than Sanic's own workers). Rasa keeps conversations
-in PostgreSQL (its ``SQLTrackerStore``, as ``bot.tracker_store`` streams it: each turn saved once,
-its events published with the session they belong to) and takes its per-conversation lock in Redis (its
-``RedisLockStore``), so any Rasa process can answer any turn. This module writes Rasa's endpoints
-file and HAProxy's configuration from the settings, and gives each process its command, port and
-name. Secrets stay in the environment: the files name the variables, never the values.
+in PostgreSQL (its ``SQLTrackerStore``, as ``bot.tracker_store``'s streaming one) and takes its
+per-conversation lock in Redis (its ``RedisLockStore``), so any Rasa process can answer any turn.
+Each conversation's events go through RabbitMQ to the monitoring consumer (``bot.outcome_consumer``).
+This module writes Rasa's endpoints file and HAProxy's configuration from the settings, and gives
+each process its command, port and name. Secrets stay in the environment: the files name the
+variables, never the values.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from storage.engine import ensure_database
 from wiring.scale_out import ScaleOut
@@ -32,6 +34,7 @@ HAPROXY_TIMEOUTS = (
 # Password variables the endpoints file names (the launcher sets them from the URLs).
 TRACKER_PASSWORD = "COUNCIL_TRACKER_DB_PASSWORD"
 REDIS_PASSWORD = "COUNCIL_REDIS_PASSWORD"
+RABBITMQ_PASSWORD = "COUNCIL_RABBITMQ_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def endpoints_file(settings: Settings) -> Path:
 
 def endpoints_yaml(settings: Settings) -> str:
     """Rasa's endpoints for the scale-out: PostgreSQL tracker store, Redis lock store, the action
-    servers' balancer, and the place for the event broker."""
+    servers' balancer, and RabbitMQ as the event broker."""
     scale = scale_of(settings)
     tracker = scale.tracker_url
     redis = urlsplit(scale.redis_url)
@@ -65,6 +68,8 @@ action_endpoint:
   url: ${{ACTION_SERVER_URL}}
   token: ${{ACTIONS_TOKEN}}
 
+# Rasa's SQL tracker store, as the project's streaming one (bot/tracker_store.py): it saves a turn
+# once and publishes each new event with its session's start, which names the conversation.
 tracker_store:
   type: bot.tracker_store.StreamingSQLTrackerStore
   dialect: postgresql
@@ -83,17 +88,30 @@ lock_store:
   use_ssl: {str(redis.scheme == "rediss").lower()}
   key_prefix: {scale.redis_prefix}
 
-# Outcome events from the conversation's own event stream (bot/outcome_broker.py), written by each
-# Rasa process to the shared monitoring database; event ids keep each stored once. Still to come:
-# RabbitMQ with Rasa's Pika broker and a monitoring consumer, for several machines:
+# Each conversation's new events go to RabbitMQ (Rasa's Pika broker: durable queue, persistent
+# messages) and the monitoring consumer (bot/outcome_consumer.py) stores the outcome events they
+# mean. A publish that fails while RabbitMQ is away is kept and sent again when the connection is
+# back, never raised into the conversation. The exchange is named after the queue, so deployments
+# sharing a RabbitMQ never receive each other's events.
 event_broker:
-  type: bot.outcome_broker.OutcomeBroker
-#   type: pika
-#   url: ${{COUNCIL_RABBITMQ_HOST}}
-#   username: ${{COUNCIL_RABBITMQ_USER}}
-#   password: ${{COUNCIL_RABBITMQ_PASSWORD}}
-#   queues: [council_outcomes]
-"""
+  type: pika
+{pika_lines(scale)}"""
+
+
+def pika_lines(scale: ScaleOut) -> str:
+    """The Pika broker's settings: the URL without its credentials (the user is named, the password
+    stays in the environment), the queue and its exchange."""
+    rabbit = urlsplit(scale.rabbitmq_url)
+    port = rabbit.port or (5671 if rabbit.scheme == "amqps" else 5672)
+    # Rasa puts the user and password into the URL as they are, so both stay percent-encoded.
+    location = urlunsplit((rabbit.scheme, f"{rabbit.hostname}:{port}", rabbit.path, rabbit.query, ""))
+    user = rabbit.username or "guest"
+    return (
+        f"  url: {json.dumps(location)}\n  port: {port}\n  username: {json.dumps(user)}\n"
+        f"  password: ${{{RABBITMQ_PASSWORD}}}\n  queues: [{scale.rabbitmq_queue}]\n"
+        f"  exchange_name: {scale.rabbitmq_queue}\n"
+        "  raise_on_failure: false\n  should_keep_unpublished_messages: true\n"
+    )
 
 
 def secrets_environment(settings: Settings) -> dict[str, str]:
@@ -102,11 +120,14 @@ def secrets_environment(settings: Settings) -> dict[str, str]:
     return {
         TRACKER_PASSWORD: scale.tracker_url.password or "",
         REDIS_PASSWORD: unquote(urlsplit(scale.redis_url).password or ""),
+        # Percent-encoded as in the URL: Rasa writes it into the URL it connects with.
+        RABBITMQ_PASSWORD: urlsplit(scale.rabbitmq_url).password or "",
     }
 
 
 def programs(settings: Settings) -> dict[str, Program]:
-    """Every process of the scale-out: ``rasa-1``.., ``actions-1``.., ``web-1``.. and ``balancer``.
+    """Every process of the scale-out: ``rasa-1``.., ``actions-1``.., ``web-1``.., the monitoring
+    consumer ``outcomes`` and ``balancer``.
 
     Process ``i`` of a server takes its balancer's port + ``i`` on the internal host (the web apps
     too: only the balancer is public) and its name, for files of its own such as its outbox.
@@ -126,6 +147,8 @@ def programs(settings: Settings) -> dict[str, Program]:
             if name == "web":
                 environment["BIND_HOST"] = host
             found[f"{name}-{number}"] = Program([sys.executable, "-m", module], environment)
+    # One consumer: it reads the queue in order (a session's start follows its entry channel).
+    found["outcomes"] = Program([sys.executable, "-m", "bot.outcome_consumer"], {"COUNCIL_PROCESS_NAME": "outcomes"})
     found["balancer"] = Program([haproxy(), "-db", "-f", str(settings.var_dir / "haproxy.cfg")])
     return found
 

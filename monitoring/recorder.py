@@ -255,19 +255,31 @@ class Outcomes:
     ) -> None:
         """Record one event: in a conversation (``session`` given), about a case (``case``), or both."""
         try:
-            conversation = None if session is None else self.conversation_key(sender_id, session)
-            if kind in ONCE_PER_CONVERSATION and conversation is not None:
-                fields.setdefault("event_id", keyed_hash(self._secret, f"event:{kind.value}:{conversation}"))
-            event = OutcomeEvent(
-                kind=kind,
-                resident_key=self.resident_key(sender_id),
-                conversation_key=conversation,
-                case_key=None if case is None else self.case_key(case),
-                **fields,  # type: ignore[arg-type]
-            )
-            self._recorder.record(event)
+            self._recorder.record(self.event(sender_id, kind, session=session, case=case, **fields))
         except Exception:  # noqa: BLE001 - monitoring must never stop a conversation
             logger.exception("Could not record the outcome event %s", kind)
+
+    def event(
+        self, sender_id: str, kind: EventKind, session: str | None = None, case: str | None = None, **fields: object
+    ) -> OutcomeEvent:
+        """The pseudonymous event ``record`` would record (raises ``ValueError``/``TypeError`` for a
+        mistake in it). A consumer that must not acknowledge a message before its event is stored
+        or in the outbox hands it to ``recorder.record`` itself, which raises only then."""
+        conversation = None if session is None else self.conversation_key(sender_id, session)
+        if kind in ONCE_PER_CONVERSATION and conversation is not None:
+            fields.setdefault("event_id", keyed_hash(self._secret, f"event:{kind.value}:{conversation}"))
+        return OutcomeEvent(
+            kind=kind,
+            resident_key=self.resident_key(sender_id),
+            conversation_key=conversation,
+            case_key=None if case is None else self.case_key(case),
+            **fields,  # type: ignore[arg-type]
+        )
+
+    @property
+    def recorder(self) -> OutcomeRecorder:
+        """Where the events go (the database, or the outbox while it is away)."""
+        return self._recorder
 
 
 class BackgroundOutcomes:

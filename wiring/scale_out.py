@@ -22,6 +22,12 @@ class ScaleOut:
             ``COUNCIL_REDIS_URL``.
         redis_prefix: letters and digits that begin every key and channel, so two deployments can
             share one Redis. Env ``COUNCIL_REDIS_PREFIX`` (``council``).
+        rabbitmq_url: Rasa's event broker (``amqp://`` or ``amqps://``, its password staying in the
+            environment), which carries each conversation's events to the monitoring consumer.
+            Env ``COUNCIL_RABBITMQ_URL``.
+        rabbitmq_queue: the durable queue those events wait in, and the name of the exchange Rasa
+            publishes them to, so deployments sharing a RabbitMQ never see each other's events.
+            Env ``COUNCIL_RABBITMQ_QUEUE`` (``council_outcomes``).
     """
 
     rasa: int
@@ -30,6 +36,8 @@ class ScaleOut:
     tracker_database_url: str
     redis_url: str
     redis_prefix: str = "council"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    rabbitmq_queue: str = "council_outcomes"
 
     @property
     def tracker_url(self) -> URL:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse_many
 from sqlalchemy.engine import make_url
@@ -276,6 +277,8 @@ def _scale_out(database_url: str) -> ScaleOut | None:
         tracker_database_url=_url("COUNCIL_TRACKER_DATABASE_URL", None, ("postgresql",)),
         redis_url=_url("COUNCIL_REDIS_URL", None, ("redis", "rediss")),
         redis_prefix=prefix,
+        rabbitmq_url=_amqp_url("COUNCIL_RABBITMQ_URL"),
+        rabbitmq_queue=_queue_name("COUNCIL_RABBITMQ_QUEUE"),
     )
 
 
@@ -293,6 +296,29 @@ def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str:
         scheme = ""
     if scheme not in schemes:
         raise SettingsError(f"{name} must be a {' or '.join(schemes)} URL for COUNCIL_PROFILE=scaled")
+    return raw
+
+
+def _amqp_url(name: str) -> str:
+    """A RabbitMQ URL (``amqp://`` or ``amqps://`` with a host), needed by the scale-out."""
+    raw = os.environ.get(name, "")
+    if not raw:
+        raise SettingsError(f"{name} must be set for COUNCIL_PROFILE=scaled (see README, Scale-out)")
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError as error:
+        raise SettingsError(f"{name} must be an amqp or amqps URL for COUNCIL_PROFILE=scaled") from error
+    if parts.scheme not in ("amqp", "amqps") or not parts.hostname:
+        raise SettingsError(f"{name} must be an amqp or amqps URL with a host for COUNCIL_PROFILE=scaled")
+    return raw
+
+
+def _queue_name(name: str) -> str:
+    """A RabbitMQ queue name: letters, digits, ``_``, ``-`` and ``.``, not starting ``amq.`` (reserved)."""
+    raw = os.environ.get(name) or "council_outcomes"
+    if len(raw) > 200 or raw.startswith("amq.") or not all(c.isascii() and (c.isalnum() or c in "_-.") for c in raw):
+        raise SettingsError(f"{name} must be letters, digits, '_', '-' or '.' (not starting 'amq.'), not {raw!r}")
     return raw
 
 

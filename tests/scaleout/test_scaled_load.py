@@ -1,5 +1,6 @@
 """Many residents through the scale-out's balancer at once: every turn answered, and every outcome
-event stored once, whichever Rasa, action server and web process handled it.
+event stored once, whichever Rasa, action server and web process handled it (the conversations'
+own events through RabbitMQ and the monitoring consumer).
 
 ``make test`` runs 20 residents x 5 turns; ``make load-scaled`` runs 50 x 10 (``SCALED_LOAD_RESIDENTS``,
 ``SCALED_LOAD_TURNS``), while an adviser works
@@ -22,7 +23,7 @@ from monitoring.events import EventKind
 from monitoring.schema import outcome_events
 from storage.engine import open_engine
 from tests.conftest import run_apart
-from tests.scaleout.conftest import ScaledAssistant
+from tests.scaleout.conftest import ScaledAssistant, drained
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
@@ -37,6 +38,8 @@ def test_fifty_residents_through_the_balancer_get_no_errors_and_each_outcome_is_
     access = prepare(scaled.database_url, "scaled")
     figures = run_apart(run(scaled.assistant.web_url, access, RESIDENTS, TURNS, PAUSE))
     print("\n" + figures.report())
+    # The outcome events travel through RabbitMQ to the monitoring consumer: let it catch up.
+    assert drained(scaled.rabbitmq_queue, 120), "the monitoring consumer did not empty its queue"
     engine = open_engine(scaled.database_url)
     try:
         with engine.connect() as connection:
