@@ -14,7 +14,6 @@ from typing import Any, Mapping, TypeVar, overload
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine, create_engine, make_url
-from sqlalchemy.pool import QueuePool
 
 metadata = MetaData()
 
@@ -34,10 +33,7 @@ def open_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # SQLAlchemy 1.4 opens a new SQLite connection for every use of a file database (and runs
-        # the pragmas again); a pool keeps a few open, which took a tenth off a busy turn.
-        pooling: dict[str, Any] = {} if parsed.database in (None, "", ":memory:") else {"poolclass": QueuePool}
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pooling)
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
