@@ -142,23 +142,30 @@ def finish_the_report(resident: Resident) -> str:
 
 
 def events_are_whole(assistant: Assistant, resident: Resident) -> None:
-    """Every event reached the database once: the outboxes empty, one start, one report, both stored."""
+    """Every event reached the database once: the outboxes empty, one start, one report, both stored.
+
+    The servers write outcome events in the background (a turn never waits for them), so the
+    events may land a moment after the last answer: they are waited for, then counted."""
     deadline = time.monotonic() + 60
     while any(path.stat().st_size for path in assistant.var_dir.glob("outbox-*.jsonl")):
         assert time.monotonic() < deadline, "events were left in the outbox"
         time.sleep(0.5)
     assert not list(assistant.var_dir.glob("*.torn"))
-    engine = open_engine(assistant.database_url)
     resident_key = keyed_hash(bytes.fromhex(METRICS_KEY), f"resident:{resident.chat_id}")
-    with engine.connect() as connection:
-        kinds = Counter(
-            connection.execute(
-                select(outcome_events.c.kind).where(outcome_events.c.resident_key == resident_key)
-            ).scalars()
-        )
-        stored_reports = connection.execute(select(func.count()).select_from(service_requests)).scalar_one()
-        ids = list(connection.execute(select(outcome_events.c.event_id)).scalars())
-    engine.dispose()
+    while True:
+        engine = open_engine(assistant.database_url)
+        with engine.connect() as connection:
+            kinds = Counter(
+                connection.execute(
+                    select(outcome_events.c.kind).where(outcome_events.c.resident_key == resident_key)
+                ).scalars()
+            )
+            stored_reports = connection.execute(select(func.count()).select_from(service_requests)).scalar_one()
+            ids = list(connection.execute(select(outcome_events.c.event_id)).scalars())
+        engine.dispose()
+        if (kinds["conversation_started"] and kinds["report_created"]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert len(ids) == len(set(ids))
     assert kinds["conversation_started"] == 1, kinds
     assert kinds["report_created"] == 1 == stored_reports, kinds

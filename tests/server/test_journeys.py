@@ -19,8 +19,9 @@ pytestmark = pytest.mark.server
 _senders = itertools.count()
 
 # A message whose risk signs are weaker: the assistant checks in instead of interrupting. (Chosen
-# from messages written for the tests, never from an evaluation set.)
-POSSIBLE_RISK = "what's the point of any of it"
+# from messages written for the tests, never from an evaluation set. "what's the point of any of it"
+# gets the interrupt since the indirect-risk examples of 2026-12-06: the more cautious answer.)
+POSSIBLE_RISK = "sometimes i wonder whats the point"
 CHECK_IN = "Are you safe right now?"
 ROUTES = "contact you urgently?"
 
