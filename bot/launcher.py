@@ -205,8 +205,11 @@ def given_up(settings: Settings) -> list[str]:
 
 
 def healthy(settings: Settings) -> bool:
-    """True when the web app's ``/health`` says the assistant can hold a conversation."""
-    return web_is_healthy(settings.web_url)
+    """True when the web app's ``/health`` says the assistant can hold a conversation (in the
+    scale-out: and every process of it is ready for its share)."""
+    if not web_is_healthy(settings.web_url):
+        return False
+    return not settings.scale or not scaled.not_ready(settings, internal_tokens(settings).rasa)
 
 
 def web_is_healthy(web_url: str) -> bool:

@@ -15,8 +15,11 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from storage.engine import ensure_database
@@ -151,6 +154,36 @@ def programs(settings: Settings) -> dict[str, Program]:
     found["outcomes"] = Program([sys.executable, "-m", "bot.outcome_consumer"], {"COUNCIL_PROCESS_NAME": "outcomes"})
     found["balancer"] = Program([haproxy(), "-db", "-f", str(settings.var_dir / "haproxy.cfg")])
     return found
+
+
+def not_ready(settings: Settings, rasa_token: str) -> list[str]:
+    """The processes of the scale-out that cannot yet take their share of turns: a Rasa server
+    without its model, an action server or web app not answering ``/health``.
+
+    The web app's own ``/health`` goes through the balancers, so one Rasa server with its model
+    makes it 200 while the others are still loading; a resident hashed to those would wait.
+    """
+    scale = scale_of(settings)
+    host = settings.internal_host
+    waiting = []
+    for number in range(1, scale.rasa + 1):
+        url = f"http://{host}:{scale.process_port(settings.rasa_port, number)}/status?token={rasa_token}"
+        if not _answers(url, lambda body: bool(json.loads(body).get("model_file"))):
+            waiting.append(f"rasa-{number}")
+    for name, port, count in (("actions", settings.actions_port, scale.actions), ("web", settings.web_port, scale.web)):
+        for number in range(1, count + 1):
+            if not _answers(f"http://{host}:{scale.process_port(port, number)}/health", lambda _body: True):
+                waiting.append(f"{name}-{number}")
+    return waiting
+
+
+def _answers(url: str, good: Callable[[bytes], bool]) -> bool:
+    """True when ``url`` answers 200 with a body ``good`` accepts."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return bool(answer.status == 200 and good(answer.read()))
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
 
 
 def haproxy() -> str:

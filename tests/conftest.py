@@ -78,13 +78,16 @@ def start_assistant(
     env.pop("RASA_TRACKER_DB", None)
     env.update(environment or {})
     var_dir.mkdir(parents=True, exist_ok=True)
-    log = (var_dir / "launcher.log").open("ab")
+    log_path = var_dir / "launcher.log"
+    log = log_path.open("ab")
+    started_at = log.tell()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     web_url = f"http://127.0.0.1:{web_port}"
     deadline = time.monotonic() + start_timeout
-    while not web_is_healthy(web_url):
+    # The launcher says it is running once every server is ready (in the scale-out, every process).
+    while not (web_is_healthy(web_url) and _said_running(log_path, started_at)):
         if process.poll() is not None or time.monotonic() > deadline:
             stop_assistant_process(process)
             logs = "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(var_dir.glob("**/*.log")))
@@ -98,6 +101,13 @@ def start_assistant(
         process=process,
         rasa_token=env["RASA_TOKEN"],
     )
+
+
+def _said_running(log_path: Path, since: int) -> bool:
+    """True when the launcher has printed its banner into ``log_path`` after byte ``since``."""
+    with log_path.open("rb") as log:
+        log.seek(since)
+        return b"The assistant is running" in log.read()
 
 
 def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from rasa.core.utils import AvailableEndpoints
 
-from bot.scaled import endpoints_file, haproxy, haproxy_config, programs, secrets_environment
+from bot.launcher import free_port
+from bot.scaled import endpoints_file, haproxy, haproxy_config, not_ready, programs, secrets_environment
 from wiring.settings import SettingsError, load_settings
 
 POSTGRES = "postgresql+psycopg2://council:s3cret@db.internal:5433/council"
@@ -130,3 +131,13 @@ def test_haproxy_accepts_its_configuration_and_balances_every_process(scaled_env
         assert f"server web{number} 127.0.0.1:{8080 + number} check" in config.read_text()
     # Only the balancer is public: every web process listens on the internal host.
     assert all(programs(settings)[f"web-{n}"].environment["BIND_HOST"] == "127.0.0.1" for n in (1, 2, 3))
+
+
+def test_until_each_process_answers_the_scale_out_is_not_ready_and_says_which(
+    scaled_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens on these ports: every process is still starting.
+    for variable in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT"):
+        monkeypatch.setenv(variable, str(free_port()))
+    waiting = not_ready(load_settings(), rasa_token="unused")
+    assert waiting == ["rasa-1", "rasa-2", "actions-1", "actions-2", "web-1", "web-2", "web-3"]

@@ -53,3 +53,16 @@ def test_a_report_whose_turns_alternate_between_two_rasa_servers_keeps_its_order
     finally:
         engine.dispose()
     assert stored is not None and stored.address_string == "Bitterne Road West"
+
+
+def test_once_the_assistant_says_it_is_running_every_rasa_server_has_its_model_and_every_web_app_answers(
+    scaled: ScaledAssistant,
+) -> None:
+    # The web app's health goes through the balancer, so one ready Rasa server would make it 200:
+    # a resident whose conversation hashes to a server still loading would be refused.
+    for process in (1, 2):
+        status_url = f"{scaled.rasa_process(process)}/status?token={scaled.assistant.rasa_token}"
+        with urllib.request.urlopen(status_url, timeout=10) as answer:
+            assert json.loads(answer.read())["model_file"], f"Rasa server {process} has no model"
+        with urllib.request.urlopen(f"{scaled.web_process(process)}/health", timeout=10) as answer:
+            assert answer.status == 200
