@@ -15,7 +15,9 @@ from rasa.core.utils import AvailableEndpoints
 from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
+from bot.action_calls import use_fast_json
 from bot.action_results import use_built_validator
+from bot.incremental_states import use_incremental_states
 from bot.scaled import endpoints_file
 from wiring.kept_secrets import internal_tokens
 from wiring.settings import PROJECT_ROOT, load_settings
@@ -29,6 +31,8 @@ def main() -> None:
     # policies' whole conversation state at each step, a cost that grows with the conversation.
     configure_structlog(logging.INFO)
     use_built_validator()
+    use_incremental_states()
+    use_fast_json()
     serve_application(
         model_path=str(settings.model_path),
         interface=settings.internal_host,
