@@ -119,14 +119,26 @@ def _side_by_side(assistant: AssistantUnderTest, var_dir: Path) -> dict[str, Any
     return section
 
 
+def _scaled(var_dir: Path) -> dict[str, Any]:
+    from bench import scaled
+
+    section = scaled.run(var_dir / "stock-bot")
+    print("\n".join(figures.describe_scaled(section)))
+    return section
+
+
 def main() -> int:
-    """Run the benchmarks and print the figures (``python -m bench dashboard`` or ``side-by-side``: one part)."""
+    """Run the benchmarks and print the figures (``python -m bench dashboard``, ``side-by-side`` or
+    ``scaled``: one part)."""
     settings = load_settings()
     from bench import dashboard
 
     if sys.argv[1:] == ["dashboard"]:
         pages = dashboard.run()
         print("\n".join(dashboard.describe(pages)))
+        return 0
+    if sys.argv[1:] == ["scaled"]:
+        _save(settings.var_dir, {"scaled": _scaled(settings.var_dir)})
         return 0
     if sys.argv[1:] == ["side-by-side"]:
         with running_assistant() as assistant:
@@ -137,6 +149,7 @@ def main() -> int:
         single = asyncio.run(one_user(url, turns=400))
         many = asyncio.run(concurrent_users(url, users=20, rounds=3))
         beside = _side_by_side(assistant, settings.var_dir)
+    scale_out = _scaled(settings.var_dir)  # after the embedded assistant has stopped: a machine of its own
     from bench.parse_overhead import run as parse_overhead
 
     overhead = parse_overhead()
@@ -147,6 +160,7 @@ def main() -> int:
         "support_need_detector": overhead,
         "dashboard": pages,
         "side_by_side": beside,
+        "scaled": scale_out,
     }
     print(f"One user, turns with no custom action: p50 {single['p50_ms']:.1f} ms, p95 {single['p95_ms']:.1f} ms")
     print(
@@ -160,6 +174,7 @@ def main() -> int:
     )
     print("\n".join(dashboard.describe(pages)))
     print("\n".join(figures.describe(beside)))  # again at the end, beside the other figures
+    print("\n".join(figures.describe_scaled(scale_out)))
     _save(settings.var_dir, results)
     return 0
 

@@ -78,10 +78,7 @@ def memory_from_status(status: str) -> Memory | None:
 
 def bot_figures(samples: BotSamples, memory: Memory | None) -> dict[str, Any]:
     """One bot's figures: latency of each scenario, throughput, and its Rasa process's memory."""
-    concurrent: dict[str, Any] = dict(latency(samples.concurrent))
-    concurrent["turns_per_second"] = (
-        len(samples.concurrent) / samples.concurrent_seconds if samples.concurrent_seconds else None
-    )
+    concurrent = bot_figures_concurrent(samples)
     turn4, turn40 = latency(samples.turn4), latency(samples.turn40)
     return {
         "small_talk_one_user": latency(samples.small_talk),
@@ -204,3 +201,54 @@ def describe(section: dict[str, Any]) -> list[str]:
         bound = f"at least {target['at_least']}" if "at_least" in target else f"at most {target['at_most']}"
         lines.append(f"  Target {name} {bound}: {verdict} ({_number(target['value'], '', 2)})")
     return lines
+
+
+SCALED_THROUGHPUT_RATIO_TARGET = 1.5
+
+
+def scaled_section(
+    scaled: BotSamples, stock: BotSamples, memory: Memory | None, settings: dict[str, Any]
+) -> dict[str, Any]:
+    """The ``scaled`` section of ``var/bench.json``: the scale-out profile's throughput with many
+    residents at once against the stock bot's, on the same machine in alternating rounds."""
+    mine, theirs = bot_figures_concurrent(scaled), bot_figures_concurrent(stock)
+    throughput = ratio(mine["turns_per_second"], theirs["turns_per_second"])
+    return {
+        "settings": settings,
+        "scale_out": {**mine, "rasa_memory_total": memory},
+        "stock_bot": theirs,
+        "ratios": {
+            "concurrent_turns_per_second": throughput,
+            "concurrent_p95": ratio(mine["p95_ms"], theirs["p95_ms"]),
+        },
+        "targets": {"throughput_ratio": _target(throughput, SCALED_THROUGHPUT_RATIO_TARGET, at_least=True)},
+    }
+
+
+def bot_figures_concurrent(samples: BotSamples) -> dict[str, Any]:
+    """The concurrent users' latency and throughput from one bot's samples."""
+    figures: dict[str, Any] = dict(latency(samples.concurrent))
+    figures["turns_per_second"] = (
+        len(samples.concurrent) / samples.concurrent_seconds if samples.concurrent_seconds else None
+    )
+    return figures
+
+
+def describe_scaled(section: dict[str, Any]) -> list[str]:
+    """The scale-out figures as lines to print."""
+    if "skipped" in section:
+        return [f"Scale-out NOT MEASURED: {section['skipped']}"]
+    mine, theirs, target = section["scale_out"], section["stock_bot"], section["targets"]["throughput_ratio"]
+    settings, memory = section["settings"], mine.get("rasa_memory_total") or {}
+    verdict = {True: "met", False: "NOT met", None: "not measured"}[target["met"]]
+    throughput = section["ratios"]["concurrent_turns_per_second"]
+    return [
+        f"Scale-out ({settings['rasa_processes']} Rasa processes behind HAProxy, on PostgreSQL, Redis and RabbitMQ)"
+        f" against the stock bot: {settings['concurrent_users']} users at once, {settings['rounds']} rounds",
+        f"  throughput {_number(mine['turns_per_second'], ' t/s')} against "
+        f"{_number(theirs['turns_per_second'], ' t/s')} ({_number(throughput, 'x', 2)});"
+        f" p95 {_number(mine['p95_ms'], ' ms')} against {_number(theirs['p95_ms'], ' ms')}",
+        f"  Rasa processes' VmRSS together {_number(memory.get('vm_rss_mib'), ' MiB')}",
+        f"  Target scaled_throughput_ratio at least {target['at_least']}: {verdict}"
+        f" ({_number(target['value'], '', 2)})",
+    ]

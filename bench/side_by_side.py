@@ -99,7 +99,9 @@ async def _conversations(url: str, script: Script, turns: list[str], count: int,
                 into.append(await rest_turn(session, url, sender, text))
 
 
-async def _concurrent(url: str, script: Script, config: Config, into: BotSamples) -> None:
+async def many_residents(url: str, script: Script, config: Config, into: BotSamples) -> None:
+    """Scenario (c): ``config.concurrent_users`` residents at once, each holding six-turn task conversations."""
+
     async def resident(session: aiohttp.ClientSession) -> None:
         for _ in range(config.concurrent_conversations):
             sender = _sender(script, "many")
@@ -128,11 +130,11 @@ async def one_round(url: str, script: Script, config: Config, into: BotSamples) 
     """One round of (a) to (d) against the bot whose REST webhook is ``url``."""
     await _conversations(url, script, script.small_talk, config.small_talk_conversations, into.small_talk)
     await _conversations(url, script, script.task, config.task_conversations, into.task)
-    await _concurrent(url, script, config, into)
+    await many_residents(url, script, config, into)
     await _long(url, script, config, into)
 
 
-async def _warm_up(url: str, script: Script) -> None:
+async def warm_up(url: str, script: Script) -> None:
     """A few unmeasured conversations, so the first measured turns do not pay for lazy loading."""
     await _conversations(url, script, script.small_talk + script.task, 2, [])
 
@@ -177,8 +179,8 @@ def run(assistant: AssistantUnderTest, stock_dir: Path, config: Config | None = 
 async def _rounds(assistant: AssistantUnderTest, bot: stock_bot.StockBot, config: Config) -> dict[str, Any]:
     rest = f"{assistant.rasa_url}/webhooks/rest/webhook"
     ours, theirs, paths = BotSamples(), BotSamples(), chat_page.PathSamples()
-    await _warm_up(rest, ASSISTANT)
-    await _warm_up(bot.webhook, STOCK)
+    await warm_up(rest, ASSISTANT)
+    await warm_up(bot.webhook, STOCK)
     for number in range(1, config.rounds + 1):
         print(f"Side by side, round {number} of {config.rounds}: the assistant...", flush=True)
         await one_round(rest, ASSISTANT, config, ours)

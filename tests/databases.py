@@ -7,7 +7,6 @@ Where no server answers they are skipped with the reason; CI here has one, so th
 
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Iterator
 
@@ -18,8 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from storage.engine import open_engine
 from storage.schema import ASSISTANT, migrate
-
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+from wiring.scratch_deployment import POSTGRES_ADMIN_URL
 
 
 def postgres_database() -> Iterator[str]:

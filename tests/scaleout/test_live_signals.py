@@ -10,7 +10,7 @@ import pytest
 
 from bot.web.live_signals import EVERYONE, LiveSignals, RedisLiveSignals
 from tests.conftest import run_apart
-from tests.scaleout.conftest import REDIS_URL
+from wiring.scratch_deployment import REDIS_URL
 
 # Each test runs its coroutine on a loop of its own (``run_apart``): by the time these run, the browser
 # tests' Playwright holds the main thread's loop.

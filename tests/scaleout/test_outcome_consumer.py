@@ -25,7 +25,8 @@ from monitoring.schema import outcome_events
 from storage.engine import open_engine
 from storage.schema import migrate_monitoring
 from tests.conftest import run_apart
-from tests.scaleout.conftest import RABBITMQ_URL, delete_queue, new_queue_name, rabbitmq_or_skip, waiting_messages
+from tests.scaleout.conftest import new_queue_name, rabbitmq_or_skip, waiting_messages
+from wiring.scratch_deployment import RABBITMQ_URL, delete_queue
 
 SECRET = bytes(32)
 STARTED = 1_760_000_000.0
