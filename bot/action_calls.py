@@ -7,10 +7,24 @@ Every custom action is sent the whole conversation so far: at turn 40 about 160 
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 import ujson
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
+
+
+def dumps(value: Any) -> str:
+    """``value`` as JSON text that encodes to UTF-8: Unicode as it is (no \\u escapes, fewer bytes),
+    unless the text holds a lone surrogate, which only a \\u escape can carry (a REST client may send
+    one; written raw, aiohttp's UTF-8 encode fails and the action's events are lost)."""
+    text: str = ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return str(ujson.dumps(value, ensure_ascii=True, escape_forward_slashes=False))
+    return text
 
 
 def fast_json_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
@@ -22,8 +36,7 @@ def fast_json_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
         headers=endpoint.headers,
         auth=auth,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        # Unicode as it is (no \u escapes): the same JSON text, fewer bytes.
-        json_serialize=lambda value: ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False),
+        json_serialize=dumps,
     )
 
 

@@ -57,3 +57,16 @@ async def test_the_action_server_receives_the_whole_payload_unchanged(
     assert answer == {"events": [], "responses": []}
     assert received[0]["body"] == TRACKER_LIKE
     assert received[0]["query"] == {"token": "s3cret"}
+
+
+async def test_a_lone_surrogate_a_rest_client_sent_still_reaches_the_action_server(
+    receiver: tuple[TestServer, list[dict[str, Any]]],
+) -> None:
+    # JSON lets a client send "\ud83d" (half an emoji) and Rasa keeps it in the conversation; written
+    # raw it cannot be encoded as UTF-8, and the action (a fallback, a safety check) was lost.
+    server, received = receiver
+    use_fast_json()
+    payload = {"tracker": {"events": [{"event": "user", "text": "help \ud83d me 😀"}]}}
+    endpoint = EndpointConfig(url=str(server.make_url("/webhook")))
+    assert await endpoint.request(method="post", json=payload) == {"events": [], "responses": []}
+    assert received[0]["body"] == payload
