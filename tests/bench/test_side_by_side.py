@@ -7,12 +7,15 @@ import pytest
 
 from bench.figures import (
     BotSamples,
+    Memory,
     bot_figures,
     describe,
+    describe_scaled,
     latency,
     memory_from_status,
     percentile,
     ratio,
+    scaled_section,
     side_by_side_section,
 )
 from bench.side_by_side import ASSISTANT, STOCK, Config
@@ -111,3 +114,21 @@ def test_turns_4_and_40_of_a_long_conversation_send_the_same_words() -> None:
     for script in (ASSISTANT, STOCK):
         assert len(script.task) == 6
         assert script.task[(4 - 1) % 6] == script.task[(40 - 1) % 6]
+
+
+def test_the_scale_out_section_holds_its_throughput_against_the_stock_bots_and_the_target() -> None:
+    scale_out = BotSamples(concurrent=[40.0] * 300, concurrent_seconds=5.0)  # 60 turns a second
+    stock = BotSamples(concurrent=[30.0] * 300, concurrent_seconds=6.0)  # 50
+    memory: Memory = {"vm_rss_mib": 2400.0, "vm_hwm_mib": 2500.0}
+    section = scaled_section(scale_out, stock, memory, {"rounds": 3, "concurrent_users": 20, "rasa_processes": 2})
+    assert section["ratios"]["concurrent_turns_per_second"] == pytest.approx(1.2)
+    assert section["targets"]["throughput_ratio"] == {"at_least": 1.5, "value": pytest.approx(1.2), "met": False}
+    lines = describe_scaled(json.loads(json.dumps(section)))
+    assert any("60.0 t/s against 50.0 t/s (1.20x)" in line for line in lines), lines
+    assert "NOT met" in lines[-1] and "2400.0 MiB" in lines[-2]
+
+
+def test_a_scale_out_that_could_not_run_says_why() -> None:
+    assert describe_scaled({"skipped": "REDIS IS NOT RUNNING at redis://127.0.0.1:6379/0"}) == [
+        "Scale-out NOT MEASURED: REDIS IS NOT RUNNING at redis://127.0.0.1:6379/0"
+    ]

@@ -34,6 +34,8 @@ def _only(text, category):
         ("everyone would be better off without me", "self_harm", "better off without me"),
         ("I won't be a burden much longer", "self_harm", "won't be a burden much longer"),
         ("I don't want to live", "self_harm", "don't want to live"),
+        ("everything is closing in and I've thought about how I'd do it", "self_harm", "thought about how I'd do it"),
+        ("where can I buy a lot of painkillers at once", "self_harm", "buy a lot of painkillers at once"),
         ("I've been saving up my tablets", "self_harm", "saving up my tablets"),
         ("I have saved up all my tablets", "self_harm", "saved up all my tablets"),
         ("I've got enough paracetamol saved", "self_harm", "got enough paracetamol"),
@@ -43,9 +45,12 @@ def _only(text, category):
         ("he took my passport", "domestic_abuse", "he took my passport"),
         # a child or adult at risk
         ("the child next door is left alone all day", "child_at_risk", "child next door is left alone"),
+        ("I'm worried about a pupil's home life", "child_at_risk", "worried about a pupil's home life"),
+        ("no heat, baby is 2 weeks old and hes gone really floppy", "child_at_risk", "baby is 2 weeks old and hes gone really floppy"),
         ("my mum has gone missing", "adult_at_risk", "mum has gone missing"),  # someone else: an adult
         # crime happening now
         ("someone is breaking in right now", "crime_in_progress", "is breaking in"),
+        ("people are stripping the lead off the roof as we speak", "crime_in_progress", "stripping the lead off the roof as we speak"),
         ("there's a man with a knife outside", "crime_in_progress", "with a knife"),
         ("I'm being followed", "crime_in_progress", "being followed"),
         # exploitation
@@ -55,11 +60,15 @@ def _only(text, category):
         ("I have nowhere to sleep tonight", "homeless_tonight", "nowhere to sleep"),
         ("I've been sleeping in my car", "homeless_tonight", "sleeping in my car"),
         ("my landlord changed the locks today", "homeless_tonight", "changed the locks today"),
+        ("sleepin rough again tonite", "homeless_tonight", "sleepin rough"),
+        ("my mum's thrown me out and I'm 17", "homeless_tonight", "thrown me out and I'm 17"),
         # danger in the home
         ("I can smell gas in the kitchen", "gas_danger", "smell gas"),
         ("the CO alarm keeps going off", "gas_danger", "CO alarm"),
         ("there are live wires hanging from the ceiling", "electrics", "live wires"),
         ("the socket is sparking", "electrics", "socket is sparking"),
+        ("a tree brought the power lines down in the storm", "electrics", "power lines down"),
+        ("the lines are down across the pavement", "electrics", "lines are down across the pavement"),
         ("my oxygen concentrator has stopped working", "equipment_failure", "oxygen concentrator"),
         ("my pendant alarm isn't working", "equipment_failure", "pendant alarm isn't"),
     ],
@@ -178,6 +187,7 @@ def test_a_need_is_noticed_and_the_cue_is_the_residents_own_words(message, categ
         "I need to fit a carbon monoxide alarm",
         "I want to dispose of an old oxygen cylinder",
         "I don't want to live here anymore",
+        "I don't want to be here all day on hold, when is my bin day",
         # ordinary requests
         "when is my bin day",
         "I want to pay my council tax",
