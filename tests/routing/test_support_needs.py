@@ -46,11 +46,11 @@ def _only(text, category):
         # a child or adult at risk
         ("the child next door is left alone all day", "child_at_risk", "child next door is left alone"),
         ("I'm worried about a pupil's home life", "child_at_risk", "worried about a pupil's home life"),
-        ("no heat, baby is 2 weeks old and hes gone really floppy", "child_at_risk", "baby is 2 weeks old and hes gone really floppy"),
+        ("no heat and the baby has gone really floppy", "child_at_risk", "baby has gone really floppy"),
         ("my mum has gone missing", "adult_at_risk", "mum has gone missing"),  # someone else: an adult
         # crime happening now
         ("someone is breaking in right now", "crime_in_progress", "is breaking in"),
-        ("people are stripping the lead off the roof as we speak", "crime_in_progress", "stripping the lead off the roof as we speak"),
+        ("they are stripping the lead as we speak", "crime_in_progress", "stripping the lead as we speak"),
         ("there's a man with a knife outside", "crime_in_progress", "with a knife"),
         ("I'm being followed", "crime_in_progress", "being followed"),
         # exploitation
