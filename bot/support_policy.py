@@ -41,7 +41,7 @@ from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from routing.closing import QUESTION_SLOT, next_closing_step
+from routing.closing import QUESTION_SLOT, ROUTES_GOODBYE, next_closing_step
 from routing.conversation_events import ConversationView, need_entities
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
@@ -225,7 +225,7 @@ def _after_the_resident(
         return DIGITAL_INCLUSION
     if interrupted and loop is None and asks_to_carry_on(intent, str(user.text or "")):
         return interrupted  # the report a safety reply interrupted, with the answers it had
-    if state.unacknowledged and loop is None:
+    if state.unacknowledged and loop is None and not _no_time_for_consent(state, intent):
         task = task_intent(user.intent, user.parse_data.get("intent_ranking") or [])
         if task in TASK_FIRST and not state.unacknowledged & ACKNOWLEDGED_FIRST:
             return None  # the task answers first; the consent question follows it (or the form it starts)
@@ -233,6 +233,12 @@ def _after_the_resident(
     if not state.offered_support and intent != COMPLAINT and new_signals(state.turns) - SIGNALS_HANDLED_ELSEWHERE:
         return OFFER_SUPPORT
     return None
+
+
+def _no_time_for_consent(state: _State, intent: str) -> bool:
+    """A consent question would be in the way: the resident is leaving, or asks for a person after
+    a sign of risk (the person comes first, with the emergency routes)."""
+    return intent == "goodbye" or (intent == "request_human" and state.concern_raised)
 
 
 def _after_an_action(state: _State, loop: str | None) -> str | None:
@@ -249,7 +255,7 @@ def _after_an_action(state: _State, loop: str | None) -> str | None:
         return _carry_on(state.turns[-1].intent, loop, state)
     if loop is not None or latest.endswith("_form"):
         return None  # the form, or the rule that follows it, decides
-    if state.unacknowledged:
+    if state.unacknowledged and latest != ROUTES_GOODBYE:
         return ACKNOWLEDGE
     if {RECORD_CONSENT, SAFE, OFFER_SUPPORT} & set(state.actions_since_user):
         return ACTION_LISTEN_NAME  # the task it carried on with has answered

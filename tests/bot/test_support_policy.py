@@ -122,6 +122,46 @@ CASES = [
         "report_form",
     ),
     (
+        "goodbye after a check-in gives the routes again, not a consent question about a need it showed",
+        [
+            user("nlu_fallback", "safeguarding", "mental_health_cognitive", tier="possible"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+            act("action_listen"),
+            user("goodbye"),
+        ],
+        "action_goodbye",
+    ),
+    (
+        "and no consent question after it: the need it showed waits for another turn",
+        [
+            user("nlu_fallback", "safeguarding", "mental_health_cognitive", tier="possible"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+            act("action_listen"),
+            user("goodbye"),
+            act("action_goodbye"),
+        ],
+        None,
+    ),
+    (
+        "asking for a person after a check-in goes to the person, not to a consent question",
+        [
+            user("nlu_fallback", "safeguarding", "mental_health_cognitive", tier="possible"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+            act("action_listen"),
+            user("request_human"),
+        ],
+        None,
+    ),
+    (
         "the concern is not forgotten: a later possible risk goes straight to the routes",
         [
             possible_risk(),

@@ -98,7 +98,7 @@ def test_after_a_risk_sign_the_routes_stay_in_view_and_the_check_in_is_accessibl
     page.goto(f"{assistant.web_url}/")
     routes = page.get_by_role("complementary", name="If you need help now")
     expect(routes).to_be_hidden()
-    send(page, "sometimes i wonder whats the point")
+    send(page, "i've been feeling really down lately")
     expect(page.locator("#log")).to_contain_text("Are you safe right now?")
     expect(routes).to_be_visible()
     expect(routes).to_contain_text("999")

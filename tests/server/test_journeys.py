@@ -21,7 +21,7 @@ _senders = itertools.count()
 # A message whose risk signs are weaker: the assistant checks in instead of interrupting. (Chosen
 # from messages written for the tests, never from an evaluation set. "what's the point of any of it"
 # gets the interrupt since the indirect-risk examples of 2026-12-06: the more cautious answer.)
-POSSIBLE_RISK = "sometimes i wonder whats the point"
+POSSIBLE_RISK = "i've been feeling really down lately"
 CHECK_IN = "Are you safe right now?"
 ROUTES = "contact you urgently?"
 

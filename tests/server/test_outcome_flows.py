@@ -326,7 +326,7 @@ FLOWS = [
         "a possible risk: the check-in, I'm safe, and the concern kept to the end",
         "rest",
         [
-            ("sometimes i wonder whats the point", [
+            ("i've been feeling really down lately", [
                 ("conversation_started", {"entry_channel": "rest"}),
                 ("risk_check_in", {"category": "safeguarding", "value": "asked"}),
             ]),
