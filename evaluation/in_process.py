@@ -74,14 +74,17 @@ def _nlu_examples() -> Any:
 
 def fit(lexicon: CueLexicon | None = None, extra_examples: Sequence[Example] = ()) -> Pipeline:
     """Fit the intent, service and support-need classifiers on the project's data (as ``rasa train`` does)."""
+    from bot.nlu.intent_classifier import intent_training_pairs
     from bot.nlu.support_needs import nlu_example
 
     lexicon = lexicon or default_lexicon()
     data = _nlu_examples()
     intent_messages = [message for message in data.intent_examples if message.get("text")]
     intents = SingleLabelTextClassifier.fit(
-        [str(message.get("text")) for message in intent_messages],
-        [str(message.get("intent")) for message in intent_messages],
+        *intent_training_pairs(
+            [str(message.get("text")) for message in intent_messages],
+            [str(message.get("intent")) for message in intent_messages],
+        )
     )
     synonyms = {key.lower(): value for key, value in data.entity_synonyms.items()}
     service_pairs = [

@@ -197,12 +197,14 @@ class SupportNeedDetector:
 class Example:
     """One labelled training message: its categories and, for a risk, its kind and whose risk it is
     (``subject``: ``self`` or ``other``, where the example marks it; not used in training, only to
-    check ``routing.risk_subject``)."""
+    check ``routing.risk_subject``). ``intent`` is the task it asks for, where its writer named one
+    (the intent classifier learns from those too)."""
 
     text: str
     needs: frozenset[str]
     kind: str | None = None
     subject: str | None = None
+    intent: str | None = None
 
 
 def check_categories(examples: Iterable[Example]) -> list[Example]:
@@ -223,7 +225,11 @@ def load_examples(paths: Iterable[Path] = EXAMPLES_PATHS) -> list[Example]:
         for item in raw["examples"]:
             examples.append(
                 Example(
-                    str(item["text"]).strip(), frozenset(item.get("needs") or []), item.get("kind"), item.get("subject")
+                    str(item["text"]).strip(),
+                    frozenset(item.get("needs") or []),
+                    item.get("kind"),
+                    item.get("subject"),
+                    item.get("intent"),
                 )
             )
     return check_categories(examples)

@@ -123,11 +123,12 @@ def test_each_sealed_set_is_the_one_the_seal_records(path):
 
 @pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED, *DEVELOPMENT], ids=lambda path: path.stem)
 def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scored(path):
-    # A "hello" can be in both; more than a few in common would mean a set leaked into training.
+    # A "hello" or "I want to die" can be in both (the training data holds thousands of messages from
+    # other outside writers); more than a few in common would mean a set leaked into training.
     # (Only counts are shown: nobody reads the sealed set.)
     messages = load_set(path)
     kept = unseen(messages, training_texts())
-    assert len(kept) >= 0.97 * len(messages), f"{path.name}: {len(messages) - len(kept)} are training examples"
+    assert len(kept) >= 0.95 * len(messages), f"{path.name}: {len(messages) - len(kept)} are training examples"
     assert all(message in messages for message in kept)
 
 
@@ -136,19 +137,9 @@ def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scor
 # Floors on the development sets, a little below what they scored when the thresholds were set, so a
 # change that makes detection worse fails here. They are not the headline: see `make eval`.
 FLOORS = {
-    "development-2026-12-05": {"safeguarding_reached": 0.95, "interrupt_precision": 0.9, "micro_f1": 0.85},
-    "development-tuned": {"safeguarding_reached": 0.96, "interrupt_precision": 0.85, "micro_f1": 0.88},
-    "sealed-2026-12-05": {"safeguarding_reached": 0.94, "interrupt_precision": 0.93, "micro_f1": 0.86},
-    "sealed-2026-12-05b": {"safeguarding_reached": 0.9, "interrupt_precision": 0.93, "micro_f1": 0.86},
-    # A development set since issue 13 read its misses (it then reached 1.000, precision 0.923, micro 0.860).
-    "sealed-2026-12-05c": {"safeguarding_reached": 0.96, "interrupt_precision": 0.88, "micro_f1": 0.84},
-    # A development set since its aggregate scores chose the indirect-risk examples (reached 0.962,
-    # precision 0.948, micro 0.873; its misses have not been read).
-    "sealed-2026-12-06d": {"safeguarding_reached": 0.94, "interrupt_precision": 0.92, "micro_f1": 0.85},
-    # A development set since its aggregate scores chose the understated-risk, near-miss and
-    # risk-in-passing examples, and four of its misses were read for cues (reached 0.995,
-    # precision 0.927, micro 0.869).
-    "sealed-2026-12-06e": {"safeguarding_reached": 0.97, "interrupt_precision": 0.9, "micro_f1": 0.85},
+    # The development set since the older sets became training data (it then reached 0.965,
+    # precision 0.979, micro-F1 0.894 when fitted in process; its misses are read for tuning).
+    "sealed-2026-12-06f": {"safeguarding_reached": 0.95, "interrupt_precision": 0.93, "micro_f1": 0.87},
 }
 
 
