@@ -109,7 +109,9 @@ class ActionSafeguarding(Action):
         closed: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         if tracker.active_loop_name in RESUMABLE_FORMS:
             return [*closed, SlotSet(INTERRUPTED_TASK, tracker.active_loop_name)]
-        return [*closed, *forget_task_slots()]
+        # The service this message named stays: after "no, thank you" its task carries on.
+        named = [SlotSet("service", code) for code in list(tracker.get_latest_entity_values("service"))[:1]]
+        return [*closed, *forget_task_slots(), *named]
 
 
 class ActionRiskCheckIn(Action):

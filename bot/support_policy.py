@@ -8,7 +8,9 @@ priority), decides:
   "No, I need help now" escalates to the interrupt; "I'm safe" gets ``action_risk_safe``, then the
   task carries on. The concern is kept: any later risk sign in the session goes straight to the
   interrupt. A form stays open through a check-in and asks its question again after it;
-* the answer to the offer of urgent contact: ``action_safeguarding_followup``;
+* the answer to the offer of urgent contact: ``action_safeguarding_followup``; after "no, thank
+  you", the task the message with the risk asked for carries on ("sh again last night, anyway when
+  is my bin day" still gets its bin day);
 * any other newly disclosed need: ``action_acknowledge_need`` (thank, explain, ask consent). When the
   message also asks for a task, the task is answered first and the consent question ends the turn:
   "can I pay my council tax by phone, I have no internet" gets the phone line before anything else;
@@ -87,6 +89,7 @@ class _State:
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
     consent_after_task: bool = False  # the latest consent question came after the task's answer
     check_in_intent: str | None = None  # the intent of the message the check-in followed
+    safeguarding_intent: str | None = None  # the intent of the message the emergency routes followed
     concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
     offered_support: bool = False
     digital_inclusion_asked_at: int = -1  # the turn whose answer the offer of help to get online awaits
@@ -115,6 +118,7 @@ def _read(session: ConversationView) -> _State:
         consent_trigger_intent=_intent_before(session, ACKNOWLEDGE),
         consent_after_task=session.ran({ACKNOWLEDGE}) and not session.ran_first_in_its_turn(ACKNOWLEDGE),
         check_in_intent=_intent_before(session, CHECK_IN),
+        safeguarding_intent=_intent_before(session, SAFEGUARDING),
         concern_raised=bool({CHECK_IN, SAFEGUARDING} & set(session.steps_before_message())),
         offered_support=session.ran({OFFER_SUPPORT}),
         digital_inclusion_asked_at=-1 if asked_at is None else asked_at,
@@ -197,9 +201,9 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
         return None
     loop = tracker.active_loop_name
     closing = next_closing_step(session, tracker.get_slot(QUESTION_SLOT)) if loop is None else None
-    if state.actions_since_user:
-        return _after_an_action(state, loop) if closing is None else closing
     interrupted = tracker.get_slot(INTERRUPTED_TASK)
+    if state.actions_since_user:
+        return _after_an_action(state, loop, bool(interrupted)) if closing is None else closing
     decided = _after_the_resident(state, tracker.latest_message, loop, str(interrupted) if interrupted else None)
     return decided or closing
 
@@ -241,8 +245,14 @@ def _no_time_for_consent(state: _State, intent: str) -> bool:
     return intent == "goodbye" or (intent == "request_human" and state.concern_raised)
 
 
-def _after_an_action(state: _State, loop: str | None) -> str | None:
+def _after_an_action(state: _State, loop: str | None, interrupted: bool = False) -> str | None:
     latest = state.actions_since_user[-1]
+    if latest == SAFEGUARDING_FOLLOWUP:
+        # A report the emergency routes interrupted waits to be asked for (the follow-up offers it).
+        declined = state.turns[-1].intent == "deny" and not interrupted
+        if declined and loop is None and state.safeguarding_intent in TASK_FIRST:
+            return _carry_on(state.safeguarding_intent, loop, state)
+        return ACTION_LISTEN_NAME
     if latest in WAIT_FOR_THE_RESIDENT:
         return ACTION_LISTEN_NAME
     if latest == RECORD_CONSENT:
@@ -255,6 +265,8 @@ def _after_an_action(state: _State, loop: str | None) -> str | None:
         return _carry_on(state.turns[-1].intent, loop, state)
     if loop is not None or latest.endswith("_form"):
         return None  # the form, or the rule that follows it, decides
+    if SAFEGUARDING_FOLLOWUP in state.actions_since_user:
+        return ACTION_LISTEN_NAME  # the task it carried on with has answered; other needs can wait
     if state.unacknowledged and latest != ROUTES_GOODBYE:
         return ACKNOWLEDGE
     if {RECORD_CONSENT, SAFE, OFFER_SUPPORT} & set(state.actions_since_user):
