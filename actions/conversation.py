@@ -16,6 +16,7 @@ from actions.context import catalogue, forget_task_slots, latest_text, named_ser
 from actions.support import act_for_answer, needs_in
 from routing.answers import answer_for
 from routing.menu import NOT_UNDERSTOOD, OFFER_A_PERSON, STILL_NOT_UNDERSTOOD, STOPPED, WHAT_NOW
+from routing.money_help import enforcement_answer, is_enforcement
 from routing.support_responses import help_for
 from routing.tasks import INTERRUPTED_TASK, task_intent
 
@@ -74,7 +75,11 @@ class ActionFallback(Action):
             # "i got a pcn, how do i appeal it": the service is clear even when the task is not.
             latest = tracker.latest_message
             task = task_intent(latest.get("intent") or {}, latest.get("intent_ranking") or [])
-            say(dispatcher, tracker, answer_for(service, task, catalogue()))
+            if service.offers("pay") and is_enforcement(latest_text(tracker)):
+                # "i got a letter from the bailiffs about my council tax": advice, never "pay online".
+                say(dispatcher, tracker, enforcement_answer(catalogue(), service))
+            else:
+                say(dispatcher, tracker, answer_for(service, task, catalogue()))
             return []
         if help_lines := help_for(needs_in(tracker.latest_message), latest_text(tracker), catalogue()):
             # "i have no money till my universal credit": the help that fits, not "did not understand".

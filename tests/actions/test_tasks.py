@@ -69,6 +69,19 @@ async def test_an_enforcement_letter_gets_advice_not_a_payment_link(
     assert len(dispatcher.messages) <= 3
 
 
+async def test_an_enforcement_letter_the_nlu_cannot_place_still_gets_advice_not_a_payment_link(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    text = "i got a letter from the bailiffs about my council tax"
+    unsure = {"event": "user", "text": text, "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    resident = tracker(text, "nlu_fallback", entities=[service("council_tax")], events=[unsure])
+    result = await ActionFallback().run(dispatcher, resident, domain)
+    text_said = said(dispatcher)
+    assert dispatcher.messages[0]["text"].startswith("Please do not ignore the letter.")
+    assert "council tax team" in text_said and "quick and secure" not in text_said
+    assert result == []
+
+
 async def test_after_a_consent_answer_the_enforcement_advice_is_not_repeated(
     dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
