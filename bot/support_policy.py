@@ -44,7 +44,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from routing.closing import QUESTION_SLOT, ROUTES_GOODBYE, next_closing_step
-from routing.conversation_events import ConversationView, need_entities
+from routing.conversation_events import ConversationView, Message, need_entities
 from routing.conversation_signals import Turn, new_signals
 from routing.safety import Tier, safeguarding_tier
 from routing.support_responses import DIGITAL_INCLUSION_SLOT
@@ -88,18 +88,35 @@ class _State:
     unacknowledged: set[str] = field(default_factory=set)  # disclosed needs not yet acknowledged
     consent_trigger_intent: str | None = None  # the intent of the message the consent question followed
     consent_after_task: bool = False  # the latest consent question came after the task's answer
-    check_in_intent: str | None = None  # the intent of the message the check-in followed
-    safeguarding_intent: str | None = None  # the intent of the message the emergency routes followed
+    check_in_intent: str | None = None  # the task the check-in's message named
+    safeguarding_intent: str | None = None  # the task the emergency routes' message named
     concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
     offered_support: bool = False
     digital_inclusion_asked_at: int = -1  # the turn whose answer the offer of help to get online awaits
 
 
+def _message_before(session: ConversationView, action: str) -> Message | None:
+    """The resident's message that the latest run of ``action`` followed."""
+    step = session.last_step(action)
+    return session.message_before(step) if step else None
+
+
 def _intent_before(session: ConversationView, action: str) -> str | None:
     """The task of the resident's message that the latest run of ``action`` followed."""
-    step = session.last_step(action)
-    message = session.message_before(step) if step else None
+    message = _message_before(session, action)
     return task_intent(message.intent, message.ranking) if message else None
+
+
+def _task_named_before(session: ConversationView, action: str) -> str | None:
+    """Like ``_intent_before``, for a risk message: its task only when it named the service.
+
+    Writers call a concern for someone "reporting" it, so a risk message alone ("i've been feeling
+    really down lately") can read as ``report_issue``; carrying on would start a pothole report.
+    """
+    message = _message_before(session, action)
+    if message is None or not any(entity.get("entity") == "service" for entity in message.parse.get("entities") or []):
+        return None
+    return task_intent(message.intent, message.ranking)
 
 
 def _read(session: ConversationView) -> _State:
@@ -117,8 +134,8 @@ def _read(session: ConversationView) -> _State:
         unacknowledged=since - NOT_ACKNOWLEDGED - before,
         consent_trigger_intent=_intent_before(session, ACKNOWLEDGE),
         consent_after_task=session.ran({ACKNOWLEDGE}) and not session.ran_first_in_its_turn(ACKNOWLEDGE),
-        check_in_intent=_intent_before(session, CHECK_IN),
-        safeguarding_intent=_intent_before(session, SAFEGUARDING),
+        check_in_intent=_task_named_before(session, CHECK_IN),
+        safeguarding_intent=_task_named_before(session, SAFEGUARDING),
         concern_raised=bool({CHECK_IN, SAFEGUARDING} & set(session.steps_before_message())),
         offered_support=session.ran({OFFER_SUPPORT}),
         digital_inclusion_asked_at=-1 if asked_at is None else asked_at,

@@ -16,9 +16,16 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 
 
 def user(
-    intent: str, *needs: str, text: str = "...", tier: str | None = None, evidence: str | None = "means: pills"
+    intent: str,
+    *needs: str,
+    text: str = "...",
+    tier: str | None = None,
+    evidence: str | None = "means: pills",
+    service: str | None = None,
 ) -> UserUttered:
     entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
+    if service:
+        entities.append({"entity": "service", "value": service, "start": 0, "end": 1})
     parse_data: dict[str, Any] = {}
     if tier:
         item = {"category": "safeguarding", "tier": tier, "confidence": 0.5, "evidence": evidence}
@@ -26,8 +33,8 @@ def user(
     return UserUttered(text, {"name": intent, "confidence": 0.99}, entities, parse_data=parse_data)  # type: ignore[arg-type]
 
 
-def possible_risk(intent: str = "nlu_fallback") -> UserUttered:
-    return user(intent, "safeguarding", tier="possible")
+def possible_risk(intent: str = "nlu_fallback", service: str | None = None) -> UserUttered:
+    return user(intent, "safeguarding", tier="possible", service=service)
 
 
 def act(name: str) -> ActionExecuted:
@@ -73,7 +80,7 @@ CASES = [
     (
         "no to urgent contact: the task the risk came with carries on",
         [
-            user("get_information", "safeguarding"),
+            user("get_information", "safeguarding", service="council_tax"),
             act("action_safeguarding"),
             act("action_listen"),
             user("deny"),
@@ -84,7 +91,7 @@ CASES = [
     (
         "and once it has answered, the assistant listens (a need shown beside the risk waits)",
         [
-            user("make_payment", "safeguarding", "financial_hardship"),
+            user("make_payment", "safeguarding", "financial_hardship", service="council_tax"),
             act("action_safeguarding"),
             act("action_listen"),
             user("deny"),
@@ -102,6 +109,17 @@ CASES = [
             act("action_safeguarding"),
             ActiveLoop(None),
             SlotSet("interrupted_task", "report_form"),
+            act("action_listen"),
+            user("deny"),
+            act("action_safeguarding_followup"),
+        ],
+        "action_listen",
+    ),
+    (
+        "no to urgent contact after a risk that named no service: no task starts (a concern is not a report)",
+        [
+            user("report_issue", "safeguarding"),
+            act("action_safeguarding"),
             act("action_listen"),
             user("deny"),
             act("action_safeguarding_followup"),
@@ -160,13 +178,24 @@ CASES = [
     (
         "then the task the resident came with carries on",
         [
-            possible_risk("make_payment"),
+            possible_risk("make_payment", service="council_tax"),
             act("action_risk_check_in"),
             act("action_listen"),
             user("affirm"),
             act("action_risk_safe"),
         ],
         "action_payment_info",
+    ),
+    (
+        "but 'i've been feeling really down lately' read as a report starts no report",
+        [
+            possible_risk("report_issue"),
+            act("action_risk_check_in"),
+            act("action_listen"),
+            user("affirm"),
+            act("action_risk_safe"),
+        ],
+        "action_listen",
     ),
     (
         "or the form asks its question again",
