@@ -33,9 +33,11 @@ def contact_phone(council: Mapping[str, Any]) -> str:
 
 
 def opening(procedure: Procedure, council: Mapping[str, Any]) -> Reply:
-    """Before the first question: the complaints team, the other ways to complain, and that a
-    first report of a problem is a report (with a button to make one instead)."""
-    text = f"{procedure.text('opening')} {procedure.text('first_report')}".format(contact_phone=contact_phone(council))
+    """Before the first question: the complaints team and when it replies, the other ways to
+    complain, and that a first report of a problem is a report (with a button to make one instead)."""
+    text = f"{procedure.text('opening')} {procedure.text('first_report')}".format(
+        contact_phone=contact_phone(council), reply_days=procedure.reply_days[1]
+    )
     return Reply(text, (Button(procedure.text("first_report_button"), REPORT_INSTEAD),))
 
 

@@ -143,7 +143,9 @@ class SupportNeedDetector:
                 adjustment=self.lexicon.category_adjustments.get("language_literacy"),
             )  # fmt: skip
         risk = self._risk(text, analysis, features, cues, scores, intent, intent_confidence)
-        return ([risk] if risk else []) + list(needs.values())
+        if risk is None:
+            return list(needs.values())
+        return [risk] + [need for need in needs.values() if not _only_the_risk_speaking(need, risk)]
 
     def _need(
         self, category: str, cues: Mapping[str, Any], scores: Mapping[str, float], had_near_miss: bool
@@ -191,6 +193,24 @@ class SupportNeedDetector:
         scores = self.models.kinds.scores(text, features)
         kind = max(scores, key=scores.__getitem__)
         return kind if scores[kind] >= KIND_CONFIDENCE else UNKNOWN_KIND
+
+
+# Needs that describe a person: when the one at risk is someone else, these are that person's, not
+# the resident's ("the old man across the road was shouting for help" says nothing about the
+# resident's age), and the assistant records the least about anyone.
+ABOUT_THE_ONE_AT_RISK = frozenset({"older_age"})
+
+
+def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed) -> bool:
+    """Whether ``need`` is no evidence of the resident's own need once ``risk`` is known.
+
+    A thought of suicide or self-harm is no sign of ``mental_health_cognitive`` by itself (writers
+    split on it; see ``CONVENTIONAL`` and ``train``), though a cue such as "depressed" is; and an
+    older person at risk is not an older resident.
+    """
+    if need.cue is None and risk.kind in CONVENTIONAL.get(need.category, ()):
+        return True
+    return risk.subject == OTHER and need.category in ABOUT_THE_ONE_AT_RISK
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,32 @@ def test_the_residents_own_risk_is_not_someone_elses(detector, message):
     need = _risk(detector, message)
     assert need is not None and need.tier == "clear"
     assert need.subject is None and "subject" not in need.as_output()
+
+
+@pytest.mark.parametrize(
+    ("message", "not_marked"),
+    [
+        # a thought of suicide or self-harm alone is no sign of a mental health need...
+        ("I'm going to end my life tonight", "mental_health_cognitive"),
+        ("i cut myself again last night", "mental_health_cognitive"),
+        # ...and an older person at risk is not an older resident
+        ("the old man across the road was shouting for help and his door is locked", "older_age"),
+        ("my neighbour is 92 and nobody has seen her for a week, her curtains are still shut", "older_age"),
+    ],
+)
+def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
+    found = _categories(detector, message, UNPLACED)
+    assert "safeguarding" in found
+    assert not_marked not in found
+
+
+@pytest.mark.parametrize(
+    ("message", "marked"),
+    [
+        ("i'm so depressed i want to end my life", "mental_health_cognitive"),
+        ("I'm 84 and live alone, and I've fallen and can't get up off the floor", "older_age"),
+    ],
+)
+def test_the_residents_own_need_beside_a_risk_is_kept(detector, message, marked):
+    found = _categories(detector, message, UNPLACED)
+    assert {"safeguarding", marked} <= found
