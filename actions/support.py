@@ -67,7 +67,7 @@ def _needs_and_text(messages: List[Message]) -> tuple[List[Need], str]:
     needs: Dict[str, Need] = {}
     for message in messages:
         for need in needs_in(message.parse):
-            if need.category != "safeguarding":
+            if need.category != "safeguarding" and need.category not in message.guessed_in_passing:
                 needs.setdefault(need.category, need)
     return list(needs.values()), " ".join(message.text for message in messages)
 

@@ -97,12 +97,33 @@ def _signpost(
 
 
 PAYMENT_INFO = "action_payment_info"
+INFORMATION = "action_information"
 
 
 def _task_words(tracker: Tracker, action: str) -> str:
     """What the resident has said for this task: their messages since ``action`` last ran this
     session (a consent question may have come between the request and this answer)."""
     return " ".join(message.text for message in this_session(tracker).messages_since_last(action))
+
+
+def _answer_enforcement(
+    dispatcher: CollectingDispatcher, tracker: Tracker, action: str, intent: str, kind: EventKind | None = None
+) -> List[EventType] | None:
+    """The enforcement advice, when the resident's words show enforcement (a bailiff letter, a
+    liability order, a summons): then paying online or the bands are not the answer. None otherwise."""
+    words = _task_words(tracker, action)
+    if not is_enforcement(words):
+        return None
+    record_left_form(tracker)
+    service = requested_service(tracker, "pay") or debt_service(words, catalogue())
+    code = service.code if service else DEFAULT_SERVICE
+    record(tracker, EventKind.INTENT, intent=intent, service=code)
+    if kind is not None:
+        record(tracker, kind, intent=intent, service=code)
+    # After a consent answer, the help in the same turn may have given this advice already.
+    said = enforcement_said(said_this_turn(tracker, dispatcher))
+    answer = [] if said else enforcement_answer(catalogue(), service)
+    return finish_task(dispatcher, tracker, answer) + forget_task_slots()
 
 
 class ActionPaymentInfo(Action):
@@ -116,17 +137,10 @@ class ActionPaymentInfo(Action):
         return PAYMENT_INFO
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        words = _task_words(tracker, PAYMENT_INFO)
-        if is_enforcement(words):
-            record_left_form(tracker)
-            service = requested_service(tracker, "pay") or debt_service(words, catalogue())
-            code = service.code if service else DEFAULT_SERVICE
-            record(tracker, EventKind.INTENT, intent="make_payment", service=code)
-            record(tracker, EventKind.PAYMENT_SIGNPOSTED, intent="make_payment", service=code)
-            # After a consent answer, the help in the same turn may have given this advice already.
-            said = enforcement_said(said_this_turn(tracker, dispatcher))
-            answer = [] if said else enforcement_answer(catalogue(), service)
-            return finish_task(dispatcher, tracker, answer) + forget_task_slots()
+        signposted = EventKind.PAYMENT_SIGNPOSTED
+        enforcement = _answer_enforcement(dispatcher, tracker, PAYMENT_INFO, "make_payment", signposted)
+        if enforcement is not None:
+            return enforcement
         offline = "digital_exclusion" in {need.get("category") for need in this_session(tracker).needs_seen()}
         return _signpost(
             dispatcher, tracker, "make_payment", EventKind.PAYMENT_SIGNPOSTED, "pay",
@@ -190,9 +204,12 @@ class ActionInformation(Action):
     """Answers an information question from the catalogue (bin days from the postcode)."""
 
     def name(self) -> str:
-        return "action_information"
+        return INFORMATION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        enforcement = _answer_enforcement(dispatcher, tracker, INFORMATION, "get_information")
+        if enforcement is not None:
+            return enforcement
         reset = forget_task_slots()
         if _asks_for_bin_day(tracker):
             postcode = tracker.get_slot("postcode") or format_postcode(latest_text(tracker))

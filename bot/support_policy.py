@@ -124,8 +124,8 @@ def _read(session: ConversationView) -> _State:
     # covered by it (or an earlier one); those shown since are still to acknowledge.
     acknowledged_at = session.last_step(ACKNOWLEDGE)
     split = acknowledged_at.after if acknowledged_at else 0
-    before = {need for message in session.messages[:split] for need in message.need_entities}
-    since = {need for message in session.messages[split:] for need in message.need_entities}
+    before = {need for message in session.messages[:split] for need in message.shown_needs}
+    since = {need for message in session.messages[split:] for need in message.shown_needs}
     asked_at = session.last_turn_slot_set(DIGITAL_INCLUSION_SLOT, "asked")
     return _State(
         turns=[Turn(str(m.intent_name), m.asked_for, "frustration" in m.need_entities) for m in session.messages],

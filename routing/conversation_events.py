@@ -21,6 +21,8 @@ NOT_BOT_STEPS = frozenset({"action_listen", "action_extract_slots"})
 SESSION_STARTED = "session_started"
 RESTARTED = "restart"
 REWOUND = "rewind"  # a fallback forgot the resident's message (``UserUtteranceReverted``)
+# An answer to a form's question shorter than this is read for its answer (``Message.shown_needs``).
+SHORT_ANSWER_WORDS = 6
 
 
 def need_entities(parse: Mapping[str, Any]) -> frozenset[str]:
@@ -72,6 +74,19 @@ class Message:
     def need_entities(self) -> frozenset[str]:
         """The categories of the message's ``support_need`` entities."""
         return need_entities(self.parse)
+
+    @property
+    def guessed_in_passing(self) -> frozenset[str]:
+        """Needs not worth asking about: those the classifier alone guessed from a short answer to a
+        form's question ("outside my house" is an address, not limited English)."""
+        if self.asked_for is None or len(self.text.split()) >= SHORT_ANSWER_WORDS:
+            return frozenset()
+        return frozenset(str(need.get("category")) for need in self.needs if not need.get("cue")) - {"safeguarding"}
+
+    @property
+    def shown_needs(self) -> frozenset[str]:
+        """The categories of the message's ``support_need`` entities worth asking about."""
+        return self.need_entities - self.guessed_in_passing
 
 
 @dataclass(frozen=True)

@@ -69,17 +69,23 @@ async def test_an_enforcement_letter_gets_advice_not_a_payment_link(
     assert len(dispatcher.messages) <= 3
 
 
-async def test_an_enforcement_letter_the_nlu_cannot_place_still_gets_advice_not_a_payment_link(
-    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+@pytest.mark.parametrize(
+    ("intent", "action"),
+    [
+        ("nlu_fallback", ActionFallback()),  # the NLU cannot place it
+        ("get_information", ActionInformation()),  # read as a question about council tax
+    ],
+)
+async def test_an_enforcement_letter_read_another_way_still_gets_advice_not_a_link_or_the_bands(
+    intent: str, action: Action, dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     text = "i got a letter from the bailiffs about my council tax"
-    unsure = {"event": "user", "text": text, "parse_data": {"intent": {"name": "nlu_fallback"}}}
-    resident = tracker(text, "nlu_fallback", entities=[service("council_tax")], events=[unsure])
-    result = await ActionFallback().run(dispatcher, resident, domain)
+    message = {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+    resident = tracker(text, intent, entities=[service("council_tax")], events=[message])
+    await action.run(dispatcher, resident, domain)
     text_said = said(dispatcher)
     assert dispatcher.messages[0]["text"].startswith("Please do not ignore the letter.")
-    assert "council tax team" in text_said and "quick and secure" not in text_said
-    assert result == []
+    assert "council tax team" in text_said and "quick and secure" not in text_said and "band" not in text_said
 
 
 async def test_after_a_consent_answer_the_enforcement_advice_is_not_repeated(

@@ -22,11 +22,15 @@ def user(
     tier: str | None = None,
     evidence: str | None = "means: pills",
     service: str | None = None,
+    guessed: bool = False,
 ) -> UserUttered:
+    """A resident's message; ``guessed``: its needs come from the classifier alone, with no cue."""
     entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
     if service:
         entities.append({"entity": "service", "value": service, "start": 0, "end": 1})
     parse_data: dict[str, Any] = {}
+    if guessed:
+        parse_data["support_needs"] = [{"category": need, "confidence": 0.5} for need in needs]
     if tier:
         item = {"category": "safeguarding", "tier": tier, "confidence": 0.5, "evidence": evidence}
         parse_data["support_needs"] = [item]
@@ -416,6 +420,32 @@ CASES = [
             user("report_issue"),
             *in_form("description"),
             user("inform", "disability"),
+            act("report_form"),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            act("action_submit_report"),
+        ],
+        "action_acknowledge_need",
+    ),
+    (
+        "but not a need the classifier alone guessed from a short answer ('outside my house')",
+        [
+            user("report_issue"),
+            *in_form("location"),
+            user("inform", "language_literacy", text="outside my house", guessed=True),
+            act("report_form"),
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            act("action_submit_report"),
+        ],
+        None,
+    ),
+    (
+        "a longer answer is read for its needs too",
+        [
+            user("report_issue"),
+            *in_form("description"),
+            user("inform", "disability", text="it's my wheelchair ramp, I can't get out of the house", guessed=True),
             act("report_form"),
             ActiveLoop(None),
             SlotSet("requested_slot", None),
