@@ -33,6 +33,16 @@ _VAGUE = re.compile(
     re.IGNORECASE,
 )
 
+# An answer that says the problem is in the resident's own home, without its address: "im a council
+# tenant", "its a council flat", "its the kitchen sink". Understood, so asked for the address itself.
+_HOME = re.compile(
+    r"\b(?:council\s+(?:flat|house|home|property|tenant|tenancy)|(?:i'?m|i am)\s+a\s+(?:council\s+)?tenant|"
+    r"(?:my|our|the)\s+(?:flat|kitchen|bathroom|bedroom|living room|hallway|landing|loft)|kitchen sink|"
+    r"(?:my|our|the)\s+(?:boiler|toilet|bath|shower|sink|radiators?|windows?|front door|back door))\b",
+    re.IGNORECASE,
+)
+HOME_ADDRESS_NEEDED = "Thank you. I need the address of your home, with the house or flat number."
+
 
 @dataclass(frozen=True)
 class LocationCheck:
@@ -80,4 +90,6 @@ def check_location(text: str) -> LocationCheck:
     # Two or more capitalised words usually name a place ("Hoglands Park", "Bargate Shopping").
     if len(re.findall(r"\b[A-Z][a-z]+", value)) >= 2:
         return LocationCheck(ok=True, value=value)
+    if _HOME.search(value):
+        return LocationCheck(ok=False, problem=HOME_ADDRESS_NEEDED)
     return LocationCheck(ok=False, problem="I could not tell where that is.")

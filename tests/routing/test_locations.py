@@ -2,7 +2,7 @@
 
 import pytest
 
-from routing.locations import check_location, format_postcode
+from routing.locations import HOME_ADDRESS_NEEDED, check_location, format_postcode
 
 
 @pytest.mark.parametrize(
@@ -91,3 +91,13 @@ def test_an_overlong_answer_is_refused(answer):
 )
 def test_format_postcode(text, postcode):
     assert format_postcode(text) == postcode
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["im a council tenant", "its a council flat", "its the kitchen sink, the pipe under it drips all the time"],
+)
+def test_a_home_without_its_address_is_understood_and_the_address_asked_for(answer):
+    result = check_location(answer)
+    assert not result.ok
+    assert result.problem == HOME_ADDRESS_NEEDED and "could not tell" not in result.problem
