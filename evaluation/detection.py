@@ -4,19 +4,36 @@ A safeguarding message is *reached* when the parse gives it the interrupt (tier 
 check-in (tier ``possible``); either counts as detecting safeguarding for its F1. The interrupt's
 precision counts the interrupt alone. A near miss *alarms* when it gets either. Intent accuracy
 counts the messages that ask for something definite (not ``any``), overall and on the mixes of a
-need with a task.
+need with a task. Writers label with the contract's intents only; an intent this project adds
+(``REFINES``) is right where the writer chose the contract intent it narrows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from evaluation.labelled import Labelled
 from evaluation.parsing import Parse
 from routing.categories import CATEGORIES
 from routing.safety import Tier, safeguarding_tier
+
+# The project's own intents, each with the contract intents it narrows ("more intents are welcome",
+# CONTRACTS.md section 3): a complaint reports a problem and is taken up by a person; asking for a
+# number is asking for information or for a person; changing a booked call is about the person.
+REFINES: Mapping[str, frozenset[str]] = {
+    "make_complaint": frozenset({"report_issue", "request_human"}),
+    "ask_contact": frozenset({"get_information", "request_human"}),
+    "cancel_handoff": frozenset({"request_human"}),
+    "rebook_handoff": frozenset({"request_human"}),
+}
+
+
+def intent_matches(found: str, expected: str) -> bool:
+    """Whether the parsed intent is the one the writer meant, or a project intent that narrows it."""
+    return found == expected or expected in REFINES.get(found, frozenset())
+
 
 # The issue's "done when" figures, each as (name, comparison, bound).
 TARGETS: tuple[tuple[str, str, float], ...] = (
@@ -121,7 +138,7 @@ def score(name: str, examples: Iterable[Labelled], parse: Parse) -> DetectionRep
         if example.group == "near_miss":
             report.near_misses += 1
             alarms += tier is not Tier.NONE
-        intent_ok = intent == example.intent
+        intent_ok = intent_matches(intent, example.intent)
         if example.scores_intent:
             report.intent_messages += 1
             intents_right += intent_ok

@@ -66,7 +66,8 @@ _SELF = _any(
     r"\b(?:won'?t|doesn'?t|does not|will not) let me\b",
     rf"\b{_I} (?:only )?\d{{1,2}}\b(?! ?(?:miles?|mins?|minutes?|hours?|hrs?|km|k|%|pm|am|st|nd|rd|th)\b)",
     r"\bme and (?:the |my )?(?:\w+ )?(?:kids|children|baby|babies|little ones?)\b",
-    r"\b(?:kill|hurt|cut|harm|burn|hang|top|end) (?:my ?self|my life|it all)\b",
+    # ("end it all" is not here: "he keeps saying he wants to end it all" is his.)
+    r"\b(?:kill|hurt|cut|harm|burn|hang|top|end) (?:my ?self|my life)\b",
     r"\bi (?:want|wanna|am going|'m going|need) to (?:die|end)\b",
     r"\bmy (?:carer|lodger|support worker|boss|pimp|dealer)\b",
     r"\b(?:borrow\w*|tak(?:e|es|ing|en)|took|steal\w*|stole|money|cash) (?:\w+ )?(?:off|from|out of) me\b",

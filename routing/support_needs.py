@@ -199,18 +199,25 @@ class SupportNeedDetector:
 # the resident's ("the old man across the road was shouting for help" says nothing about the
 # resident's age), and the assistant records the least about anyone.
 ABOUT_THE_ONE_AT_RISK = frozenset({"older_age"})
+# Raising a concern about someone else is not acting for them: the classifier's guess of
+# ``carer_proxy`` on such a message is the concern talking ("my husband says he wants to kill
+# himself"). Words that say the resident acts for them ("on behalf of", "I'm her carer") still count.
+CONCERN_NOT_PROXY = "carer_proxy"
 
 
 def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed) -> bool:
     """Whether ``need`` is no evidence of the resident's own need once ``risk`` is known.
 
     A thought of suicide or self-harm is no sign of ``mental_health_cognitive`` by itself (writers
-    split on it; see ``CONVENTIONAL`` and ``train``), though a cue such as "depressed" is; and an
-    older person at risk is not an older resident.
+    split on it; see ``CONVENTIONAL`` and ``train``), though a cue such as "depressed" is; an
+    older person at risk is not an older resident; and a concern about someone is not, by itself,
+    acting for them.
     """
     if need.cue is None and risk.kind in CONVENTIONAL.get(need.category, ()):
         return True
-    return risk.subject == OTHER and need.category in ABOUT_THE_ONE_AT_RISK
+    if risk.subject != OTHER:
+        return False
+    return need.category in ABOUT_THE_ONE_AT_RISK or (need.category == CONCERN_NOT_PROXY and need.cue is None)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from evaluation.detection import TARGETS, score
+from evaluation.detection import TARGETS, intent_matches, score
 from evaluation.labelled import (
     DEVELOPMENT,
     EARLIER_SEALED,
@@ -80,6 +80,21 @@ def test_intent_accuracy_skips_any_and_is_also_given_on_the_mixes(report):
     assert report.intent_messages == 4  # the three "any" messages are not scored
     assert report.intent_accuracy == pytest.approx(3 / 4)
     assert (report.mixed_messages, report.intent_accuracy_mixed) == (2, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("found", "writer_meant", "right"),
+    [
+        ("make_complaint", "request_human", True),  # "a formal complaint about the officer who was rude"
+        ("make_complaint", "report_issue", True),
+        ("ask_contact", "get_information", True),  # "what's the number for bulky waste?"
+        ("make_complaint", "make_payment", False),
+        ("get_information", "ask_contact", False),  # only a project intent narrows a contract one
+        ("report_issue", "report_issue", True),
+    ],
+)
+def test_a_project_intent_is_right_where_it_narrows_the_writers(found, writer_meant, right):
+    assert intent_matches(found, writer_meant) is right
 
 
 def test_the_targets_are_the_issues_figures(report):

@@ -31,12 +31,16 @@ from routing.support_needs import kind_of, load_examples
         # someone else's thoughts of suicide keep their own routes (999 and NHS 111 for them)
         ("my friend says she is going to kill herself tonight", "self_harm", OTHER, "self_harm"),
         ("my son said he's going to jump", "self_harm", OTHER, "self_harm"),
+        ("my husband keeps saying he wants to end it all and he won't answer his phone", "self_harm", OTHER,
+         "self_harm"),
         # the resident's own risk, even with other people in the message
         ("my husband hits me", "domestic_abuse", SELF, "domestic_abuse"),
         ("he took my passport and won't let me see my mum", "domestic_abuse", SELF, "domestic_abuse"),
         ("he reads every message, i'm using my friend's phone", "domestic_abuse", SELF, "domestic_abuse"),
         ("my kids would be better off without their mum", "self_harm", SELF, "self_harm"),
         ("swallowed my dad's heart tablets", "self_harm", SELF, "self_harm"),
+        ("i want to end it all", "self_harm", SELF, "self_harm"),
+        ("my husband left me and i want to end it all", "self_harm", SELF, "self_harm"),
         ("i'm 14 and my mum's boyfriend hits me", "child_at_risk", SELF, "child_at_risk"),
         ("i've fallen in the hall and can't get up, my neighbour's away", "adult_at_risk", SELF, "adult_at_risk"),
         ("i'm scared of my carer, she takes my money", "adult_at_risk", SELF, "adult_at_risk"),

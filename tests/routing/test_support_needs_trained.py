@@ -111,6 +111,9 @@ def test_the_residents_own_risk_is_not_someone_elses(detector, message):
         # ...and an older person at risk is not an older resident
         ("the old man across the road was shouting for help and his door is locked", "older_age"),
         ("my neighbour is 92 and nobody has seen her for a week, her curtains are still shut", "older_age"),
+        # ...and a concern about someone is not acting for them
+        ("my brother keeps telling me he wants to die and now he won't open his door", "carer_proxy"),
+        ("my dad has dementia and a man he met online has got his bank details", "carer_proxy"),
     ],
 )
 def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
@@ -124,6 +127,7 @@ def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
     [
         ("i'm so depressed i want to end my life", "mental_health_cognitive"),
         ("I'm 84 and live alone, and I've fallen and can't get up off the floor", "older_age"),
+        ("I'm writing on behalf of my dad, his new friend has taken his bank card and pin", "carer_proxy"),
     ],
 )
 def test_the_residents_own_need_beside_a_risk_is_kept(detector, message, marked):
