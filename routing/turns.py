@@ -5,7 +5,8 @@ it (the answer to a consent question, then the task it resumes), so each one com
 with what the turn has said already:
 
 * no fact (a phone number, a link, an email address) is said twice: a sentence whose facts were all
-  said already is left out;
+  said already is left out, and so is a sentence said word for word already (a re-asked question
+  after the note of what was wrong with the answer);
 * the turn keeps to its budget of messages (three, four for a safety reply): the replies left over
   are merged into the last ones (each on a line of its own), so nothing is lost and the question,
   if any, stays last.
@@ -42,14 +43,20 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE.split(text)[::2] if part.strip()]
 
 
+def _same_words(sentence: str) -> str:
+    return " ".join(sentence.lower().split())
+
+
 def _without_repeats(text: str, said: set[str]) -> str:
+    """``text`` less the sentences whose facts, or whose very words, are in ``said`` (which grows)."""
     parts = _SENTENCE.split(text)  # sentence, space, sentence, space, ... (a list keeps its new lines)
     kept: list[str] = []
     for sentence, space in zip(parts[::2], [*parts[1::2], ""], strict=True):
         facts = facts_in(sentence)
-        if facts and facts <= said:
+        words = _same_words(sentence)
+        if (facts and facts <= said) or words in said:
             continue  # everything it gives was said already this turn
-        said |= facts
+        said |= facts | ({words} if words else set())
         kept.extend([sentence, space])
     return "".join(kept).strip()
 
@@ -58,7 +65,7 @@ def compose(said_this_turn: Sequence[str], replies: Sequence[Reply], budget: int
     """The replies to send after ``said_this_turn``: repeated facts left out, and merged to fit the budget."""
     said: set[str] = set()
     for text in said_this_turn:
-        said |= facts_in(text)
+        said |= facts_in(text) | {_same_words(sentence) for sentence in sentences(text)}
     kept: list[Reply] = []
     for reply in replies:
         text = _without_repeats(reply.text, said)

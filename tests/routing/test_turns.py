@@ -29,6 +29,13 @@ def test_a_sentence_whose_facts_were_all_said_this_turn_is_left_out():
     assert [reply.text for reply in replies] == ["Lines are open 9am to 5pm.", "Where is it?"]
 
 
+def test_a_sentence_said_word_for_word_this_turn_is_left_out():
+    # The answer would not do: the note of what was wrong already says what is needed.
+    said = ["I could not tell where that is. Please give a street name, a postcode, or a landmark near it."]
+    again = Reply("Where is it? Please give a street name, a postcode, or a landmark near it.")
+    assert [reply.text for reply in compose(said, [again])] == ["Where is it?"]
+
+
 def test_a_fact_is_not_repeated_within_the_new_replies_either():
     replies = compose([], [Reply("Call 023 8083 3000."), Reply("Our number is 023 8083 3000."), ASK])
     assert [reply.text for reply in replies] == ["Call 023 8083 3000.", "Where is it?"]
