@@ -16,7 +16,7 @@ from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
 from routing.conversation_events import ConversationView
 from routing.safety import Tier, safeguarding_tier
-from routing.turns import MAX_MESSAGES, compose
+from routing.turns import MAX_MESSAGES, compose, sentences
 from storage.handoffs import HandoffStore
 from storage.reports import ReportStore
 from storage.schema import ASSISTANT, open_database
@@ -252,6 +252,7 @@ def times_asked(tracker: Tracker, question: Reply) -> int:
         if events[position].get("event") == "active_loop" and events[position].get("name") == loop:
             start = position
             break
-    return sum(
-        1 for event in events[start:] if event.get("event") == "bot" and question.text in str(event.get("text") or "")
-    )
+    # The question itself, not the help after it: a turn leaves out a sentence it has said already
+    # (routing.turns), so a re-asked "Where is it? Please give a street name..." may be "Where is it?".
+    asked = next((sentence for sentence in sentences(question.text) if sentence.endswith("?")), question.text)
+    return sum(1 for event in events[start:] if event.get("event") == "bot" and asked in str(event.get("text") or ""))

@@ -29,6 +29,7 @@ from routing.support_responses import (
     check_in,
     check_in_safe,
     consent_reply,
+    council_home_later,
     digital_inclusion_offer,
     digital_inclusion_reply,
     help_for,
@@ -248,6 +249,18 @@ class ActionDigitalInclusion(Action):
             record(tracker, EventKind.DIGITAL_INCLUSION_ACCEPTED, category="digital_exclusion")
         say(dispatcher, tracker, [digital_inclusion_reply(accepted, catalogue())])
         return [SlotSet(DIGITAL_INCLUSION_SLOT, "answered")]
+
+
+class ActionBereavedHome(Action):
+    """After a death the resident told of, the council home of the one who died: whom to call about
+    the tenancy (chosen by the support policy instead of a report form)."""
+
+    def name(self) -> str:
+        return "action_bereaved_home"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, tracker, [council_home_later(catalogue())])
+        return []
 
 
 class ActionOfferSupport(Action):

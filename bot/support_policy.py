@@ -20,6 +20,9 @@ priority), decides:
 * a conversation that shows the resident struggling (``routing.conversation_signals``):
   ``action_offer_support`` (a person, or the complaints route), unless the message already asks to
   complain;
+* after a death the resident told of, a message about the council home of the one who died ("she
+  lived on her own in a council flat"): ``action_bereaved_home``, whom to call about the tenancy,
+  not a report form;
 * after its own actions, listening or carrying on with the task;
 * with no form in progress, thanks and goodbye as plain responses (``routing.closing``: "Did you get
   what you needed?" once, never after a sign of risk), so those turns call no custom action.
@@ -43,6 +46,7 @@ from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from routing.bereavement import council_home_still_to_answer
 from routing.closing import QUESTION_SLOT, ROUTES_GOODBYE, next_closing_step
 from routing.conversation_events import ConversationView, Message, need_entities
 from routing.conversation_signals import Turn, new_signals
@@ -58,6 +62,10 @@ ACKNOWLEDGE = "action_acknowledge_need"
 RECORD_CONSENT = "action_record_consent"
 OFFER_SUPPORT = "action_offer_support"
 DIGITAL_INCLUSION = "action_digital_inclusion"
+BEREAVED_HOME = "action_bereaved_home"
+# What a message telling of the council home of someone who died may read as ("she lived in a
+# council flat" is no report; "what happens to her council flat" no question the catalogue answers).
+ABOUT_THEIR_HOME = {"report_issue", "inform", "get_information", "apply_for_service", "nlu_fallback", "out_of_scope"}
 SIGNALS_HANDLED_ELSEWHERE = {"repeated_misunderstanding", "repeated_ask_for_person"}
 NOT_ACKNOWLEDGED = {"safeguarding", "frustration"}
 YES_NO = {"affirm", "deny"}
@@ -67,7 +75,7 @@ TASK_FIRST = {intent for intent in RESUME_TASK if intent != "request_human"}
 # A death or another big change in someone's life is answered first, with sympathy, whatever the task.
 ACKNOWLEDGED_FIRST = {"life_event"}
 COMPLAINT = "make_complaint"  # the route the offer of support gives: a resident asking for it needs no offer
-WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION}
+WAIT_FOR_THE_RESIDENT = {SAFEGUARDING, SAFEGUARDING_FOLLOWUP, ACKNOWLEDGE, CHECK_IN, DIGITAL_INCLUSION, BEREAVED_HOME}
 
 
 def risk_tier(event: UserUttered) -> Tier:
@@ -93,6 +101,7 @@ class _State:
     concern_raised: bool = False  # a check-in or the interrupt happened earlier this session
     offered_support: bool = False
     digital_inclusion_asked_at: int = -1  # the turn whose answer the offer of help to get online awaits
+    council_home_due: bool = False  # the latest message tells of the council home of someone who died
 
 
 def _message_before(session: ConversationView, action: str) -> Message | None:
@@ -114,7 +123,7 @@ def _task_named_before(session: ConversationView, action: str) -> str | None:
     really down lately") can read as ``report_issue``; carrying on would start a pothole report.
     """
     message = _message_before(session, action)
-    if message is None or not any(entity.get("entity") == "service" for entity in message.parse.get("entities") or []):
+    if message is None or not message.names_a_service:
         return None
     return task_intent(message.intent, message.ranking)
 
@@ -139,7 +148,17 @@ def _read(session: ConversationView) -> _State:
         concern_raised=bool({CHECK_IN, SAFEGUARDING} & set(session.steps_before_message())),
         offered_support=session.ran({OFFER_SUPPORT}),
         digital_inclusion_asked_at=-1 if asked_at is None else asked_at,
+        council_home_due=_council_home_due(session),
     )
+
+
+def _council_home_due(session: ConversationView) -> bool:
+    """Whether the latest message tells of the council home of the one who died, with no service
+    in its words (a leak in it is a report), and the tenancy has not been answered yet."""
+    if not session.messages or session.ran({BEREAVED_HOME}) or session.messages[-1].says_a_service:
+        return False
+    earlier = [message.text for message in session.messages[:-1]]
+    return council_home_still_to_answer(earlier, session.messages[-1].text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -246,6 +265,8 @@ def _after_the_resident(
         return DIGITAL_INCLUSION
     if interrupted and loop is None and asks_to_carry_on(intent, str(user.text or "")):
         return interrupted  # the report a safety reply interrupted, with the answers it had
+    if state.council_home_due and loop is None and intent in ABOUT_THEIR_HOME:
+        return BEREAVED_HOME  # whom to call about the tenancy, not a report form
     if state.unacknowledged and loop is None and not _no_time_for_consent(state, intent):
         task = task_intent(user.intent, user.parse_data.get("intent_ranking") or [])
         if task in TASK_FIRST and not state.unacknowledged & ACKNOWLEDGED_FIRST:

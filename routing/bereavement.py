@@ -8,6 +8,7 @@ Once, the council tax bill, a council tenancy). These pure checks tell them apar
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 _PEOPLE = (
     r"husband|wife|partner|mum|mother|mam|mom|dad|father|son|daughter|brother|sister|nan|nana|gran|granny"
@@ -49,3 +50,22 @@ def is_baby_loss(text: str) -> bool:
 def mentions_council_home(text: str) -> bool:
     """Whether the resident mentions a council home or tenancy (the tenancy needs a call too)."""
     return bool(_COUNCIL_HOME.search(text or ""))
+
+
+# A problem in the home is a repair to report, whoever lived there.
+_PROBLEM = re.compile(
+    r"\b(?:leak\w*|broken|break\w*|damp|mou?ldy?|repairs?|fix\w*|flood\w*|boiler|heating|burst|blocked|smash\w*|"
+    r"crack\w*|fault\w*|not working|(?:doesn|isn|won)'?t work\w*|rats?|mice|pests?|vermin)\b",
+    re.IGNORECASE,
+)
+
+
+def council_home_still_to_answer(earlier: Sequence[str], latest: str) -> bool:
+    """Whether ``latest`` tells of a council home after a death the resident told of ``earlier`` in
+    the conversation, and the steps after that death did not cover the tenancy (the message that
+    told of it did not mention a council home): "my mum died on tuesday", then "she lived on her
+    own in a council flat". A problem in the home ("her council flat has a leak") is a report."""
+    deaths = [text for text in earlier if is_bereavement(text)]
+    if not deaths or not mentions_council_home(latest) or _PROBLEM.search(latest):
+        return False
+    return not any(mentions_council_home(text) for text in deaths)

@@ -84,6 +84,18 @@ class Message:
         return frozenset(str(need.get("category")) for need in self.needs if not need.get("cue")) - {"safeguarding"}
 
     @property
+    def names_a_service(self) -> bool:
+        """Whether the NLU found a service in it ("my bin", "the pothole"), by its words or its guess."""
+        return any(entity.get("entity") == "service" for entity in self.parse.get("entities") or [])
+
+    @property
+    def says_a_service(self) -> bool:
+        """Whether the resident's own words name a service (a keyword matched: "boiler", "pothole"),
+        not only the service classifier's guess ("a council flat" reads like a repair to it)."""
+        entities = self.parse.get("entities") or []
+        return any(entity.get("entity") == "service" and entity.get("cue") for entity in entities)
+
+    @property
     def shown_needs(self) -> frozenset[str]:
         """The categories of the message's ``support_need`` entities worth asking about."""
         return self.need_entities - self.guessed_in_passing

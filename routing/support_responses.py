@@ -243,6 +243,14 @@ def _bereavement_steps(text: str, catalogue: Catalogue | None) -> list[Reply]:
     return [Reply(f"{wording['condolence']} {wording['tell_us_once']}"), Reply(" ".join(account))]
 
 
+def council_home_later(catalogue: Catalogue | None = None) -> Reply:
+    """Whom to call about the tenancy, when the resident tells of the council home of the one who
+    died after the steps after the death were given."""
+    support, _ = _texts()
+    housing_phone = _phone(catalogue or default_catalogue(), "housing_repair")
+    return Reply(str(support["bereavement"]["council_home_later"]).format(housing_phone=housing_phone))
+
+
 def acting_person(needs: Sequence[Need], text: str) -> Person | None:
     """The person the resident is acting for, when they are: the detector said so (``carer_proxy``),
     or a need is said about someone they name ("my mum is 90"). None otherwise, and never the

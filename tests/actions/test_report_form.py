@@ -122,3 +122,21 @@ def test_a_place_guessed_from_the_first_message_is_just_asked_for_when_it_will_n
     first = tracker("theres a pothole here", slots={"requested_slot": None})
     assert ValidateReportForm().validate_location("here", dispatcher, first, domain) == {"location": None}
     assert dispatcher.messages == []  # no "I could not tell where that is" to a question never asked
+
+
+def test_a_place_asked_for_twice_is_taken_as_written_the_third_time(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    # The second time, the turn left out the help it had just given: only "Where is it?" was asked.
+    help_ = "Please give a street name, a postcode, or a landmark near it."
+    events = [
+        {"event": "active_loop", "name": "report_form"},
+        {"event": "bot", "text": f"Where is it? {help_}"},
+        {"event": "bot", "text": f"I could not tell where that is. {help_}"},
+        {"event": "bot", "text": "Where is it?"},
+    ]
+    answer = "the one by my mums"
+    asked = tracker(answer, slots={"requested_slot": "location"}, events=events, active_loop="report_form")
+    result = ValidateReportForm().validate_location(answer, dispatcher, asked, domain)
+    assert result == {"location": answer}
+    assert "as you wrote it" in said(dispatcher)

@@ -6,7 +6,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.support import ActionAcknowledgeNeed, ActionRecordConsent, ActionSafeguarding
+from actions.support import ActionAcknowledgeNeed, ActionBereavedHome, ActionRecordConsent, ActionSafeguarding
 from tests.actions.conftest import said, tracker
 
 
@@ -127,3 +127,12 @@ async def test_a_son_acting_for_his_mum_is_asked_about_her(
         }
     ]
     assert said(answer).startswith("Thank you. I have noted that you are helping your mum with this")
+
+
+async def test_a_council_home_after_a_death_gets_whom_to_call_about_the_tenancy(
+    dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    events = await ActionBereavedHome().run(dispatcher, tracker("she lived on her own in a council flat"), domain)
+    assert len(dispatcher.messages) == 1 and events == []
+    assert "council homes team on 023 8083" in said(dispatcher) and "tenancy" in said(dispatcher)
+    assert "?" not in said(dispatcher)  # nothing to answer: the resident says what they need next

@@ -27,7 +27,7 @@ def user(
     """A resident's message; ``guessed``: its needs come from the classifier alone, with no cue."""
     entities = [{"entity": "support_need", "value": need, "start": 0, "end": 1} for need in needs]
     if service:
-        entities.append({"entity": "service", "value": service, "start": 0, "end": 1})
+        entities.append({"entity": "service", "value": service, "start": 0, "end": 1, "cue": service})
     parse_data: dict[str, Any] = {}
     if guessed:
         parse_data["support_needs"] = [{"category": need, "confidence": 0.5} for need in needs]
@@ -490,6 +490,67 @@ CASES = [
         "action_listen",
     ),
     ("an ordinary message is left to the rules", [user("make_payment")], None),
+    # After a death, the council home of the one who died is whom to call, not a report.
+    (
+        "a council flat told of after a death: whom to call about the tenancy",
+        [
+            user("get_information", "life_event", text="my mum died on tuesday. who do i tell at the council"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("report_issue", text="she lived on her own in a council flat"),
+        ],
+        "action_bereaved_home",
+    ),
+    (
+        "a council flat told of after a death, that the service classifier guessed was a repair",
+        [
+            user("get_information", "life_event", text="my mum died on tuesday"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            UserUttered(
+                "she lived on her own in a council flat",
+                {"name": "report_issue", "confidence": 0.83},
+                [{"entity": "service", "value": "housing_repair", "start": 0, "end": 38, "confidence_entity": 0.65}],
+            ),
+        ],
+        "action_bereaved_home",
+    ),
+    (
+        "listening after whom to call about the tenancy",
+        [
+            user("get_information", "life_event", text="my dad passed away last week"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("inform", text="he was a council tenant"),
+            act("action_bereaved_home"),
+        ],
+        "action_listen",
+    ),
+    (
+        "the tenancy already covered when the death was told: a council flat is not answered again",
+        [
+            user("get_information", "life_event", text="my mum died and she had a council flat"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("report_issue", text="she lived on her own in a council flat"),
+        ],
+        None,
+    ),
+    (
+        "a repair in the council flat of the one who died is a report",
+        [
+            user("get_information", "life_event", text="my mum died on tuesday"),
+            act("action_acknowledge_need"),
+            act("action_listen"),
+            user("report_issue", text="her council flat has a leak", service="housing_repair"),
+        ],
+        None,
+    ),
+    (
+        "a council flat with no death told of is left to the rules",
+        [user("report_issue", text="i live in a council flat")],
+        None,
+    ),
     # The offer of support gives the complaints route: a resident already asking for it needs no offer.
     ("a frustrated request to complain goes to the complaint form", [user("make_complaint", "frustration")], None),
     (

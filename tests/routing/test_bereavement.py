@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.bereavement import is_baby_loss, is_bereavement, mentions_council_home
+from routing.bereavement import council_home_still_to_answer, is_baby_loss, is_bereavement, mentions_council_home
 from routing.catalogue import load_catalogue
 from routing.support_responses import Need, acknowledgement, consent_reply
 
@@ -101,3 +101,19 @@ def test_after_the_consent_answer_the_help_is_gentle_and_not_repeated():
     said = consent_reply(True, [LIFE_EVENT], message, CATALOGUE).text
     assert said.startswith("Thank you. I have noted that you need a little extra time and care.")
     assert "There is no rush." in said and "Tell Us Once" not in said and "?" not in said
+
+
+@pytest.mark.parametrize(
+    ("earlier", "latest", "due"),
+    [
+        (["my mum died on tuesday. who do i tell at the council"], "she lived on her own in a council flat", True),
+        (["hello", "my husband passed away last month"], "he was the council tenant", True),
+        (["my mum died and she had a council flat"], "she lived on her own in a council flat", False),  # covered
+        (["my phone died"], "i live in a council flat", False),  # nobody died
+        (["my dad passed away last week"], "what do i do with his car", False),  # no council home
+        (["my dad passed away last week"], "his council flat has a leak in the kitchen", False),  # a repair
+        ([], "she lived in a council flat", False),
+    ],
+)
+def test_a_council_home_told_of_after_a_death_is_still_to_answer(earlier, latest, due):
+    assert council_home_still_to_answer(earlier, latest) is due
