@@ -20,7 +20,7 @@ from routing.categories import CATEGORIES
 from routing.safety import Tier, safeguarding_tier
 
 # The project's own intents, each with the contract intents it narrows ("more intents are welcome",
-# CONTRACTS.md section 3): a complaint reports a problem and is taken up by a person; asking for a
+# the contract's intents section): a complaint reports a problem and is taken up by a person; asking for a
 # number is asking for information or for a person; changing a booked call is about the person.
 REFINES: Mapping[str, frozenset[str]] = {
     "make_complaint": frozenset({"report_issue", "request_human"}),
