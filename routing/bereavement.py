@@ -65,7 +65,8 @@ def council_home_still_to_answer(earlier: Sequence[str], latest: str) -> bool:
     the conversation, and the steps after that death did not cover the tenancy (the message that
     told of it did not mention a council home): "my mum died on tuesday", then "she lived on her
     own in a council flat". A problem in the home ("her council flat has a leak") is a report."""
-    deaths = [text for text in earlier if is_bereavement(text)]
-    if not deaths or not mentions_council_home(latest) or _PROBLEM.search(latest):
+    # The latest message first: the support policy asks on every turn, and most mention no home.
+    if not mentions_council_home(latest) or _PROBLEM.search(latest):
         return False
-    return not any(mentions_council_home(text) for text in deaths)
+    deaths = [text for text in earlier if is_bereavement(text)]
+    return bool(deaths) and not any(mentions_council_home(text) for text in deaths)
