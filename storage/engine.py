@@ -7,13 +7,15 @@ made and changed only by the migrations (``storage.schema``).
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, TypeVar, overload
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, event, exc, text
 from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.pool import QueuePool
 
 metadata = MetaData()
 
@@ -27,13 +29,49 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _keep_open_while_the_file_is_there(engine: Engine, path: str) -> None:
+    """Pool a SQLite file's connections, and drop them when the file is gone or replaced.
+
+    SQLAlchemy 1.4 opens and closes a SQLite file's connection for every use, and the last close of
+    a WAL database checkpoints it: 0.7 ms a query against 0.1 ms pooled, three times on a resident's
+    turn through the chat page. An open connection keeps reading a file that was moved or deleted,
+    so each checkout checks the path still names the file it opened (a ``stat``); when not, the pool
+    opens a new connection, which fails as a database that is away should (``DBAPIError``).
+    """
+
+    def remember_file(_dbapi_connection: Any, record: Any) -> None:
+        record.info["file"] = _file_identity(path)
+
+    def check_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _file_identity(path) != record.info.get("file"):
+            raise exc.DisconnectionError(f"{path} is not the file this connection opened")
+
+    event.listen(engine, "connect", remember_file)
+    event.listen(engine, "checkout", check_file)
+
+
 def open_engine(url: str) -> Engine:
     """Create the engine for ``url``, creating a SQLite file's folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        in_a_file = bool(parsed.database) and parsed.database != ":memory:"
+        if in_a_file:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                url, future=True, poolclass=QueuePool, pool_size=4, max_overflow=16,
+                connect_args={"check_same_thread": False},
+            )  # fmt: skip
+            _keep_open_while_the_file_is_there(engine, str(parsed.database))
+        else:
+            engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
