@@ -153,6 +153,29 @@ _ADULT = _any(
 )
 
 
+# The resident's own family (not friends, neighbours, partners or people in their care at work).
+_FAMILY = (
+    r"mum|mother|mom|mam|dad|father|nan|nanna|nana|gran|granny|grandma|grandmother|grandad|grandpa|grandfather|"
+    r"son|daughter|brother|sister|uncle|aunt|auntie|aunty|nephew|niece|cousin|grandson|granddaughter|grandchild|"
+    r"grandkids|stepson|stepdaughter|stepmum|stepdad|parents?|mother-in-law|father-in-law|sister-in-law|"
+    r"brother-in-law|kids|children|child|baby|little one"
+)
+_THEIR_FAMILY = _any(
+    rf"\b(?:my|our) (?:\w+ )?(?:{_FAMILY})\b(?!'?s? (?:phone|laptop|tablet|computer|ipad|sofa))",
+    r"^(?:mum|mam|dad|nan|nanna|gran|granny|grandma|grandad|grandpa)\b",
+)
+
+
+def their_family(text: str) -> str | None:
+    """The words naming the resident's own family member ("my dad", "Mum is 88"), if any.
+
+    When the one at risk is family, the resident is acting for them, and what that person needs
+    (their age, say) is what the council's answer must fit: unlike a neighbour's or a stranger's.
+    """
+    found = _THEIR_FAMILY.search(text)
+    return found.group(0) if found else None
+
+
 def subject_of(text: str, kind: str | None) -> str:
     """``"other"`` when the risk in ``text`` is someone else's, else ``"self"`` (always for a kind not about a person).
 

@@ -25,7 +25,7 @@ import yaml
 from routing.categories import CATEGORIES
 from routing.cue_lexicon import CueAnalysis, CueLexicon
 from routing.languages import mostly_non_latin, other_language
-from routing.risk_subject import OTHER, kind_for_subject, subject_of
+from routing.risk_subject import OTHER, kind_for_subject, subject_of, their_family
 from routing.safety import RiskEvidence, Thresholds, Tier, tier_for
 from routing.textclassifier import MultiLabelTextClassifier
 
@@ -145,7 +145,7 @@ class SupportNeedDetector:
         risk = self._risk(text, analysis, features, cues, scores, intent, intent_confidence)
         if risk is None:
             return list(needs.values())
-        return [risk] + [need for need in needs.values() if not _only_the_risk_speaking(need, risk)]
+        return [risk] + [need for need in needs.values() if not _only_the_risk_speaking(need, risk, text)]
 
     def _need(
         self, category: str, cues: Mapping[str, Any], scores: Mapping[str, float], had_near_miss: bool
@@ -205,17 +205,18 @@ ABOUT_THE_ONE_AT_RISK = frozenset({"older_age"})
 CONCERN_NOT_PROXY = "carer_proxy"
 
 
-def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed) -> bool:
+def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed, text: str) -> bool:
     """Whether ``need`` is no evidence of the resident's own need once ``risk`` is known.
 
     A thought of suicide or self-harm is no sign of ``mental_health_cognitive`` by itself (writers
     split on it; see ``CONVENTIONAL`` and ``train``), though a cue such as "depressed" is; an
     older person at risk is not an older resident; and a concern about someone is not, by itself,
-    acting for them.
+    acting for them. Except for the resident's own family ("my dad is 84 and..."): for them the
+    resident acts, and their age is what the answer must fit.
     """
     if need.cue is None and risk.kind in CONVENTIONAL.get(need.category, ()):
         return True
-    if risk.subject != OTHER:
+    if risk.subject != OTHER or their_family(text):
         return False
     return need.category in ABOUT_THE_ONE_AT_RISK or (need.category == CONCERN_NOT_PROXY and need.cue is None)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from routing.cue_lexicon import CueLexicon
-from routing.risk_subject import OTHER, SELF, kind_for_subject, subject_of
+from routing.risk_subject import OTHER, SELF, kind_for_subject, subject_of, their_family
 from routing.support_needs import kind_of, load_examples
 
 
@@ -65,3 +65,21 @@ def test_every_example_that_marks_whose_risk_it_is_agrees_with_the_rules():
         example.text for example in marked if subject_of(example.text, kind_of(example, lexicon)) != example.subject
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("message", "family"),
+    [
+        ("Dad (84) has stopped taking his tablets on purpose", "Dad"),
+        ("I think my brother is stealing from our dad, his account is empty", "my brother"),
+        ("my mum is 84 and a man keeps ringing her pretending to be the bank", "my mum"),
+        ("worried about my little sister, her boyfriend won't let her out", "my little sister"),
+        # not family: a neighbour, a friend or a partner is not someone the resident acts for
+        ("the old man next door hasn't been seen for a week", None),
+        ("my flatmate has been cutting herself again", None),
+        ("my husband keeps saying he wants to end it all", None),
+        ("I'm on my mum's phone, my ex is outside the door", None),
+    ],
+)
+def test_the_residents_own_family_is_named(message, family):
+    assert their_family(message) == family

@@ -111,9 +111,12 @@ def test_the_residents_own_risk_is_not_someone_elses(detector, message):
         # ...and an older person at risk is not an older resident
         ("the old man across the road was shouting for help and his door is locked", "older_age"),
         ("my neighbour is 92 and nobody has seen her for a week, her curtains are still shut", "older_age"),
-        # ...and a concern about someone is not acting for them
-        ("my brother keeps telling me he wants to die and now he won't open his door", "carer_proxy"),
-        ("my dad has dementia and a man he met online has got his bank details", "carer_proxy"),
+        (
+            "the lady I clean for says her son takes her pension every week and she has nothing left for food",
+            "older_age",
+        ),
+        # ...and a concern about someone outside the family is not acting for them
+        ("I'm worried about my friend, her boyfriend took her phone and she has a black eye", "carer_proxy"),
     ],
 )
 def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
@@ -128,6 +131,9 @@ def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
         ("i'm so depressed i want to end my life", "mental_health_cognitive"),
         ("I'm 84 and live alone, and I've fallen and can't get up off the floor", "older_age"),
         ("I'm writing on behalf of my dad, his new friend has taken his bank card and pin", "carer_proxy"),
+        # for their own family the resident acts, and the family member's age is what the answer must fit
+        ("my brother keeps telling me he wants to die and now he won't open his door", "carer_proxy"),
+        ("my nan is 91 and her carer hasn't turned up for three days, she can't get out of bed", "older_age"),
     ],
 )
 def test_the_residents_own_need_beside_a_risk_is_kept(detector, message, marked):
