@@ -257,6 +257,7 @@ def test_the_procedure_on_its_own_has_no_reference() -> None:
 def test_the_opening_gives_the_other_ways_to_complain_and_a_way_to_report_instead() -> None:
     reply = opening(PROCEDURE, COUNCIL)
     assert "This is stage 1" in reply.text and "within 10 working days" in reply.text  # what happens, before asking
+    assert "review" in reply.text and "Ombudsman" in reply.text  # and the whole way, for "how do I complain"
     assert COUNCIL["contact_centre"]["phone"]["number"] in reply.text and "Gateway" in reply.text
     assert "missed bin" in reply.text and "?" not in reply.text
     assert [button.payload for button in reply.buttons] == [REPORT_INSTEAD]
