@@ -42,7 +42,13 @@ from bot.web.keys import (
     SIGNALS,
     TEMPLATES,
 )  # fmt: skip
-from bot.web.live_chat import add_live_chat_routes, end_abandoned_chats, relay_resident_message, resident_live_state
+from bot.web.live_chat import (
+    add_live_chat_routes,
+    end_abandoned_chats,
+    relay_resident_message,
+    resident_live_state,
+    resident_live_status,
+)
 from bot.web.live_signals import LiveSignals, RedisLiveSignals
 from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
@@ -154,7 +160,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
             return outage_response(request, chat_id)
     response: web.StreamResponse
     if wants_json:
-        live = await resident_live_state(request, chat_id, 0)
+        live_status = await resident_live_status(request, chat_id)
         lines = [
             {"sender": "assistant", "text": reply.get("text", ""), "buttons": reply.get("buttons") or []}
             for reply in replies
@@ -164,7 +170,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
             signal: any((reply.get("custom") or {}).get(signal) for reply in replies)
             for signal in ("exit_this_page", "safety_routes")
         }
-        response = web.json_response({"lines": lines, "live": live["status"], **signals})
+        response = web.json_response({"lines": lines, "live": live_status, **signals})
     else:
         response = web.HTTPSeeOther("/#latest")
     # 30 minutes from the last message: long enough to step away, short enough for a shared device.
