@@ -145,7 +145,8 @@ class SupportNeedDetector:
         risk = self._risk(text, analysis, features, cues, scores, intent, intent_confidence)
         if risk is None:
             return list(needs.values())
-        return [risk] + [need for need in needs.values() if not _only_the_risk_speaking(need, risk, text)]
+        for_family = risk.subject == OTHER and their_family(text) is not None
+        return [risk] + [need for need in needs.values() if not _only_the_risk_speaking(need, risk, for_family)]
 
     def _need(
         self, category: str, cues: Mapping[str, Any], scores: Mapping[str, float], had_near_miss: bool
@@ -205,18 +206,18 @@ ABOUT_THE_ONE_AT_RISK = frozenset({"older_age"})
 CONCERN_NOT_PROXY = "carer_proxy"
 
 
-def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed, text: str) -> bool:
+def _only_the_risk_speaking(need: SupportNeed, risk: SupportNeed, for_family: bool) -> bool:
     """Whether ``need`` is no evidence of the resident's own need once ``risk`` is known.
 
     A thought of suicide or self-harm is no sign of ``mental_health_cognitive`` by itself (writers
     split on it; see ``CONVENTIONAL`` and ``train``), though a cue such as "depressed" is; an
     older person at risk is not an older resident; and a concern about someone is not, by itself,
-    acting for them. Except for the resident's own family ("my dad is 84 and..."): for them the
-    resident acts, and their age is what the answer must fit.
+    acting for them. Except ``for_family``, when the one at risk is the resident's own family ("my
+    dad is 84 and..."): for them the resident acts, and their age is what the answer must fit.
     """
     if need.cue is None and risk.kind in CONVENTIONAL.get(need.category, ()):
         return True
-    if risk.subject != OTHER or their_family(text):
+    if risk.subject != OTHER or for_family:
         return False
     return need.category in ABOUT_THE_ONE_AT_RISK or (need.category == CONCERN_NOT_PROXY and need.cue is None)
 

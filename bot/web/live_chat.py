@@ -71,7 +71,7 @@ async def resident_live_state(request: web.Request, chat_id: str, after: int) ->
 
 async def resident_live_status(request: web.Request, chat_id: str) -> dict[str, Any]:
     """The resident's live chat now: waiting (with position and wait), with an adviser, or none.
-    (A turn's answer needs only this: reading the chat's messages too was a third of its cost.)"""
+    (A turn's answer needs only this, not the chat's messages.)"""
     live = request.app[LIVE]
     # Database reads in a thread: a slow or locked database must not hold up every other page.
     case = await asyncio.to_thread(live.open_chat, chat_id)
