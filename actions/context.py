@@ -106,14 +106,31 @@ def say(
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
+_KEPT_VIEWS = "_council_views"  # the tracker's attribute: its views, and the events they read
+
+
 def view(tracker: Tracker) -> ConversationView:
     """The conversation's events as a typed view (``routing.conversation_events``)."""
-    return ConversationView(tracker.events)
+    return _views(tracker)[0]
 
 
 def this_session(tracker: Tracker) -> ConversationView:
     """This session's events as a typed view (the tracker may still hold the end of the last one)."""
-    return view(tracker).current_session()
+    return _views(tracker)[1]
+
+
+def _views(tracker: Tracker) -> tuple[ConversationView, ConversationView]:
+    """The views of the whole conversation and of this session, read once for each action call:
+    one action asks many questions of the same events, and the conversation grows with every turn.
+    They are read again when the events change (rasa-sdk's ``add_slots`` adds to them)."""
+    events = tracker.events
+    kept = tracker.__dict__.get(_KEPT_VIEWS)
+    if kept is not None and kept[0] is events and kept[1] == len(events):
+        return kept[2]
+    whole = ConversationView(events)
+    views = (whole, whole.current_session())
+    tracker.__dict__[_KEPT_VIEWS] = (events, len(events), views)
+    return views
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -17,6 +17,7 @@ from rasa.utils.log_utils import configure_structlog
 
 from bot.action_calls import use_fast_json
 from bot.action_results import use_built_validator
+from bot.applied_events import use_carried_on_applied_events
 from bot.incremental_states import use_incremental_states
 from bot.scaled import endpoints_file
 from wiring.kept_secrets import internal_tokens
@@ -32,6 +33,7 @@ def main() -> None:
     configure_structlog(logging.INFO)
     use_built_validator()
     use_incremental_states()
+    use_carried_on_applied_events()
     use_fast_json()
     serve_application(
         model_path=str(settings.model_path),

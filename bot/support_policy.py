@@ -198,30 +198,34 @@ class SupportPolicy(Policy):
         return self._prediction(result, is_no_user_prediction=True)
 
 
-# Each step of a turn asks the policy again about the same tracker, a few events longer: the events
-# already read are kept (for the tracker being answered only), so each is turned into a dict once.
-_READ: dict[int, tuple[weakref.ref[DialogueStateTracker], list[Mapping[str, Any]], int]] = {}
+# Each step of a turn asks the policy again about the same tracker, a few events longer: the view of
+# the events already read is kept (for the tracker being answered only) and extended, so each event
+# is turned into a dict and read once.
+_READ: dict[int, tuple[weakref.ref[DialogueStateTracker], ConversationView, int]] = {}
 
 
-def session_events(tracker: DialogueStateTracker) -> list[Mapping[str, Any]]:
-    """This session's events (after the latest session start or restart) as Rasa's event dicts.
+def session_view(tracker: DialogueStateTracker) -> ConversationView:
+    """This session's events (after the latest session start or restart), read as a conversation.
 
     Every event of the session, not ``applied_events()``: that hides the resident's answers inside
     a form, and those answers can disclose a need or show them struggling.
     """
     held = _READ.get(id(tracker))
-    known: list[Mapping[str, Any]] = []
+    view = ConversationView(())
     read = 0
     if held is not None and held[2] <= len(tracker.events) and held[0]() is tracker:
-        known, read = held[1], held[2]
+        view, read = held[1], held[2]
+    new: list[Mapping[str, Any]] = []
     for event in islice(tracker.events, read, None):
         if isinstance(event, (SessionStarted, Restarted)):
-            known = []
+            view, new = ConversationView(()), []
         else:
-            known.append(event.as_dict())
+            new.append(event.as_dict())
+    if new:
+        view = view.extended(new)
     _READ.clear()  # one conversation at a time is being answered between two awaits
-    _READ[id(tracker)] = (weakref.ref(tracker), known, len(tracker.events))
-    return known
+    _READ[id(tracker)] = (weakref.ref(tracker), view, len(tracker.events))
+    return view
 
 
 def next_support_action(tracker: DialogueStateTracker) -> str | None:
@@ -229,7 +233,7 @@ def next_support_action(tracker: DialogueStateTracker) -> str | None:
 
     A pure function of the tracker, so every decision can be tested with hand-built conversations.
     """
-    session = ConversationView(session_events(tracker))
+    session = session_view(tracker)
     if session.ends_with_rewind:
         return ACTION_LISTEN_NAME  # a fallback forgot the message: wait for the resident's next one
     state = _read(session)

@@ -13,6 +13,7 @@ form, and those answers can disclose a need or show them struggling.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -140,30 +141,48 @@ class ConversationView:
 
     def __init__(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Read ``events`` (Rasa's event dicts, oldest first)."""
-        self.events: tuple[Mapping[str, Any], ...] = tuple(events)
+        self.events: tuple[Mapping[str, Any], ...] = ()
+        self.messages: tuple[Message, ...] = ()
+        self.steps: tuple[Step, ...] = ()
+        self.said: tuple[Utterance, ...] = ()
+        self.slots: tuple[SlotChange, ...] = ()
+        self._asked_for: str | None = None  # the form question the next message answers
+        self._read(tuple(events))
+
+    def extended(self, events: Iterable[Mapping[str, Any]]) -> ConversationView:
+        """The view of this view's events followed by ``events``, reading only the new ones (each
+        step of a turn asks about the same conversation, a few events longer)."""
+        view = copy.copy(self)
+        view._read(tuple(events))
+        return view
+
+    def _read(self, new: tuple[Mapping[str, Any], ...]) -> None:
         messages: list[Message] = []
         steps: list[Step] = []
         said: list[Utterance] = []
         slots: list[SlotChange] = []
-        asked_for: str | None = None
-        for position, event in enumerate(self.events):
+        asked_for = self._asked_for
+        count = len(self.messages)
+        for position, event in enumerate(new, start=len(self.events)):
             kind = event.get("event")
             if kind == "user":
                 parse = event.get("parse_data") or {}
                 text = str(event.get("text") or "")
-                messages.append(Message(position, len(messages), text, parse, asked_for))
+                messages.append(Message(position, count + len(messages), text, parse, asked_for))
             elif kind == "action" and event.get("name") and event.get("name") not in NOT_BOT_STEPS:
-                steps.append(Step(position, str(event["name"]), len(messages)))
+                steps.append(Step(position, str(event["name"]), count + len(messages)))
             elif kind == "bot" and event.get("text"):
-                said.append(Utterance(position, str(event["text"]), len(messages)))
+                said.append(Utterance(position, str(event["text"]), count + len(messages)))
             elif kind == "slot":
-                slots.append(SlotChange(position, str(event.get("name")), event.get("value"), len(messages)))
+                slots.append(SlotChange(position, str(event.get("name")), event.get("value"), count + len(messages)))
                 if event.get("name") == "requested_slot":
                     asked_for = event.get("value")
-        self.messages: tuple[Message, ...] = tuple(messages)
-        self.steps: tuple[Step, ...] = tuple(steps)
-        self.said: tuple[Utterance, ...] = tuple(said)
-        self.slots: tuple[SlotChange, ...] = tuple(slots)
+        self.events = self.events + new
+        self.messages = self.messages + tuple(messages)
+        self.steps = self.steps + tuple(steps)
+        self.said = self.said + tuple(said)
+        self.slots = self.slots + tuple(slots)
+        self._asked_for = asked_for
 
     # Sessions
 

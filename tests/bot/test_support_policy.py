@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUtteranceReverted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.support_policy import next_support_action
+from bot.support_policy import next_support_action, session_view
+from routing.conversation_events import ConversationView
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -585,3 +596,24 @@ CASES = [
 @pytest.mark.parametrize(("case", "events", "expected"), CASES, ids=[case for case, _, _ in CASES])
 def test_support_policy_decides(case: str, events: list[Any], expected: str | None) -> None:
     assert decide(*events) == expected
+
+
+def test_the_session_read_step_by_step_is_the_session_read_at_once() -> None:
+    # The policy keeps its reading of the conversation between the steps of a turn; after every
+    # event of a real conversation (a form, fallbacks, a new session) it reads what a fresh reading does.
+    recorded = json.loads((ROOT / "tests" / "fixtures" / "conversation_with_fallbacks_and_a_form.json").read_text())
+    events = [Event.from_parameters(data) for data in recorded] + [Restarted(), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker("step-by-step", [])
+    for event in events:
+        tracker.update(event)
+        starts = [i for i, e in enumerate(tracker.events) if isinstance(e, (SessionStarted, Restarted))]
+        session = list(tracker.events)[starts[-1] + 1 :] if starts else list(tracker.events)
+        fresh = ConversationView([e.as_dict() for e in session])
+        read = session_view(tracker)
+        assert (read.events, read.messages, read.steps, read.said, read.slots) == (
+            fresh.events,
+            fresh.messages,
+            fresh.steps,
+            fresh.said,
+            fresh.slots,
+        ), f"after {event}"

@@ -92,3 +92,37 @@ def test_the_current_session_starts_after_the_latest_start() -> None:
 def test_a_rewound_message_is_noticed_and_nothing_came_before_the_first_message() -> None:
     assert ConversationView([user("asdf"), act("action_fallback"), {"event": "rewind"}]).ends_with_rewind
     assert ConversationView([act("action_listen")]).previous_bot_action() is None
+
+
+FORM_CONVERSATION = [
+    act("action_listen"),
+    user("pothole please", "report_issue"),
+    act("report_form"),
+    slot("requested_slot", "location"),
+    bot("Where is it?"),
+    act("action_listen"),
+    user("outside the school, I have no internet", "inform", NO_INTERNET),
+    slot("location", "outside the school"),
+    slot("requested_slot", None),
+    act("action_listen"),
+    user("thanks", "thank"),
+    bot("You're welcome."),
+]
+
+
+def fields(view: ConversationView) -> tuple[Any, ...]:
+    return (view.events, view.messages, view.steps, view.said, view.slots)
+
+
+@pytest.mark.parametrize("split", range(len(FORM_CONVERSATION) + 1))
+def test_a_view_extended_by_new_events_is_the_view_of_them_all(split: int) -> None:
+    start, rest = FORM_CONVERSATION[:split], FORM_CONVERSATION[split:]
+    extended = ConversationView(start).extended(rest)
+    assert fields(extended) == fields(ConversationView(FORM_CONVERSATION))
+    assert extended.messages[1].asked_for == "location"  # the answer still knows its question
+
+
+def test_extending_a_view_leaves_the_first_as_it_was() -> None:
+    first = ConversationView(FORM_CONVERSATION[:3])
+    first.extended(FORM_CONVERSATION[3:])
+    assert fields(first) == fields(ConversationView(FORM_CONVERSATION[:3]))
