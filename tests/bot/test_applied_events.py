@@ -5,29 +5,16 @@ carrying on."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import List
 
-import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, Restarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.applied_events import applied_events
+from tests.bot.conftest import recorded_events
 
-ROOT = Path(__file__).resolve().parents[2]
-CONVERSATION = ROOT / "tests" / "fixtures" / "conversation_with_fallbacks_and_a_form.json"
 RASA = DialogueStateTracker.applied_events  # not replaced here: the tests never call use_carried_on_applied_events
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-def recorded_events() -> List[Event]:
-    return [Event.from_parameters(data) for data in json.loads(CONVERSATION.read_text())]
 
 
 def test_the_recorded_conversation_undoes_events_in_every_way() -> None:

@@ -4,31 +4,19 @@ message, a rejected action), for every way the policies ask."""
 
 from __future__ import annotations
 
-import json
 from itertools import product
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
+from rasa.shared.core.events import ActionExecuted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.incremental_states import states_for_tracker_history
+from tests.bot.conftest import recorded_events
 
-ROOT = Path(__file__).resolve().parents[2]
-CONVERSATION = ROOT / "tests" / "fixtures" / "conversation_with_fallbacks_and_a_form.json"
 RASA = Domain.states_for_tracker_history  # not replaced here: the tests never call use_incremental_states
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-def recorded_events() -> List[Event]:
-    return [Event.from_parameters(data) for data in json.loads(CONVERSATION.read_text())]
 
 
 RULE_ONLY: List[Dict[str, Any] | None] = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.support_policy import next_support_action, session_view
 from routing.conversation_events import ConversationView
+from tests.bot.conftest import recorded_events
 from tests.conftest import ROOT
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -601,8 +601,7 @@ def test_support_policy_decides(case: str, events: list[Any], expected: str | No
 def test_the_session_read_step_by_step_is_the_session_read_at_once() -> None:
     # The policy keeps its reading of the conversation between the steps of a turn; after every
     # event of a real conversation (a form, fallbacks, a new session) it reads what a fresh reading does.
-    recorded = json.loads((ROOT / "tests" / "fixtures" / "conversation_with_fallbacks_and_a_form.json").read_text())
-    events = [Event.from_parameters(data) for data in recorded] + [Restarted(), ActionExecuted("action_listen")]
+    events = recorded_events() + [Restarted(), ActionExecuted("action_listen")]
     tracker = DialogueStateTracker("step-by-step", [])
     for event in events:
         tracker.update(event)
