@@ -3,7 +3,8 @@
 Rasa SDK's own server listens on every interface, takes any caller, and inflates a compressed
 body whole. This one serves the same actions, but only to a caller with the action token (Rasa
 sends it as ``?token=``, from ``endpoints.yml``), and refuses bodies that are too big, before or
-after inflating, so a stranger cannot plant cases or bookings or exhaust its memory.
+after inflating, so a stranger cannot plant cases or bookings or exhaust its memory. It also puts
+back the events a call leaves out because it was sent them before (``bot/conversation_deltas.py``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import zlib
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.conversation_deltas import RESEND_STATUS, HeldConversations, MustResend
 from wiring.kept_secrets import internal_tokens
 from wiring.settings import load_settings
 
@@ -50,14 +53,32 @@ def _inflates_within_limit(body: bytes) -> bool:
     return not inflater.unconsumed_tail
 
 
+def complete(request: Request, held: HeldConversations) -> HTTPResponse | None:
+    """Put back the events a call to an action left out, or ask Rasa to send it whole."""
+    if request.path != "/webhook" or request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return None
+    try:
+        call = request.json
+    except InvalidUsage:  # a body that is not JSON: rasa-sdk answers it as before
+        return None
+    if not isinstance(call, dict):
+        return None
+    try:
+        request.parsed_json = held.complete(call)  # type: ignore[assignment]
+    except MustResend as reason:
+        return response.json({"error": f"Send the whole conversation: {reason}."}, status=RESEND_STATUS)
+    return None
+
+
 def build_app(token: str) -> Sanic:
     """The action server's Sanic app, guarded by ``token``."""
     app = create_app("actions", cors_origins=[])
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    held = HeldConversations()
 
     @app.on_request
     async def guard(request: Request) -> HTTPResponse | None:
-        return refuse(request, token)
+        return refuse(request, token) or complete(request, held)
 
     return app
 

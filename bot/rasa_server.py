@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 
+from rasa.core.constants import COMPRESS_ACTION_SERVER_REQUEST_ENV_NAME, DEFAULT_COMPRESS_ACTION_SERVER_REQUEST
 from rasa.core.run import serve_application
 from rasa.core.utils import AvailableEndpoints
-from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.common import configure_logging_and_warnings, get_bool_env_variable
 from rasa.utils.log_utils import configure_structlog
 
-from bot.action_calls import use_fast_json
+from bot.action_calls import use_conversation_deltas, use_fast_json
 from bot.action_results import use_built_validator
 from bot.applied_events import use_carried_on_applied_events
 from bot.incremental_states import use_incremental_states
@@ -35,6 +36,12 @@ def main() -> None:
     use_incremental_states()
     use_carried_on_applied_events()
     use_fast_json()
+    if settings.scale is None and not get_bool_env_variable(
+        COMPRESS_ACTION_SERVER_REQUEST_ENV_NAME, DEFAULT_COMPRESS_ACTION_SERVER_REQUEST
+    ):
+        # One action server, which holds what it was sent (the action server puts back only
+        # uncompressed calls; behind the scale-out's balancer a call may reach another server).
+        use_conversation_deltas()
     serve_application(
         model_path=str(settings.model_path),
         interface=settings.internal_host,

@@ -141,6 +141,26 @@ def test_action_server_refuses_a_body_that_inflates_too_far(published: Assistant
     assert (status, health) == (200, {"status": "ok"})
 
 
+def test_action_server_asks_at_once_for_a_conversation_it_does_not_hold(published: Assistant) -> None:
+    # A call that leaves out events the server was never sent (bot/conversation_deltas.py) runs
+    # nothing and is answered at once, in full, on a kept-alive connection as Rasa's: an answer
+    # without its length left Rasa waiting for the rest, and the resident with it.
+    token = (published.var_dir / "actions.token").read_text().strip()
+    call = made_up_call("action_submit_handoff")
+    call["continues"] = {"token": "never-sent", "from": 12}
+    before = cases_in(published)
+    connection = http.client.HTTPConnection(published.actions_url.removeprefix("http://"), timeout=5)
+    try:
+        connection.request("POST", f"/webhook?token={token}", json.dumps(call), {"Content-Type": "application/json"})
+        answer = connection.getresponse()
+        assert answer.status == 409
+        assert answer.getheader("Content-Length") is not None
+        assert "whole conversation" in json.loads(answer.read())["error"]
+    finally:
+        connection.close()
+    assert cases_in(published) == before
+
+
 def test_the_assistant_still_works_end_to_end_behind_the_tokens(published: Assistant) -> None:
     # Rasa calls the action server with its token; the web app reads transcripts with Rasa's.
     sender = "resident-behind-tokens"
