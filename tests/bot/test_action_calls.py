@@ -43,65 +43,14 @@ TRACKER_LIKE: dict[str, Any] = {
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[tuple[TestServer, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        received.append({"body": json.loads(await request.text()), "query": dict(request.query)})
-        return web.json_response({"events": [], "responses": []})
-
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server, received
-    await server.close()
-
-
-async def test_the_action_server_receives_the_whole_payload_unchanged(
-    receiver: tuple[TestServer, list[dict[str, Any]]],
-) -> None:
-    server, received = receiver
-    use_fast_json()
-    endpoint = EndpointConfig(url=str(server.make_url("/webhook")), token="s3cret")
-    answer = await endpoint.request(method="post", json=TRACKER_LIKE)
-    assert answer == {"events": [], "responses": []}
-    assert received[0]["body"] == TRACKER_LIKE
-    assert received[0]["query"] == {"token": "s3cret"}
-
-
-async def test_a_lone_surrogate_a_rest_client_sent_still_reaches_the_action_server(
-    receiver: tuple[TestServer, list[dict[str, Any]]],
-) -> None:
-    # JSON lets a client send "\ud83d" (half an emoji) and Rasa keeps it in the conversation; written
-    # raw it cannot be encoded as UTF-8, and the action (a fallback, a safety check) was lost.
-    server, received = receiver
-    use_fast_json()
-    payload = {"tracker": {"events": [{"event": "user", "text": "help \ud83d me 😀"}]}}
-    endpoint = EndpointConfig(url=str(server.make_url("/webhook")))
-    assert await endpoint.request(method="post", json=payload) == {"events": [], "responses": []}
-    assert received[0]["body"] == payload
-
-
-@pytest.fixture
-def deltas() -> Iterator[None]:
-    """Rasa's custom actions sending only new events, for this test only."""
-    rasa_run, rasa_format = RemoteAction.run, RemoteAction._action_call_format
-    use_conversation_deltas()
-    yield
-    RemoteAction.run, RemoteAction._action_call_format = rasa_run, rasa_format  # type: ignore[method-assign]
-    action_calls._rasa_run = None
-    action_calls._sent.clear()
-
-
-@pytest.fixture
 async def action_server() -> AsyncIterator[tuple[TestServer, dict[str, Any]]]:
     """A real HTTP server that completes calls as the action server does, and records them."""
-    state: dict[str, Any] = {"held": HeldConversations(), "sent": [], "completed": []}
+    state: dict[str, Any] = {"held": HeldConversations(), "sent": [], "queries": [], "completed": []}
 
     async def webhook(request: web.Request) -> web.Response:
         body = json.loads(await request.text())
         state["sent"].append(body)
+        state["queries"].append(dict(request.query))
         try:
             state["completed"].append(state["held"].complete(body))
         except MustResend as reason:
@@ -114,6 +63,42 @@ async def action_server() -> AsyncIterator[tuple[TestServer, dict[str, Any]]]:
     await server.start_server()
     yield server, state
     await server.close()
+
+
+async def test_the_action_server_receives_the_whole_payload_unchanged(
+    action_server: tuple[TestServer, dict[str, Any]],
+) -> None:
+    server, state = action_server
+    use_fast_json()
+    endpoint = EndpointConfig(url=str(server.make_url("/webhook")), token="s3cret")
+    answer = await endpoint.request(method="post", json=TRACKER_LIKE)
+    assert answer == {"events": [], "responses": []}
+    assert state["sent"] == [TRACKER_LIKE]
+    assert state["queries"] == [{"token": "s3cret"}]
+
+
+async def test_a_lone_surrogate_a_rest_client_sent_still_reaches_the_action_server(
+    action_server: tuple[TestServer, dict[str, Any]],
+) -> None:
+    # JSON lets a client send "\ud83d" (half an emoji) and Rasa keeps it in the conversation; written
+    # raw it cannot be encoded as UTF-8, and the action (a fallback, a safety check) was lost.
+    server, state = action_server
+    use_fast_json()
+    payload = {"tracker": {"events": [{"event": "user", "text": "help \ud83d me 😀"}]}}
+    endpoint = EndpointConfig(url=str(server.make_url("/webhook")))
+    assert await endpoint.request(method="post", json=payload) == {"events": [], "responses": []}
+    assert state["sent"] == [payload]
+
+
+@pytest.fixture
+def deltas() -> Iterator[None]:
+    """Rasa's custom actions sending only new events, for this test only."""
+    rasa_run, rasa_format = RemoteAction.run, RemoteAction._action_call_format
+    use_conversation_deltas()
+    yield
+    RemoteAction.run, RemoteAction._action_call_format = rasa_run, rasa_format  # type: ignore[method-assign]
+    action_calls._rasa_run = None
+    action_calls._sent.clear()
 
 
 async def test_a_later_call_sends_only_new_events_and_the_actions_read_them_all(
@@ -157,10 +142,10 @@ async def test_a_server_that_forgot_the_conversation_is_sent_it_whole(
 
 
 async def test_another_refusal_is_still_an_error(
-    deltas: None, receiver: tuple[TestServer, list[dict[str, Any]]], domain: Domain
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
 ) -> None:
     # Only the server's "send it whole" is answered by sending again: anything else fails as before.
-    server, _received = receiver
+    server, _state = action_server
     action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/missing"))))
     tracker = DialogueStateTracker("deltas-error", domain.slots)
     with pytest.raises(RasaException):
