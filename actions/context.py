@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List
 
@@ -14,7 +17,7 @@ from monitoring.events import EventKind, session_name
 from monitoring.recorder import BackgroundOutcomes, monitoring_engine, open_outcomes
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
-from routing.conversation_events import ConversationView
+from routing.conversation_events import SESSION_STARTED, ConversationView
 from routing.safety import Tier, safeguarding_tier
 from routing.turns import MAX_MESSAGES, compose, sentences
 from storage.handoffs import HandoffStore
@@ -106,31 +109,59 @@ def say(
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
-_KEPT_VIEWS = "_council_views"  # the tracker's attribute: its views, and the events they read
+HELD_VIEWS = 200  # conversations whose views are kept between calls (the most recently called)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The events of one conversation read so far (the very objects), and their views."""
+
+    events: List[Dict[str, Any]]
+    whole: ConversationView
+    session: ConversationView
+
+
+_read: OrderedDict[str, _Read] = OrderedDict()  # by sender id
 
 
 def view(tracker: Tracker) -> ConversationView:
     """The conversation's events as a typed view (``routing.conversation_events``)."""
-    return _views(tracker)[0]
+    return _views(tracker).whole
 
 
 def this_session(tracker: Tracker) -> ConversationView:
     """This session's events as a typed view (the tracker may still hold the end of the last one)."""
-    return _views(tracker)[1]
+    return _views(tracker).session
 
 
-def _views(tracker: Tracker) -> tuple[ConversationView, ConversationView]:
-    """The views of the whole conversation and of this session, read once for each action call:
-    one action asks many questions of the same events, and the conversation grows with every turn.
-    They are read again when the events change (rasa-sdk's ``add_slots`` adds to them)."""
+def _views(tracker: Tracker) -> _Read:
+    """The views of the whole conversation and of this session, read once: one action asks many
+    questions of the same events, and each call of a conversation repeats the events of the one
+    before (the action server puts back the same objects, ``bot/conversation_deltas.py``), so only
+    events not read before are read (rasa-sdk's ``add_slots`` adds some during a call)."""
     events = tracker.events
-    kept = tracker.__dict__.get(_KEPT_VIEWS)
-    if kept is not None and kept[0] is events and kept[1] == len(events):
-        return kept[2]
-    whole = ConversationView(events)
-    views = (whole, whole.current_session())
-    tracker.__dict__[_KEPT_VIEWS] = (events, len(events), views)
-    return views
+    read = _read.pop(tracker.sender_id, None)
+    if read is None or not _begins_with(events, read.events):
+        whole = ConversationView(events)
+        read = _Read(list(events), whole, whole.current_session())
+    elif len(events) > len(read.events):
+        new = events[len(read.events) :]
+        read = _Read(list(events), read.whole.extended(new), _session_extended(read.session, new))
+    _read[tracker.sender_id] = read
+    while len(_read) > HELD_VIEWS:
+        _read.popitem(last=False)
+    return read
+
+
+def _begins_with(events: List[Dict[str, Any]], prefix: List[Dict[str, Any]]) -> bool:
+    """True when ``events`` starts with the very objects of ``prefix``, in order."""
+    return len(prefix) <= len(events) and all(map(operator.is_, prefix, events))
+
+
+def _session_extended(session: ConversationView, new: List[Dict[str, Any]]) -> ConversationView:
+    """This session's view after ``new`` events: a new one if they start a session."""
+    starts = [position for position, event in enumerate(new) if event.get("event") == SESSION_STARTED]
+    return ConversationView(new[starts[-1] + 1 :]) if starts else session.extended(new)
 
 
 def latest_text(tracker: Tracker) -> str:
