@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,16 +110,20 @@ def say(
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=page)
 
 
-HELD_VIEWS = 200  # conversations whose views are kept between calls (the most recently called)
+# Conversations whose views are kept between calls: the most recently called, for as long as the
+# action server holds their events (``bot/conversation_deltas.py``); they hold residents' words.
+HELD_VIEWS = 200
+HELD_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
 class _Read:
-    """The events of one conversation read so far (the very objects), and their views."""
+    """The events of one conversation read so far (the very objects), their views, and when."""
 
     events: List[Dict[str, Any]]
     whole: ConversationView
     session: ConversationView
+    at: float
 
 
 _read: OrderedDict[str, _Read] = OrderedDict()  # by sender id
@@ -140,13 +145,16 @@ def _views(tracker: Tracker) -> _Read:
     before (the action server puts back the same objects, ``bot/conversation_deltas.py``), so only
     events not read before are read (rasa-sdk's ``add_slots`` adds some during a call)."""
     events = tracker.events
+    now = time.monotonic()
+    while _read and next(iter(_read.values())).at < now - HELD_SECONDS:
+        _read.popitem(last=False)
     read = _read.pop(tracker.sender_id, None)
     if read is None or not _begins_with(events, read.events):
         whole = ConversationView(events)
-        read = _Read(list(events), whole, whole.current_session())
-    elif len(events) > len(read.events):
+        read = _Read(list(events), whole, whole.current_session(), now)
+    else:
         new = events[len(read.events) :]
-        read = _Read(list(events), read.whole.extended(new), _session_extended(read.session, new))
+        read = _Read(list(events), read.whole.extended(new), _session_extended(read.session, new), now)
     _read[tracker.sender_id] = read
     while len(_read) > HELD_VIEWS:
         _read.popitem(last=False)

@@ -23,7 +23,9 @@ import aiohttp
 import rasa
 import ujson
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import OutputChannel
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.nlg import NaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
@@ -69,6 +71,9 @@ class _Sent:
 
     token: str
     events: List[Event]  # the tracker's event objects, as they were when last sent
+    # Their timestamps then: Rasa sends an action a copy of the tracker with the policy's events
+    # added, and adds the same objects to the conversation afterwards with a new timestamp.
+    stamps: List[float]
 
 
 _sent: OrderedDict[str, _Sent] = OrderedDict()  # by sender id, the most recently called last
@@ -90,11 +95,11 @@ def _action_call_format(action: RemoteAction, tracker: DialogueStateTracker, dom
     holds left out and a ``continues`` mark saying which."""
     events = list(tracker.events)
     sent = _sent.pop(tracker.sender_id, None)
-    start = 0 if sent is None else _shared_start(sent.events, events)
+    start = 0 if sent is None else _shared_start(sent, events)
     token = sent.token if sent is not None and start else uuid.uuid4().hex
     # The server holds this call's events as soon as it reads it; a call it could not complete is
     # answered 409 and sent again whole (``_run_sending_whole_when_asked``).
-    _sent[tracker.sender_id] = _Sent(token, events)
+    _sent[tracker.sender_id] = _Sent(token, events, [event.timestamp for event in events])
     while len(_sent) > HELD_CONVERSATIONS:
         _sent.popitem(last=False)
     state = tracker.current_state(EventVerbosity.NONE)
@@ -111,18 +116,22 @@ def _action_call_format(action: RemoteAction, tracker: DialogueStateTracker, dom
     return call
 
 
-def _shared_start(sent: List[Event], events: List[Event]) -> int:
-    """How many events, from the start, are the very objects sent last time."""
+def _shared_start(sent: _Sent, events: List[Event]) -> int:
+    """How many events, from the start, are the very objects sent last time, unchanged."""
     count = 0
-    for before, now in zip(sent, events, strict=False):
-        if before is not now:
+    for before, stamp, now in zip(sent.events, sent.stamps, events, strict=False):
+        if before is not now or stamp != now.timestamp:
             break
         count += 1
     return count
 
 
 async def _run_sending_whole_when_asked(
-    action: RemoteAction, output_channel: Any, nlg: Any, tracker: DialogueStateTracker, domain: Domain
+    action: RemoteAction,
+    output_channel: OutputChannel,
+    nlg: NaturalLanguageGenerator,
+    tracker: DialogueStateTracker,
+    domain: Domain,
 ) -> List[Event]:
     """Rasa's ``RemoteAction.run``; sent again whole when the action server does not hold the
     events the call left out (it answered 409 before running anything)."""

@@ -55,7 +55,12 @@ def _inflates_within_limit(body: bytes) -> bool:
 
 def complete(request: Request, held: HeldConversations) -> HTTPResponse | None:
     """Put back the events a call to an action left out, or ask Rasa to send it whole."""
-    if request.path != "/webhook" or request.headers.get("Content-Encoding", "identity").lower() != "identity":
+    # Rasa sends its calls whole when it compresses them (``bot/rasa_server.py``), so a compressed
+    # call is left to rasa-sdk. Sanic routes "/webhook/" to the same handler.
+    if (
+        request.path.rstrip("/") != "/webhook"
+        or request.headers.get("Content-Encoding", "identity").lower() != "identity"
+    ):
         return None
     try:
         call = request.json

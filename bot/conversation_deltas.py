@@ -15,12 +15,19 @@ call again whole, under a new token. A call without ``continues`` (any other cal
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping
+from typing import Any, Callable, Dict, List, Mapping
 
 CONTINUES = "continues"  # the call's key: {"token": str, "from": int}
-HELD_CONVERSATIONS = 200  # the most recently called; each holds its events (about 170 kB at turn 40)
+# What the server holds is a copy of residents' words, so it holds little and not for long: the
+# most recently called conversations (each about 0.7 MB of Python objects at turn 40), each for a
+# quarter of an hour after its last call, and none longer than MAX_HELD_EVENTS events. Past those,
+# Rasa is asked for the whole conversation again.
+HELD_CONVERSATIONS = 200
+HELD_SECONDS = 15 * 60
+MAX_HELD_EVENTS = 5_000
 RESEND_STATUS = 409  # not 412: Sanic drops the Content-Length of a 412 (a 304-like answer), and the caller waits
 
 
@@ -47,12 +54,25 @@ def continues_of(call: Mapping[str, Any]) -> Continues | None:
     return Continues(token, start)
 
 
+@dataclass(frozen=True)
+class _Held:
+    """One conversation as held: whose it is, its events, and when it was last called."""
+
+    sender_id: Any
+    events: List[Dict[str, Any]]
+    called_at: float
+
+
 class HeldConversations:
     """The events of the conversations called most recently, by token."""
 
-    def __init__(self, size: int = HELD_CONVERSATIONS) -> None:
+    def __init__(
+        self, size: int = HELD_CONVERSATIONS, seconds: float = HELD_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._size = size
-        self._held: OrderedDict[str, List[Dict[str, Any]]] = OrderedDict()
+        self._seconds = seconds
+        self._clock = clock
+        self._held: OrderedDict[str, _Held] = OrderedDict()
 
     def complete(self, call: Dict[str, Any]) -> Dict[str, Any]:
         """The call as Rasa would have sent it, with the conversation's every event; held for the
@@ -64,16 +84,24 @@ class HeldConversations:
         if not isinstance(tracker, dict) or not isinstance(tracker.get("events"), list):
             raise MustResend("the call has no events")
         events: List[Dict[str, Any]] = tracker["events"]
+        now = self._clock()
+        self._forget_older_than(now - self._seconds)
         if mark.start:
             held = self._held.get(mark.token)
-            if held is None or len(held) < mark.start:
+            if held is None or len(held.events) < mark.start or held.sender_id != call.get("sender_id"):
                 raise MustResend("the events the call leaves out are not held here")
-            events = held[: mark.start] + events
-        self._held[mark.token] = events
-        self._held.move_to_end(mark.token)
+            events = held.events[: mark.start] + events
+        self._held.pop(mark.token, None)
+        if len(events) <= MAX_HELD_EVENTS:
+            self._held[mark.token] = _Held(call.get("sender_id"), events, now)
         while len(self._held) > self._size:
             self._held.popitem(last=False)
         whole = {key: value for key, value in call.items() if key != CONTINUES}
         # The actions get their own list: rasa-sdk adds validated slots to it.
         whole["tracker"] = {**tracker, "events": list(events)}
         return whole
+
+    def _forget_older_than(self, moment: float) -> None:
+        """Forget the conversations last called before ``moment`` (the oldest are first)."""
+        while self._held and next(iter(self._held.values())).called_at < moment:
+            self._held.popitem(last=False)

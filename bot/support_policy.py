@@ -42,7 +42,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
+from rasa.shared.core.events import Event, Restarted, SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -201,7 +201,7 @@ class SupportPolicy(Policy):
 # Each step of a turn asks the policy again about the same tracker, a few events longer: the view of
 # the events already read is kept (for the tracker being answered only) and extended, so each event
 # is turned into a dict and read once.
-_READ: dict[int, tuple[weakref.ref[DialogueStateTracker], ConversationView, int]] = {}
+_READ: dict[int, tuple[weakref.ref[DialogueStateTracker], ConversationView, int, Event | None]] = {}
 
 
 def session_view(tracker: DialogueStateTracker) -> ConversationView:
@@ -213,7 +213,7 @@ def session_view(tracker: DialogueStateTracker) -> ConversationView:
     held = _READ.get(id(tracker))
     view = ConversationView(())
     read = 0
-    if held is not None and held[2] <= len(tracker.events) and held[0]() is tracker:
+    if held is not None and held[0]() is tracker and _still_begins_as_read(tracker, held[2], held[3]):
         view, read = held[1], held[2]
     new: list[Mapping[str, Any]] = []
     for event in islice(tracker.events, read, None):
@@ -224,8 +224,21 @@ def session_view(tracker: DialogueStateTracker) -> ConversationView:
     if new:
         view = view.extended(new)
     _READ.clear()  # one conversation at a time is being answered between two awaits
-    _READ[id(tracker)] = (weakref.ref(tracker), view, len(tracker.events))
+    _READ[id(tracker)] = (
+        weakref.ref(tracker),
+        view,
+        len(tracker.events),
+        tracker.events[-1] if tracker.events else None,
+    )
     return view
+
+
+def _still_begins_as_read(tracker: DialogueStateTracker, read: int, last: Event | None) -> bool:
+    """Whether the tracker's events still hold the ones read, in their places: a tracker that keeps
+    only its latest events (``max_event_history``) drops the oldest, and its count stays the same."""
+    if read > len(tracker.events):
+        return False
+    return read == 0 or tracker.events[read - 1] is last
 
 
 def next_support_action(tracker: DialogueStateTracker) -> str | None:

@@ -170,3 +170,21 @@ async def test_a_conversation_that_changed_behind_the_last_call_is_sent_from_whe
 
     assert state["sent"][1]["continues"]["from"] == 18
     assert state["completed"][1]["tracker"]["events"] == json.loads(json.dumps([e.as_dict() for e in parted.events]))
+
+
+async def test_an_event_rasa_stamped_again_after_the_call_is_sent_again(
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
+) -> None:
+    # Rasa sends an action a copy of the conversation with the policy's events added, then adds the
+    # same objects to the conversation with a new timestamp: the server must not keep the old one.
+    server, state = action_server
+    action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/webhook"))))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("deltas-restamped", domain.slots)
+    tracker.update_with_events(recorded_events()[:20], domain)
+    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    list(tracker.events)[15].timestamp += 1.0
+    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+
+    assert state["sent"][1]["continues"]["from"] == 15
+    assert state["completed"][1]["tracker"]["events"] == json.loads(json.dumps([e.as_dict() for e in tracker.events]))

@@ -7,15 +7,22 @@ from typing import Any
 
 import pytest
 
-from bot.conversation_deltas import CONTINUES, HeldConversations, MustResend
+from bot import conversation_deltas
+from bot.conversation_deltas import CONTINUES, HELD_SECONDS, HeldConversations, MustResend
 
 
 def event(number: int) -> dict[str, Any]:
     return {"event": "user", "text": f"message {number}"}
 
 
-def call(events: list[dict[str, Any]], token: str | None = "t1", start: int = 0) -> dict[str, Any]:
-    body: dict[str, Any] = {"next_action": "action_information", "tracker": {"events": events, "slots": {}}}
+def call(
+    events: list[dict[str, Any]], token: str | None = "t1", start: int = 0, sender: str = "resident-1"
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "next_action": "action_information",
+        "sender_id": sender,
+        "tracker": {"events": events, "slots": {}},
+    }
     if token is not None:
         body[CONTINUES] = {"token": token, "from": start}
     return body
@@ -77,3 +84,31 @@ def test_only_the_most_recent_conversations_are_held() -> None:
     with pytest.raises(MustResend):
         held.complete(call([], token="a", start=1))
     assert held.complete(call([], token="c", start=1))["tracker"]["events"] == [event(0)]
+
+
+def test_one_residents_events_are_never_put_into_another_residents_call() -> None:
+    held = HeldConversations()
+    held.complete(call([event(0), event(1)], sender="resident-1"))
+    with pytest.raises(MustResend):
+        held.complete(call([event(2)], start=2, sender="resident-2"))
+
+
+def test_a_conversation_not_called_for_a_quarter_of_an_hour_is_forgotten() -> None:
+    now = [0.0]
+    held = HeldConversations(clock=lambda: now[0])
+    held.complete(call([event(0)], token="quiet"))
+    now[0] = HELD_SECONDS - 1
+    held.complete(call([event(0)], token="busy"))
+    held.complete(call([], token="quiet", start=1))  # still held, and called again now
+    now[0] = 2 * HELD_SECONDS
+    for token in ("quiet", "busy"):
+        with pytest.raises(MustResend):
+            held.complete(call([], token=token, start=1))
+
+
+def test_a_very_long_conversation_is_not_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conversation_deltas, "MAX_HELD_EVENTS", 3)
+    held = HeldConversations()
+    held.complete(call([event(0), event(1), event(2), event(3)]))
+    with pytest.raises(MustResend):
+        held.complete(call([event(4)], start=4))

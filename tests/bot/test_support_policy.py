@@ -616,3 +616,14 @@ def test_the_session_read_step_by_step_is_the_session_read_at_once() -> None:
             fresh.said,
             fresh.slots,
         ), f"after {event}"
+
+
+def test_a_tracker_that_keeps_only_its_latest_events_is_still_read_to_the_end() -> None:
+    # With max_event_history the oldest events drop off and the count stays the same: the new
+    # message, a risk, must still be read.
+    tracker = DialogueStateTracker("trimmed", [], max_event_history=4)
+    for event in recorded_events()[:6]:
+        tracker.update(event)
+    session_view(tracker)
+    tracker.update(user("nlu_fallback", text="I want to hurt myself"))
+    assert session_view(tracker).messages[-1].text == "I want to hurt myself"
