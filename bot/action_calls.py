@@ -14,6 +14,7 @@ otherwise Rasa's own (``EndpointConfig.session`` in Rasa 3.6).
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from bot.conversation_deltas import CONTINUES, HELD_CONVERSATIONS, RESEND_STATUS
+from bot.conversation_deltas import CONTINUES, HELD_CONVERSATIONS, HELD_SECONDS, RESEND_STATUS
 
 
 def dumps(value: Any) -> str:
@@ -74,6 +75,7 @@ class _Sent:
     # Their timestamps then: Rasa sends an action a copy of the tracker with the policy's events
     # added, and adds the same objects to the conversation afterwards with a new timestamp.
     stamps: List[float]
+    at: float  # when (``time.monotonic``): the server forgets a conversation after HELD_SECONDS
 
 
 _sent: OrderedDict[str, _Sent] = OrderedDict()  # by sender id, the most recently called last
@@ -94,12 +96,15 @@ def _action_call_format(action: RemoteAction, tracker: DialogueStateTracker, dom
     """Rasa 3.6's call (``RemoteAction._action_call_format``), with the events the action server
     holds left out and a ``continues`` mark saying which."""
     events = list(tracker.events)
+    now = time.monotonic()
+    while _sent and next(iter(_sent.values())).at < now - HELD_SECONDS:
+        _sent.popitem(last=False)
     sent = _sent.pop(tracker.sender_id, None)
     start = 0 if sent is None else _shared_start(sent, events)
     token = sent.token if sent is not None and start else uuid.uuid4().hex
     # The server holds this call's events as soon as it reads it; a call it could not complete is
     # answered 409 and sent again whole (``_run_sending_whole_when_asked``).
-    _sent[tracker.sender_id] = _Sent(token, events, [event.timestamp for event in events])
+    _sent[tracker.sender_id] = _Sent(token, events, [event.timestamp for event in events], now)
     while len(_sent) > HELD_CONVERSATIONS:
         _sent.popitem(last=False)
     state = tracker.current_state(EventVerbosity.NONE)

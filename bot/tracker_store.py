@@ -7,7 +7,8 @@ them, each with ``session_started_at`` (the timestamp of the session's ``session
 so a consumer can name the conversation an event belongs to as the actions do
 (``monitoring.conversation_stream``).
 
-It keeps the trackers it saved last (a few hundred, in this process's memory) and hands one back
+It keeps the trackers it saved last (a few hundred, for a quarter of an hour, in this process's
+memory) and hands one back
 instead of rebuilding it from every event of the session, when the database holds exactly the
 events it has: rebuilding costs more the longer the conversation. Anything else (a turn that failed
 before it was saved, another process's write, the retention job) makes the counts differ, and the
@@ -23,6 +24,7 @@ its connections open between turns, where Rasa's engine opens one for every quer
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from typing import Any, Dict, List
 
@@ -38,7 +40,10 @@ from sqlalchemy.pool import QueuePool
 
 from monitoring.conversation_stream import SESSION_KEY
 
-HELD_TRACKERS = 500  # conversations kept in memory (the most recently saved)
+# Conversations kept in memory: the most recently saved, each for a quarter of an hour after its
+# last turn (they hold residents' words; the database keeps the conversation).
+HELD_TRACKERS = 500
+HELD_SECONDS = 15 * 60
 
 
 def session_started_at(tracker: DialogueStateTracker) -> float | None:
@@ -64,7 +69,8 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._held: OrderedDict[str, DialogueStateTracker] = OrderedDict()
+        self._held: OrderedDict[str, tuple[DialogueStateTracker, float]] = OrderedDict()
+        self.clock = time.monotonic
         self._stored: OrderedDict[str, int] = OrderedDict()  # see _remember_stored
         if self.engine.dialect.name == "sqlite":
             # Rasa's engine opens a connection for every query and closes it after (SQLAlchemy 1.4's
@@ -80,7 +86,9 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """This session's tracker: the one saved last, if the database holds just its events."""
-        held = self._held.pop(sender_id, None)  # handed out once: the turn changes it
+        self._forget_older_than(self.clock() - HELD_SECONDS)
+        kept = self._held.pop(sender_id, None)  # handed out once: the turn changes it
+        held = kept[0] if kept is not None else None
         if held is not None:
             with self.session_scope() as session:
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
@@ -92,6 +100,11 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
         if tracker is None:
             self._remember_stored(sender_id, 0)
         return tracker
+
+    def _forget_older_than(self, moment: float) -> None:
+        """Forget the trackers last saved before ``moment`` (the oldest are first)."""
+        while self._held and next(iter(self._held.values()))[1] < moment:
+            self._held.popitem(last=False)
 
     def _remember_stored(self, sender_id: str, count: int) -> None:
         """How many events of the session the database held when the turn read it, so the save need
@@ -123,7 +136,7 @@ class StreamingSQLTrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
-        self._held[tracker.sender_id] = tracker
+        self._held[tracker.sender_id] = (tracker, self.clock())
         while len(self._held) > HELD_TRACKERS:
             self._held.popitem(last=False)
         if self.event_broker is not None and new_events:

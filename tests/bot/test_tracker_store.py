@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import StreamingSQLTrackerStore
+from bot.tracker_store import HELD_SECONDS, StreamingSQLTrackerStore
 from tests.conftest import ROOT
 
 
@@ -56,6 +56,21 @@ async def test_the_saved_tracker_is_reused_only_while_the_database_holds_just_it
     latest = await ours.retrieve("resident")
     assert latest is not reread and texts(latest) == ["hi", "from elsewhere"]
     assert latest is not None and latest.get_slot("service") == "pothole"
+
+
+async def test_a_tracker_not_used_for_a_quarter_of_an_hour_is_let_go(tmp_path: Path) -> None:
+    # It holds a resident's words: after its time it is read from the database again, not kept.
+    ours = store(tmp_path / "tracker.db")
+    now = [0.0]
+    ours.clock = lambda: now[0]
+    tracker = DialogueStateTracker("resident", ours.domain.slots)
+    for event in [SessionStarted(timestamp=1.0), *turn("hi", 2.0)]:
+        tracker.update(event)
+    await ours.save(tracker)
+    now[0] = HELD_SECONDS + 1
+    again = await ours.retrieve("resident")
+    assert again is not tracker and texts(again) == ["hi"]
+    assert not ours._held
 
 
 def stored_texts(path: Path, sender: str) -> list[str]:
