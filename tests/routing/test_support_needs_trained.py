@@ -132,7 +132,9 @@ def test_the_risk_alone_marks_no_other_need(detector, message, not_marked):
         ("I'm 84 and live alone, and I've fallen and can't get up off the floor", "older_age"),
         ("I'm writing on behalf of my dad, his new friend has taken his bank card and pin", "carer_proxy"),
         # for their own family the resident acts, and the family member's age is what the answer must fit
-        ("my brother keeps telling me he wants to die and now he won't open his door", "carer_proxy"),
+        # (a bare worry about a brother is no longer read as acting for him since the round of proxy
+        # examples, whose writer counts only acting for someone; asking for help for him is)
+        ("my brother says he wants to die, can I get him some help", "carer_proxy"),
         ("my nan is 91 and her carer hasn't turned up for three days, she can't get out of bed", "older_age"),
     ],
 )
