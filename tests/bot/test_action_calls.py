@@ -6,7 +6,7 @@ as Rasa alone would have sent; a server that forgot it is sent it whole."""
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, List
 
 import pytest
 from aiohttp import web
@@ -15,6 +15,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
@@ -101,18 +102,37 @@ def deltas() -> Iterator[None]:
     action_calls._sent.clear()
 
 
-async def test_a_later_call_sends_only_new_events_and_the_actions_read_them_all(
-    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
-) -> None:
-    server, state = action_server
+Call = Callable[[DialogueStateTracker], Awaitable[List[Event]]]
+
+
+@pytest.fixture
+def call_action(action_server: tuple[TestServer, dict[str, Any]], domain: Domain) -> Call:
+    """Run a custom action on a conversation, as Rasa does, against the receiving server."""
+    server, _state = action_server
     action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/webhook"))))
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+
+    async def call(tracker: DialogueStateTracker) -> List[Event]:
+        return await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+
+    return call
+
+
+def as_sent(tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+    """The conversation's events as the server reads them when Rasa sends them all."""
+    return json.loads(json.dumps([event.as_dict() for event in tracker.events]))
+
+
+async def test_a_later_call_sends_only_new_events_and_the_actions_read_them_all(
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], call_action: Call, domain: Domain
+) -> None:
+    _server, state = action_server
     tracker = DialogueStateTracker("deltas-resident", domain.slots)
     events = recorded_events()
     tracker.update_with_events(events[:20], domain)
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
     tracker.update_with_events(events[20:], domain)
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
 
     first, second = state["sent"]
     assert first["continues"]["from"] == 0 and len(first["tracker"]["events"]) == 20
@@ -123,22 +143,20 @@ async def test_a_later_call_sends_only_new_events_and_the_actions_read_them_all(
 
 
 async def test_a_server_that_forgot_the_conversation_is_sent_it_whole(
-    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], call_action: Call, domain: Domain
 ) -> None:
-    server, state = action_server
-    action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/webhook"))))
+    _server, state = action_server
     tracker = DialogueStateTracker("deltas-restart", domain.slots)
     events = recorded_events()
     tracker.update_with_events(events[:20], domain)
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
     state["held"] = HeldConversations()  # the action server restarted
     tracker.update_with_events(events[20:], domain)
-    assert await action.run(CollectingOutputChannel(), nlg, tracker, domain) == []
+    assert await call_action(tracker) == []
 
     marks = [body["continues"]["from"] for body in state["sent"]]
     assert marks == [0, 20, 0]  # the second call was refused, then sent again whole
-    assert state["completed"][-1]["tracker"]["events"] == json.loads(json.dumps([e.as_dict() for e in tracker.events]))
+    assert state["completed"][-1]["tracker"]["events"] == as_sent(tracker)
 
 
 async def test_another_refusal_is_still_an_error(
@@ -153,38 +171,34 @@ async def test_another_refusal_is_still_an_error(
 
 
 async def test_a_conversation_that_changed_behind_the_last_call_is_sent_from_where_they_part(
-    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], call_action: Call, domain: Domain
 ) -> None:
     # The last call's last events never reached the conversation (an action was rejected): the next
     # call sends everything after the events both still share.
-    server, state = action_server
-    action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/webhook"))))
+    _server, state = action_server
     events = recorded_events()
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     tracker = DialogueStateTracker("deltas-parted", domain.slots)
     tracker.update_with_events(events[:25], domain)
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
     parted = DialogueStateTracker("deltas-parted", domain.slots)
     parted.update_with_events(list(tracker.events)[:18] + events[30:], domain, override_timestamp=False)
-    await action.run(CollectingOutputChannel(), nlg, parted, domain)
+    await call_action(parted)
 
     assert state["sent"][1]["continues"]["from"] == 18
-    assert state["completed"][1]["tracker"]["events"] == json.loads(json.dumps([e.as_dict() for e in parted.events]))
+    assert state["completed"][1]["tracker"]["events"] == as_sent(parted)
 
 
 async def test_an_event_rasa_stamped_again_after_the_call_is_sent_again(
-    deltas: None, action_server: tuple[TestServer, dict[str, Any]], domain: Domain
+    deltas: None, action_server: tuple[TestServer, dict[str, Any]], call_action: Call, domain: Domain
 ) -> None:
     # Rasa sends an action a copy of the conversation with the policy's events added, then adds the
     # same objects to the conversation with a new timestamp: the server must not keep the old one.
-    server, state = action_server
-    action = RemoteAction("action_information", EndpointConfig(url=str(server.make_url("/webhook"))))
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    _server, state = action_server
     tracker = DialogueStateTracker("deltas-restamped", domain.slots)
     tracker.update_with_events(recorded_events()[:20], domain)
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
     list(tracker.events)[15].timestamp += 1.0
-    await action.run(CollectingOutputChannel(), nlg, tracker, domain)
+    await call_action(tracker)
 
     assert state["sent"][1]["continues"]["from"] == 15
-    assert state["completed"][1]["tracker"]["events"] == json.loads(json.dumps([e.as_dict() for e in tracker.events]))
+    assert state["completed"][1]["tracker"]["events"] == as_sent(tracker)
