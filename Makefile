@@ -83,8 +83,8 @@ run-scaled: $(STAMP) $(NODE_STAMP) $(MODEL) $(HAPROXY)
 	$(PY) -m bot run
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions routing storage wiring monitoring evaluation tests bench
-	$(VENV)/bin/ruff format --check bot actions routing storage wiring monitoring evaluation tests bench
+	$(VENV)/bin/ruff check bot actions routing storage wiring monitoring integrations evaluation tests bench
+	$(VENV)/bin/ruff format --check bot actions routing storage wiring monitoring integrations evaluation tests bench
 	$(VENV)/bin/mypy
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM) $(HAPROXY) $(MODEL) lint

@@ -2,7 +2,8 @@
 long to read in one sitting, and no doc or docstring citing a path or module that is not there.
 
 Layers, lowest first: ``routing`` (the domain: value types and rules) -> ``storage`` (tables and
-stores) and ``wiring`` (settings) -> ``monitoring`` -> ``actions`` -> ``bot``; ``evaluation``
+stores) and ``wiring`` (settings) -> ``monitoring`` and ``integrations`` (connectors to other
+systems) -> ``actions`` -> ``bot``; ``evaluation``
 sits beside ``bot``: it reads its NLU components and settings, and sets up staff for the fuzz and
 load runs. Tests, migrations and benchmarks are outside the rules.
 """
@@ -17,15 +18,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("routing", "storage", "wiring", "monitoring", "actions", "bot", "evaluation")
+PACKAGES = ("routing", "storage", "wiring", "monitoring", "integrations", "actions", "bot", "evaluation")
 MAY_IMPORT = {
     "routing": {"routing"},
     "storage": {"routing", "storage"},
     "wiring": {"routing", "wiring"},
     "monitoring": {"routing", "storage", "wiring", "monitoring"},
-    "actions": {"routing", "storage", "wiring", "monitoring", "actions"},
-    "bot": {"routing", "storage", "wiring", "monitoring", "bot"},
-    "evaluation": {"routing", "storage", "wiring", "monitoring", "bot", "evaluation"},
+    "integrations": {"routing", "storage", "wiring", "integrations"},
+    "actions": {"routing", "storage", "wiring", "monitoring", "integrations", "actions"},
+    "bot": {"routing", "storage", "wiring", "monitoring", "integrations", "bot"},
+    "evaluation": {"routing", "storage", "wiring", "monitoring", "integrations", "bot", "evaluation"},
 }
 MAX_LINES = 400
 DOCUMENTS = ("README.md", "evaluation/sets/README.md", "endpoints.yml", "config.yml", "Makefile")

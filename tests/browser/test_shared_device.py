@@ -32,6 +32,9 @@ def disclose(page: Page, assistant: Assistant) -> None:
     page.fill("#message", DISCLOSURE)
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name=re.compile("Exit this page"))).to_be_visible()
+    # The button comes with a reload of the page; its keyboard shortcut is bound by the page's
+    # deferred script, which may still be on its way when the button is already drawn.
+    page.wait_for_load_state("load")
     expect(page.locator("#log")).to_contain_text(DISCLOSURE)
 
 
