@@ -36,11 +36,9 @@ def main() -> None:
     use_incremental_states()
     use_carried_on_applied_events()
     use_fast_json()
-    if settings.scale is None and not get_bool_env_variable(
-        COMPRESS_ACTION_SERVER_REQUEST_ENV_NAME, DEFAULT_COMPRESS_ACTION_SERVER_REQUEST
-    ):
-        # One action server, which holds what it was sent (the action server puts back only
-        # uncompressed calls; behind the scale-out's balancer a call may reach another server).
+    if not get_bool_env_variable(COMPRESS_ACTION_SERVER_REQUEST_ENV_NAME, DEFAULT_COMPRESS_ACTION_SERVER_REQUEST):
+        # The action server puts back only uncompressed calls. In the scale-out each Rasa process
+        # calls an action server of its own while it is up (bot/scaled.py, actions_balancing).
         use_conversation_deltas()
     serve_application(
         model_path=str(settings.model_path),

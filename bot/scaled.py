@@ -70,6 +70,9 @@ def endpoints_yaml(settings: Settings) -> str:
 action_endpoint:
   url: ${{ACTION_SERVER_URL}}
   token: ${{ACTIONS_TOKEN}}
+  # Which Rasa process calls: the balancer sends each one's calls to an action server of its own.
+  headers:
+    {RASA_PROCESS_HEADER}: ${{COUNCIL_PROCESS_NAME}}
 
 # Rasa's SQL tracker store, as the project's streaming one (bot/tracker_store.py): it saves a turn
 # once and publishes each new event with its session's start, which names the conversation.
@@ -204,6 +207,23 @@ WEB_BALANCING = (
     # the client sent (bot/web/rate_limits.py trusts it only in this profile).
     "    http-request set-header X-Forwarded-For %[src]\n"
 )
+# Each Rasa process calls one action server while it is up (the others take over when it is down),
+# so the action server holds what that process sent before and each call carries only the new
+# events (bot/action_calls.py); a server taking over asks for the whole conversation once.
+RASA_PROCESS_HEADER = "X-Rasa-Process"
+
+
+def actions_balancing(rasa: int, actions: int) -> str:
+    """The action servers' balancing: Rasa process ``i`` to action server ``i`` (round the servers
+    when there are fewer), and round robin for anything else or when that server is down."""
+    header = f"req.hdr({RASA_PROCESS_HEADER})"
+    pairs = "".join(
+        f"    use-server actions{(number - 1) % actions + 1} if {{ {header} -m str rasa-{number} }}\n"
+        for number in range(1, rasa + 1)
+    )
+    return f"balance roundrobin\n    option httpchk GET /health\n{pairs}"
+
+
 RASA_BALANCING = (
     "option http-buffer-request\n    http-request set-var(txn.sender) req.body,json_query('$.sender')\n"
     "    balance hash var(txn.sender)\n    hash-type consistent\n"
@@ -223,7 +243,7 @@ def haproxy_config(settings: Settings) -> str:
     servers = (
         ("web", settings.host, settings.web_port, scale.web, WEB_BALANCING),
         ("rasa", host, settings.rasa_port, scale.rasa, RASA_BALANCING),
-        ("actions", host, settings.actions_port, scale.actions, "balance roundrobin\n    option httpchk GET /health\n"),
+        ("actions", host, settings.actions_port, scale.actions, actions_balancing(scale.rasa, scale.actions)),
     )
     for name, bind, port, count, option in servers:
         backends = "".join(

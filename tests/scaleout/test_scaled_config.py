@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from rasa.core.utils import AvailableEndpoints
 
 from bot.launcher import free_port
-from bot.scaled import endpoints_file, haproxy, haproxy_config, not_ready, programs, secrets_environment
+from bot.scaled import (
+    RASA_PROCESS_HEADER,
+    endpoints_file,
+    haproxy,
+    haproxy_config,
+    not_ready,
+    programs,
+    secrets_environment,
+)
 from wiring.settings import SettingsError, load_settings
 
 POSTGRES = "postgresql+psycopg2://council:s3cret@db.internal:5433/council"
@@ -75,8 +86,11 @@ def test_rasa_reads_the_endpoints_as_postgresql_and_redis_with_the_secrets_left_
     for name, value in {**secrets_environment(settings), "ACTION_SERVER_URL": "http://x/webhook"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("ACTIONS_TOKEN", "t")
+    monkeypatch.setenv("COUNCIL_PROCESS_NAME", "rasa-2")
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file(settings)))
     assert endpoints.tracker_store is not None and endpoints.lock_store is not None
+    # Each Rasa process names itself on its action calls, for the balancer to pair it with one server.
+    assert endpoints.action is not None and endpoints.action.headers == {RASA_PROCESS_HEADER: "rasa-2"}
     tracker = endpoints.tracker_store
     # The project's SQL tracker store, which adds each event's session start for the consumer.
     assert (tracker.type, tracker.url) == ("bot.tracker_store.StreamingSQLTrackerStore", "db.internal")
@@ -106,7 +120,9 @@ def test_rasas_pika_broker_connects_with_the_whole_url_and_the_password_from_the
 
     settings = load_settings()
     endpoints_file(settings).write_text(endpoints_yaml(settings))
-    for name, value in {**secrets_environment(settings), "ACTION_SERVER_URL": "x", "ACTIONS_TOKEN": "t"}.items():
+    for name, value in {
+        **secrets_environment(settings), "ACTION_SERVER_URL": "x", "ACTIONS_TOKEN": "t", "COUNCIL_PROCESS_NAME": "rasa-1"
+    }.items():  # fmt: skip
         monkeypatch.setenv(name, value)
     config = AvailableEndpoints.read_endpoints(str(endpoints_file(settings))).event_broker
     assert config is not None
@@ -141,3 +157,71 @@ def test_until_each_process_answers_the_scale_out_is_not_ready_and_says_which(
         monkeypatch.setenv(variable, str(free_port()))
     waiting = not_ready(load_settings(), rasa_token="unused")
     assert waiting == ["rasa-1", "rasa-2", "actions-1", "actions-2", "web-1", "web-2", "web-3"]
+
+
+def test_each_rasa_process_calls_an_action_server_of_its_own_and_another_while_that_one_is_down(
+    scaled_environment: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Through the real HAProxy: rasa-1's calls reach actions-1 and rasa-2's actions-2, every time
+    (the action server then holds what that process sent before); with actions-1 stopped, rasa-1's
+    calls are answered by actions-2."""
+    ports = [free_port() for _ in range(3)]  # the balancer's, then one per action server
+    monkeypatch.setenv("ACTIONS_PORT", str(ports[0]))
+    monkeypatch.setenv("INTERNAL_HOST", "127.0.0.1")
+    settings = load_settings()
+    scale = settings.scale
+    assert scale is not None
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(haproxy_config(settings))
+    servers = {}
+    for number in (1, 2):  # each answers with its own name
+        port = scale.process_port(ports[0], number)
+        script = (
+            "import http.server as h\n"
+            "class A(h.BaseHTTPRequestHandler):\n"
+            "    def answer(self):\n"
+            f"        body = b'actions-{number}'\n"
+            "        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers()\n"
+            "        self.wfile.write(body)\n"
+            "    do_GET = do_POST = answer\n"
+            "    def log_message(self, *args): pass\n"
+            f"h.HTTPServer(('127.0.0.1', {port}), A).serve_forever()\n"
+        )
+        servers[number] = subprocess.Popen(["python3", "-c", script])
+    balancer = subprocess.Popen([haproxy(), "-db", "-f", str(config)], stdout=subprocess.DEVNULL)
+    try:
+
+        def called_by(process: str) -> str:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{ports[0]}/webhook", data=b"{}", headers={RASA_PROCESS_HEADER: process}
+            )
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return str(answer.read().decode())
+
+        wait_until(lambda: called_by("rasa-1") == "actions-1", seconds=15)
+        assert [called_by("rasa-1") for _ in range(6)] == ["actions-1"] * 6
+        assert [called_by("rasa-2") for _ in range(6)] == ["actions-2"] * 6
+        servers[1].terminate()
+        servers[1].wait()
+        # HAProxy finds actions-1 refusing (redispatch at once; its checks take it out soon after).
+        assert [called_by("rasa-1") for _ in range(6)] == ["actions-2"] * 6
+    finally:
+        balancer.terminate()
+        balancer.wait()
+        for server in servers.values():
+            server.kill()
+            server.wait()
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    """Until ``condition`` holds (errors while the servers start count as not yet)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError("the balancer and the action servers did not start")
+        time.sleep(0.2)
