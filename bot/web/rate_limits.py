@@ -1,9 +1,10 @@
 """Rate limits on the web app's open doors: signing in and the chat form.
 
-Counted with the ``limits`` library: in this process's memory in the embedded profile (one web app
-process holds every count; a restart starts them again), in Redis in the scale-out, where every web
-process must see the same counts (or each would allow the limit again). The limits are settings
-(``wiring/settings.py``), in the library's words such as ``10/minute``:
+Counted in this process's memory in the embedded profile (``bot/web/moving_window.py``: one web
+app process holds every count; a restart starts them again), and with the ``limits`` library in
+Redis in the scale-out, where every web process must see the same counts (or each would allow the
+limit again). The limits are settings (``wiring/settings.py``), in the library's words such as
+``10/minute``:
 
 - sign-in tries per client address (every try counts);
 - wrong passwords per client address and username: that pair then waits, but the adviser, from
@@ -24,10 +25,11 @@ from typing import Awaitable, Callable, Sequence
 
 from aiohttp import web
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from bot.web.chat_session import chat_id_of
+from bot.web.moving_window import MemoryMovingWindow
 from bot.web.rendering import render
 from bot.web.staff_auth import sign_in_token
 from wiring.settings import Settings
@@ -59,9 +61,11 @@ class RateLimits:
 
     def __init__(self, settings: Settings) -> None:
         scale = settings.scale
-        # Kept here: the limiter holds only a weak reference to its storage.
-        self._storage: Storage = storage_from_string(scale.redis_url) if scale else MemoryStorage()
-        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._limiter: MovingWindowRateLimiter | MemoryMovingWindow = MemoryMovingWindow()
+        if scale:
+            # Kept here: the limiter holds only a weak reference to its storage.
+            self._storage: Storage = storage_from_string(scale.redis_url)
+            self._limiter = MovingWindowRateLimiter(self._storage)
         # Behind the scale-out's balancer, which replaces any X-Forwarded-For with the client's address.
         self.behind_balancer = scale is not None
         prefix = f"{scale.redis_prefix}:" if scale else ""  # deployments sharing a Redis count apart
