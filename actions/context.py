@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
+from integrations.open311_status import BackOfficeStatus
 from monitoring.events import EventKind, session_name
 from monitoring.recorder import BackgroundOutcomes, monitoring_engine, open_outcomes
 from routing.answers import Reply
@@ -25,6 +26,7 @@ from storage.handoffs import HandoffStore
 from storage.reports import ReportStore
 from storage.schema import ASSISTANT, open_database
 from storage.staff import StaffAccounts
+from wiring.open311 import Open311Settings, open311_settings
 from wiring.settings import channel_schedule, load_settings
 
 
@@ -81,6 +83,17 @@ def written() -> None:
 def report_store() -> ReportStore:
     """The report store over the assistant's database (opened once)."""
     return ReportStore(database_engine())
+
+
+def back_office() -> BackOfficeStatus:
+    """The council's back office, which refreshes a report's status before the assistant says it
+    (it does nothing while the Open311 connector is off)."""
+    return _back_office(database_engine(), open311_settings())
+
+
+@lru_cache(maxsize=1)
+def _back_office(engine: Engine, settings: Open311Settings) -> BackOfficeStatus:
+    return BackOfficeStatus(engine, settings)  # one per process: it keeps the minute-long cache
 
 
 def handoff_store() -> HandoffStore:

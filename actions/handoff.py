@@ -54,7 +54,7 @@ from routing.handoff_replies import (
 )
 from routing.handoff_summary import case_summary, handoff_trigger
 from routing.handoffs import HandoffCase, NewHandoff
-from routing.live_chat import wait_estimate
+from routing.live_chat import LIVE_CHAT, wait_estimate
 from routing.phone_numbers import check_uk_number
 from routing.tasks import TASK_INTENTS
 from wiring.settings import channel_schedule
@@ -347,7 +347,8 @@ class ActionSubmitHandoff(Action):
         say(dispatcher, tracker, confirmation(case, channel_schedule(), catalogue().council, position))
         events += [SlotSet("handoff_reference", case.reference), *forget_task_slots()]
         if case.mode == "live":
-            say(dispatcher, tracker, [Reply(wait_estimate(position, staff_accounts().advisers_online()))])
+            wait = wait_estimate(position, staff_accounts().advisers_online())
+            say(dispatcher, tracker, [Reply(wait, page=frozenset({LIVE_CHAT}))])
             # A person holds the conversation now: the bot stays silent until the adviser hands back.
             events.append(ConversationPaused())
         return events

@@ -231,7 +231,11 @@ class ActionSubmitReport(Action):
             say(dispatcher, tracker, human_contact_answer(catalogue())[:1])
             return []  # keep the answers so the resident can try again without retyping
         record(tracker, EventKind.INTENT, intent="report_issue", service=service.code)
-        record(tracker, EventKind.REPORT_CREATED, intent="report_issue", service=service.code)
+        # The report's keyed reference ties its closing by staff, later, to this conversation.
+        record(
+            tracker, EventKind.REPORT_CREATED, case=stored.service_request_id, intent="report_issue",
+            service=service.code,
+        )  # fmt: skip
         replies = report_sent(stored.service_request_id, service.report or {})
         return finish_task(dispatcher, tracker, replies) + forget_task_slots()
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import (
+    back_office,
     catalogue,
     forget_task_slots,
     form_answer,
@@ -324,6 +325,8 @@ class ActionCheckStatus(Action):
                 named = " ".join(place_words(place)).title() or "that place"
                 near = nothing_found_near(named, catalogue().council["contact_centre"]["phone"]["number"])
             return finish_task(dispatcher, tracker, near) + forget_task_slots()
+        if reference:
+            await back_office().refresh(reference)  # the back office's latest status, when it has the report
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         replies: List[Reply] = []

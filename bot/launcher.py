@@ -27,7 +27,9 @@ from typing import Any
 from bot import scaled
 from bot.scaled import Program
 from wiring.kept_secrets import internal_tokens
-from wiring.settings import PROJECT_ROOT, Settings, load_settings
+from wiring.open311 import load_open311_settings
+from wiring.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from wiring.webhooks import load_webhook_settings
 
 READY_TIMEOUT_SECONDS = 240
 SCALED_READY_TIMEOUT_SECONDS = 600  # several Rasa servers load the model at once
@@ -297,7 +299,13 @@ def _demo_users(settings: Settings) -> str:
 
 def run() -> int:
     """Start everything, print where to open it, and wait for Ctrl-C (or a server to die)."""
-    settings = load_settings()
+    try:  # every setting checked before anything starts: a mistake is one clear line, not a traceback
+        settings = load_settings()
+        load_open311_settings()
+        load_webhook_settings()
+    except SettingsError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
     print("Starting the council contact assistant (this takes about 30 seconds)...", flush=True)
     _migrate(settings)
     demo = _demo_users(settings)

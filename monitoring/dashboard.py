@@ -31,6 +31,7 @@ from monitoring.measures import GROUPS
 from monitoring.metric_definitions import BY_KEY
 from monitoring.metric_values import Counts, Period, amount
 from monitoring.outcomes import OUTCOMES
+from monitoring.report_tables import reports_table
 from monitoring.support_tables import (
     availability_table,
     contact_time_table,
@@ -59,7 +60,7 @@ class Dashboard:
 
 TABLE_KEYS = (
     "trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
-    "satisfaction", "repeat_contact", "safeguarding",
+    "satisfaction", "repeat_contact", "safeguarding", "reports",
 )  # fmt: skip
 
 
@@ -78,6 +79,7 @@ def build_dashboard(period: Period, thresholds: Thresholds) -> Dashboard:
         satisfaction_table(totals),
         repeat_table(totals),
         safeguarding_table(totals, thresholds),
+        reports_table(period),
     )
     return Dashboard(period, headlines(totals), tables)
 

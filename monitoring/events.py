@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import uuid
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Mapping
 
@@ -29,6 +29,10 @@ CHECK_IN_STEPS = ("asked", "safe", "needs_help")
 # Why the emergency routes were shown: a clear risk, "I need help now" after a check-in, or a
 # further risk sign after an earlier check-in or interrupt.
 ESCALATION_REASONS = ("clear_risk", "after_check_in", "repeat_sign")
+# How long a report took from being made to being closed, in coarse bands (never the exact time, so
+# a closed report cannot be matched to a resident's by when it was made): a day, a week, four weeks.
+CLOSE_TIMES = ("1_day", "7_days", "28_days", "longer")
+_CLOSE_EDGES = ((timedelta(days=1), "1_day"), (timedelta(days=7), "7_days"), (timedelta(days=28), "28_days"))
 
 
 class EventKind(str, Enum):
@@ -50,6 +54,8 @@ class EventKind(str, Enum):
     NO_SHOW = "no_show"
     ABANDONED = "abandoned"
     REPORT_CREATED = "report_created"
+    REPORT_CLOSED = "report_closed"  # staff closed a report, with how long it took (``CLOSE_TIMES``)
+    REPORT_REOPENED = "report_reopened"  # a closed report was opened again, so it no longer counts as closed
     PAYMENT_SIGNPOSTED = "payment_signposted"
     APPLICATION_SIGNPOSTED = "application_signposted"
     DIGITAL_INCLUSION_OFFERED = "digital_inclusion_offered"
@@ -64,6 +70,7 @@ VALUES: dict[EventKind, tuple[str, ...]] = {
     EventKind.ABANDONED: ABANDONED_AT,
     EventKind.RISK_CHECK_IN: CHECK_IN_STEPS,
     EventKind.SAFEGUARDING_ESCALATED: ESCALATION_REASONS,
+    EventKind.REPORT_CLOSED: CLOSE_TIMES,
 }
 
 
@@ -84,6 +91,11 @@ def entry_channel(metadata: Any) -> str:
     return said if said in ENTRY_CHANNELS else "rest"
 
 
+def close_time(taken: timedelta) -> str:
+    """The band (``CLOSE_TIMES``) a report's time from made to closed falls in."""
+    return next((band for edge, band in _CLOSE_EDGES if taken <= edge), "longer")
+
+
 def keyed_hash(secret: bytes, value: str) -> str:
     """A stable pseudonym for ``value``: the same person gets the same key, and the key cannot be
     turned back into them without the secret."""
@@ -101,7 +113,7 @@ class OutcomeEvent:
         conversation_key: keyed hash of the conversation (the sender id and the Rasa session it is
             in); None for an event staff cause on a case, which is tied to its conversation by
             ``case_key`` when outcomes are derived.
-        case_key: keyed hash of a handoff case's reference, on events about that case.
+        case_key: keyed hash of a handoff case's (or a report's) reference, on events about it.
         at: when (UTC).
         entry_channel: how the resident came in (web page, REST, embedded widget).
         intent, service: the task, as intent name and catalogue code.
@@ -109,7 +121,8 @@ class OutcomeEvent:
         handoff_channel: webchat, phone, gateway or emergency.
         in_hours: whether the offer was made while a non-online channel was open.
         value: a small fixed answer: satisfaction (yes, partly, no), contact timing (on_time,
-            late) or where a resident gave up (queue, form); see ``VALUES``.
+            late), where a resident gave up (queue, form) or how long a report took to close
+            (``CLOSE_TIMES``); see ``VALUES``.
         event_id: unique, so an event written twice is stored once.
     """
 

@@ -1,9 +1,10 @@
 """What one conversation amounts to, derived from its events: the row every metric counts from.
 
-A conversation is one Rasa session of one resident. Staff events about a handoff case carry the
-case's key, not the conversation's; they join the conversation through its ``handoff_accepted``
-event, which carries both. Nothing here is recorded by the flows: a change to the precedence or
-to a definition only needs the facts rebuilt (``python -m monitoring rebuild``).
+A conversation is one Rasa session of one resident. Staff events about a handoff case (or a report)
+carry the case's key, not the conversation's; they join the conversation through its
+``handoff_accepted`` (or ``report_created``) event, which carries both. Nothing here is recorded by
+the flows: a change to the precedence or to a definition only needs the facts rebuilt
+(``python -m monitoring rebuild``).
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class ConversationFacts:
         abandoned_at: where the resident gave up, when they did ("queue" or "form").
         ended: the resident said goodbye (or ended the chat).
         repeat: the same resident started another conversation in the 7 days before this one.
+        report_made: the resident made a report (``report_created``).
+        report_closed_in: how long staff took to close it (``monitoring.events.CLOSE_TIMES``), from
+            its last closing; None while it is open (or was opened again after closing).
     """
 
     conversation_key: str
@@ -92,6 +96,8 @@ class ConversationFacts:
     abandoned_at: str | None
     ended: bool
     repeat: bool = False
+    report_made: bool = False
+    report_closed_in: str | None = None
 
     @property
     def non_online_offered(self) -> bool:
@@ -150,4 +156,12 @@ def facts_of(conversation_key: str, events: Iterable[Happening], repeat: bool = 
         abandoned_at=abandoned.value if abandoned else None,
         ended=EventKind.CONVERSATION_ENDED in kinds,
         repeat=repeat,
+        report_made=EventKind.REPORT_CREATED in kinds,
+        report_closed_in=_report_closed_in(ordered),
     )
+
+
+def _report_closed_in(ordered: list[Happening]) -> str | None:
+    """The band of the report's last closing, unless it was opened again after it."""
+    last = next((e for e in reversed(ordered) if e.kind in (EventKind.REPORT_CLOSED, EventKind.REPORT_REOPENED)), None)
+    return last.value if last is not None and last.kind is EventKind.REPORT_CLOSED else None

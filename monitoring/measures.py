@@ -9,6 +9,7 @@ new one added, so the daily table always equals a count over the facts.
 
 from __future__ import annotations
 
+from monitoring.events import CLOSE_TIMES
 from monitoring.facts import ConversationFacts
 from monitoring.outcomes import OUTCOMES
 from routing.categories import CATEGORIES
@@ -28,6 +29,10 @@ RESOLVED_OUTCOMES = frozenset({"resolved_by_bot", "handed_off_resolved"})
 NOT_ELIGIBLE = frozenset({"handed_off", "safeguarding"})
 
 
+# Reports made, and closed by staff in each time band (counted on the day the report was made).
+REPORT_COUNTERS = ("reports", "reports_closed", *(f"report_closed_{band}" for band in CLOSE_TIMES))
+
+
 def _counter_names() -> tuple[str, ...]:
     names = ["conversations", "repeat_7d", "ended"]
     names += [f"outcome_{outcome}" for outcome in OUTCOMES]
@@ -42,6 +47,7 @@ def _counter_names() -> tuple[str, ...]:
     names += ["offers", "offers_ooh", "offers_non_online", "offers_ooh_non_online", "handed_off"]
     names += ["di_offered", "di_accepted", "consent_given", "consent_declined"]
     names += ["abandoned_queue", "abandoned_form"]
+    names += list(REPORT_COUNTERS)
     return tuple(names)
 
 
@@ -100,4 +106,8 @@ def contribution(facts: ConversationFacts) -> dict[str, int]:
     adds += ["di_accepted"] if facts.digital_inclusion_accepted else []
     adds += [f"consent_{facts.consent}"] if facts.consent else []
     adds += [f"abandoned_{facts.abandoned_at}"] if facts.abandoned_at else []
+    if facts.report_made:
+        adds.append("reports")
+        if facts.report_closed_in in CLOSE_TIMES:
+            adds += ["reports_closed", f"report_closed_{facts.report_closed_in}"]
     return dict.fromkeys(adds, 1)

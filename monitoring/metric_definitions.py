@@ -203,6 +203,32 @@ def _metrics() -> tuple[Metric, ...]:
             "+".join(f"sat_all_{answer}" for answer in SATISFACTION_ANSWERS),
             ("accessibility",),
         ),
+        # Reports made through the assistant, and closed by staff in the reports queue.
+        Metric(
+            "reports_made",
+            "Reports made",
+            "Conversations in which a resident reported a problem, by service.",
+            "reports",
+            "",
+            ("non_online_channels",),
+            "count",
+        ),
+        Metric(
+            "reports_closed",
+            "Reports closed",
+            "Of reports made, the share staff have closed (one opened again counts as open).",
+            "reports_closed",
+            "reports",
+            ("non_online_channels",),
+        ),
+        Metric(
+            "report_closed_within_7_days",
+            "Closed within a week",
+            "Of reports closed, the share closed within 7 days of being made.",
+            "report_closed_1_day+report_closed_7_days",
+            "reports_closed",
+            ("non_online_channels",),
+        ),
     ]
     for outcome in OUTCOMES:
         metrics.append(

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from monitoring.disclosure import last_full_week_end, whole_weeks
-from monitoring.measures import COUNTERS, WAIT_BANDS, WAIT_EDGES
+from monitoring.measures import COUNTERS, REPORT_COUNTERS, WAIT_BANDS, WAIT_EDGES
 from monitoring.metric_definitions import Metric, counters_in
 from monitoring.schema import daily_measures
 
@@ -91,11 +91,13 @@ def _day(raw: str | None, name: str, default: date) -> date:
 
 @dataclass(frozen=True)
 class Period:
-    """The counters for the filtered conversations: in total, and week by week (weeks start Monday)."""
+    """The counters for the filtered conversations: in total, week by week (weeks start Monday),
+    and the report counters service by service."""
 
     filters: Filters
     totals: Counts
     weeks: tuple[tuple[date, Counts], ...]
+    services: tuple[tuple[str, Counts], ...] = ()
 
 
 # The counters the week-by-week trend shows (the totals have every counter).
@@ -117,7 +119,18 @@ def read_period(connection: Connection, filters: Filters) -> Period:
         day = row[0] if isinstance(row[0], date) else date.fromisoformat(str(row[0]))
         counts = {name: int(value or 0) for name, value in zip(TREND_COUNTERS, row[1:], strict=True)}
         weeks.setdefault(day - timedelta(days=day.weekday()), Counter()).update(counts)
-    return Period(filters, totals, tuple(sorted((week, dict(counts)) for week, counts in weeks.items())))
+    by_service = select(daily_measures.c.service, *(func.sum(daily_measures.c[name]) for name in REPORT_COUNTERS))
+    services = [
+        (str(row[0]), {name: int(value or 0) for name, value in zip(REPORT_COUNTERS, row[1:], strict=True)})
+        for row in connection.execute(by_service.where(*conditions).group_by(daily_measures.c.service))
+        if row[0]
+    ]
+    return Period(
+        filters,
+        totals,
+        tuple(sorted((week, dict(counts)) for week, counts in weeks.items())),
+        tuple(sorted((service, counts) for service, counts in services if counts["reports"])),
+    )
 
 
 def amount(counts: Counts, expression: str) -> int:

@@ -43,6 +43,9 @@ LOCAL = ZoneInfo("Europe/London")
 DayKey = tuple[date, str, str]  # day, service ("" for none), entry channel
 _IN_THIS_PROCESS = threading.Lock()
 BUSY_RETRIES = 20
+# The events in a conversation that carry a case's key (a handoff, a report), so what staff record
+# about the case later joins the conversation.
+CASE_OPENERS = frozenset({EventKind.HANDOFF_ACCEPTED, EventKind.REPORT_CREATED})
 
 
 def local_day(facts: ConversationFacts) -> date:
@@ -232,7 +235,7 @@ def _events_of(connection: Connection, keys: list[str]) -> dict[str, list[Outcom
     for row in own:
         event = OutcomeEvent.from_row(row)
         events[row["conversation_key"]].append(event)
-        if event.case_key and event.kind is EventKind.HANDOFF_ACCEPTED:
+        if event.case_key and event.kind in CASE_OPENERS:
             case_owner[event.case_key] = row["conversation_key"]
     if case_owner:
         staff = connection.execute(
@@ -337,10 +340,18 @@ def facts_row(facts: ConversationFacts) -> dict[str, Any]:
         "abandoned_at": facts.abandoned_at,
         "ended": facts.ended,
         "repeat": facts.repeat,
+        "report_made": facts.report_made,
+        "report_closed_in": facts.report_closed_in,
     }
 
 
-_FLAGS = ("digital_inclusion_offered", "digital_inclusion_accepted", "ended", "repeat")  # NOT NULL booleans
+_FLAGS = (
+    "digital_inclusion_offered",
+    "digital_inclusion_accepted",
+    "ended",
+    "repeat",
+    "report_made",
+)  # NOT NULL booleans
 
 
 def facts_from_row(row: Mapping[str, Any]) -> ConversationFacts:

@@ -67,6 +67,8 @@ conversation_facts = Table(
     Column("abandoned_at", String(16)),
     Column("ended", Boolean, nullable=False),
     Column("repeat", Boolean, nullable=False),
+    Column("report_made", Boolean, nullable=False, server_default=false()),
+    Column("report_closed_in", String(16)),
     Index("ix_conversation_facts_resident", "resident_key", "started_at"),
 )
 

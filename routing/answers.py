@@ -32,8 +32,9 @@ class Reply:
         text: what the resident reads.
         buttons: quick replies.
         page: what the chat page should show beside the conversation from now on: ``exit_this_page``
-            (the quick way to leave, after signs of abuse) and ``safety_routes`` (999 and Samaritans,
-            kept on the page after any risk sign).
+            (the quick way to leave, after signs of abuse), ``safety_routes`` (999 and Samaritans,
+            kept on the page after any risk sign) and ``live_chat`` (the resident is now waiting for
+            an adviser).
     """
 
     text: str

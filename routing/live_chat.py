@@ -14,6 +14,10 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 MAX_MESSAGE = 2000
+# The page signal (``Reply.page``) on the turn that puts a resident in the live chat queue: the chat
+# page follows the live chat from then on. Only that turn, or one in a chat already live, needs the
+# web app to read the live chat's state.
+LIVE_CHAT = "live_chat"
 QUEUE_TIMEOUT = timedelta(minutes=10)
 ADVISER_GONE = timedelta(seconds=90)
 MINUTES_PER_CHAT = 6  # a typical chat, for the honest wait estimate

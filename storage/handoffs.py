@@ -39,8 +39,10 @@ from routing.handoffs import (
 )
 from routing.hours import ContactSchedule
 from routing.references import new_reference
+from routing.webhooks import case_data, case_events
 from storage.bookings import SlotBook, slot_bookings
 from storage.engine import as_utc, from_row, metadata
+from storage.webhooks import record_event
 
 handoff_cases = Table(
     "handoff_cases",
@@ -111,6 +113,7 @@ class HandoffStore:
                 with self._engine.begin() as connection:
                     case_id = self._insert(connection, new, reference, slot, now)
                     self._event(connection, case_id, now, "assistant", "created", f"{new.channel} ({new.trigger})")
+                    record_event(connection, "case.created", reference, case_data(new, "queued"), now)
             except IntegrityError:
                 self.slots.release(reference)  # the random reference was taken: draw another
                 continue
@@ -229,6 +232,8 @@ class HandoffStore:
             if changed != 1:
                 raise AlreadyClaimed(f"case {reference} was changed by someone else just now")
             self._event(connection, _case_id(connection, reference), now, actor, to, detail)
+            for event_type in case_events(to):  # a webhook event for each, in the change's transaction
+                record_event(connection, event_type, reference, case_data(case, to), now)
         if to == "cancelled":
             self.slots.release(reference)
         return self.get(reference)
@@ -283,6 +288,8 @@ class HandoffStore:
             if seen is not None:
                 return False
             self._event(connection, int(case_id), now or clock.now(), staff, CONTACTED, None)
+            case = connection.execute(select(handoff_cases).where(handoff_cases.c.id == case_id)).mappings().one()
+            record_event(connection, "case.contact_made", reference, case_data(case, case["status"]), now)
         return True
 
     def give_up(self, reference: str, why: str, now: datetime | None = None) -> HandoffCase:

@@ -45,6 +45,7 @@ from bot.web.keys import (
 from bot.web.live_chat import (
     add_live_chat_routes,
     end_abandoned_chats,
+    live_chat_of,
     relay_resident_message,
     resident_live_state,
     resident_live_status,
@@ -54,13 +55,16 @@ from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
 from bot.web.readable_bodies import readable_forms
 from bot.web.rendering import render, templates
+from bot.web.report_pages import add_report_routes
 from bot.web.staff_auth import token_lifetimes
 from bot.web.staff_pages import add_staff_routes
+from bot.web.webhook_pages import add_webhooks
+from integrations.open311_sender import open311_sending
 from monitoring.recorder import monitoring_engine, open_outcomes
 from monitoring.thresholds import load_thresholds
 from routing.catalogue import default_catalogue
 from routing.contact_answers import outage_answer
-from routing.live_chat import QueueShares
+from routing.live_chat import LIVE_CHAT, QueueShares
 from routing.redaction import redact
 from routing.split_cards import CardGuard
 from storage.handoffs import HandoffStore
@@ -125,6 +129,7 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     itself, so focus stays in the message box.
     """
     form = await request.post()
+    live_case = await live_chat_of(request, chat_id_of(request))  # read once: most turns have none
     chat_id = chat_id_of(request) or secrets.token_hex(16)
     payload = form.get("payload")
     message = form.get("message")
@@ -133,9 +138,10 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
     title = form.get("button_title")
     title = redact(title).text if isinstance(title, str) else None
     text = payload if isinstance(payload, str) and payload.startswith("/") else message
-    if isinstance(message, str) and message.strip() and await relay_resident_message(request, chat_id, message):
-        text = None  # a person holds the conversation: it went to them
-    elif isinstance(payload, str) and payload.startswith("/") and request.app[LIVE].open_chat(chat_id):
+    if isinstance(message, str) and message.strip() and live_case:
+        if await relay_resident_message(request, live_case, chat_id, message):
+            text = None  # a person holds the conversation: it went to them
+    elif isinstance(payload, str) and payload.startswith("/") and live_case:
         text = None  # buttons from before the chat do nothing while a person holds it
     replies: list[BotMessage] = []
     wants_json = "application/json" in request.headers.get("Accept", "")
@@ -155,12 +161,14 @@ async def chat_post(request: web.Request) -> web.StreamResponse:
         # Silence while no person holds the chat, with a part down (the action server, say), is an
         # outage; a turn that rightly says nothing (a "/restart" payload) is not.
         silent = not any(reply.get("text") for reply in replies)
-        if silent and not await live_chat_open(request, chat_id) and await part_down(request):
+        if silent and await live_chat_of(request, chat_id) is None and await part_down(request):
             logger.warning("The assistant gave no answer to a resident's message: a part is down")
             return outage_response(request, chat_id)
     response: web.StreamResponse
     if wants_json:
-        live_status = await resident_live_status(request, chat_id)
+        # Only a chat that was live, or a turn that put the resident in the queue, has a live state.
+        live_now = live_case is not None or any((reply.get("custom") or {}).get(LIVE_CHAT) for reply in replies)
+        live_status = await resident_live_status(request, chat_id) if live_now else {"state": "none"}
         lines = [
             {"sender": "assistant", "text": reply.get("text", ""), "buttons": reply.get("buttons") or []}
             for reply in replies
@@ -196,11 +204,6 @@ async def _answer_of(request: web.Request, turn: asyncio.Task[list[BotMessage]])
 async def part_down(request: web.Request) -> bool:
     """Whether Rasa or the action server is not answering its health check."""
     return any(state != "ok" for state in (await request.app[RASA].health()).values())
-
-
-async def live_chat_open(request: web.Request, chat_id: str) -> bool:
-    """Whether a person holds (or is about to hold) this conversation."""
-    return await asyncio.to_thread(request.app[LIVE].open_chat, chat_id) is not None
 
 
 def outage_response(request: web.Request, chat_id: str | None = None) -> web.Response:
@@ -321,6 +324,7 @@ def create_app(settings: Settings) -> web.Application:
             await signals.close()
 
     app.cleanup_ctx.append(cases)
+    app.cleanup_ctx.append(open311_sending(settings))  # reports to the back office, when an endpoint is set
     app.router.add_get("/health", health)
     app.router.add_get("/", chat_page)
     app.router.add_post("/", chat_post)
@@ -329,9 +333,11 @@ def create_app(settings: Settings) -> web.Application:
         app, RedisForgottenChats(scale.redis_url, scale.redis_prefix) if scale else ForgottenChats()
     )
     add_staff_routes(app)
+    add_report_routes(app, settings)  # the reports queue, with its store
     add_live_chat_routes(app)
     add_api_routes(app)
     add_dashboard_routes(app, load_thresholds(settings.thresholds_file, channel_schedule()))
+    add_webhooks(app, settings)  # the managers' webhooks page, and the sender beside the app
     app.router.add_static("/static", Path(__file__).with_name("static"))
     if GOVUK_FRONTEND.is_dir():
         app.router.add_static("/assets", GOVUK_FRONTEND / "assets")

@@ -15,7 +15,10 @@ from monitoring.thresholds import Thresholds
 from routing.live_chat import QueueShares
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
+from storage.reports import ReportStore
 from storage.staff import StaffAccounts, StaffSessions
+from storage.webhook_deliveries import DeliveryQueue
+from storage.webhooks import WebhookSubscribers
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SECURE_COOKIES = web.AppKey("secure_cookies", bool)
@@ -31,3 +34,6 @@ THRESHOLDS = web.AppKey("thresholds", Thresholds)
 QUEUE_SHARES = web.AppKey("queue_shares", QueueShares)  # live chats waiting, per client address
 SIGNALS = web.AppKey("live_signals", LiveSignals)  # wakes live chat streams (bot/web/live_signals.py)
 OUTAGE = web.AppKey("outage", str)  # the safe answer when part of the assistant is down
+WEBHOOKS = web.AppKey("webhooks", WebhookSubscribers)  # signed outgoing webhooks' subscribers
+DELIVERIES = web.AppKey("webhook_deliveries", DeliveryQueue)  # and their delivery log
+REPORTS = web.AppKey("reports", ReportStore)  # the reports queue (bot/web/report_pages.py)

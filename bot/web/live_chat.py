@@ -40,12 +40,15 @@ def _as_json(message: LiveMessage) -> dict[str, Any]:
     return {"id": message.id, "sender": message.sender, "author": message.author, "text": message.text}
 
 
-async def relay_resident_message(request: web.Request, chat_id: str, text: str) -> bool:
-    """If a person holds this conversation, pass the resident's message to them; True if it did."""
+async def live_chat_of(request: web.Request, chat_id: str | None) -> HandoffCase | None:
+    """The conversation's live chat, waiting or with an adviser (none for a chat not started yet)."""
+    # Database reads in a thread: a slow or locked database must not hold up every other page.
+    return await asyncio.to_thread(request.app[LIVE].open_chat, chat_id) if chat_id else None
+
+
+async def relay_resident_message(request: web.Request, case: HandoffCase, chat_id: str, text: str) -> bool:
+    """Pass the resident's message to the person holding the live chat ``case``; True if it did."""
     live = request.app[LIVE]
-    case = await asyncio.to_thread(live.open_chat, chat_id)
-    if case is None:
-        return False
     try:
         await asyncio.to_thread(live.post, case, "resident", text[:MAX_MESSAGE])
     except LiveChatError:
@@ -73,8 +76,7 @@ async def resident_live_status(request: web.Request, chat_id: str) -> dict[str, 
     """The resident's live chat now: waiting (with position and wait), with an adviser, or none.
     (A turn's answer needs only this, not the chat's messages.)"""
     live = request.app[LIVE]
-    # Database reads in a thread: a slow or locked database must not hold up every other page.
-    case = await asyncio.to_thread(live.open_chat, chat_id)
+    case = await live_chat_of(request, chat_id)
     state: dict[str, Any] = {"state": "none"}
     if case is not None:
         case = await request.app[CASES].end_if_unanswered(case)

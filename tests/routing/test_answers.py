@@ -25,7 +25,7 @@ from routing.live_chat import wait_estimate
 from routing.money_help import enforcement_answer
 from routing.phone_numbers import check_uk_number
 from routing.proxy import proxy_answer
-from routing.reports import ServiceRequest
+from routing.reports import ServiceRequest, open311_status
 from routing.support_responses import Need, acknowledgement
 
 CATALOGUE = load_catalogue()
@@ -246,11 +246,14 @@ def _wording_said():
     said += [("report sent", reply.text) for reply in sent]
     said += [("report check", report_replies.check_report("Pothole", "Portswood Road", "A deep hole").text)]
     said += [("report not found", report_replies.reference_not_found("SCC-7KQ4XH", "023 8083 3000").text)]
-    for status in report_replies.STATUS_WORDS:
+    for stage in report_replies.STATUS_WORDS:
         when = datetime(2026, 12, 1)
-        report = ServiceRequest("SCC-7KQ4XH", "pothole", "POTHOLE", "Hill", None, "deep", status, "Fixed.", when, when)
+        status = open311_status(stage)
+        report = ServiceRequest(
+            "SCC-7KQ4XH", "pothole", "POTHOLE", "Hill", None, "deep", status, "Fixed.", when, when, stage
+        )
         replies = report_replies.report_status(report, "a pothole", "We aim to inspect it within 5 working days.")
-        said += [(f"report status {status}", reply.text) for reply in replies]
+        said += [(f"report status {stage}", reply.text) for reply in replies]
     for channel in ("phone", "emergency", "carrier pigeon"):
         said += [(f"handoff not open {channel}", handoff_replies.not_open(channel).text)]
     said += [

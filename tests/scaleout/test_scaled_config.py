@@ -120,9 +120,8 @@ def test_rasas_pika_broker_connects_with_the_whole_url_and_the_password_from_the
 
     settings = load_settings()
     endpoints_file(settings).write_text(endpoints_yaml(settings))
-    for name, value in {
-        **secrets_environment(settings), "ACTION_SERVER_URL": "x", "ACTIONS_TOKEN": "t", "COUNCIL_PROCESS_NAME": "rasa-1"
-    }.items():  # fmt: skip
+    process = {"ACTION_SERVER_URL": "x", "ACTIONS_TOKEN": "t", "COUNCIL_PROCESS_NAME": "rasa-1"}
+    for name, value in {**secrets_environment(settings), **process}.items():
         monkeypatch.setenv(name, value)
     config = AvailableEndpoints.read_endpoints(str(endpoints_file(settings))).event_broker
     assert config is not None
