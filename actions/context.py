@@ -65,7 +65,7 @@ def session_of(tracker: Tracker) -> str:
     return session_name(view(tracker).session_started_at())
 
 
-def record_event(sender_id: str, kind: EventKind, session: str, case: str | None = None, **fields: Any) -> None:
+def record_event(sender_id: str, kind: EventKind, session: str | None, case: str | None = None, **fields: Any) -> None:
     """Hand an outcome event to the writer (monitoring/; never slows or breaks the conversation)."""
     outcomes().record(sender_id, kind, session=session, case=case, **fields)
 

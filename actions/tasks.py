@@ -17,6 +17,7 @@ from actions.context import (
     handoff_store,
     latest_text,
     record,
+    record_event,
     record_left_form,
     report_store,
     requested_service,
@@ -27,7 +28,7 @@ from actions.context import (
     times_asked,
 )
 from actions.support import act_for_answer, finish_task
-from monitoring.events import EventKind
+from monitoring.events import EventKind, report_change
 from routing import clock, prompts
 from routing.answers import (
     Reply,
@@ -306,6 +307,15 @@ def _report_statuses(reports: List[ServiceRequest]) -> List[Reply]:
     return replies
 
 
+def _record_report_change(before: ServiceRequest, after: ServiceRequest) -> None:
+    """The outcome event for a report the back office closed or opened again, as for staff's changes
+    (``monitoring.events.report_change``)."""
+    change = report_change(before, after)
+    if change is not None:
+        kind, fields = change
+        record_event(after.service_request_id, kind, session=None, case=after.service_request_id, **fields)
+
+
 class ActionCheckStatus(Action):
     """Says the status of a report, a handoff or a complaint by its reference, or of the reports at a
     place (for a resident without a reference)."""
@@ -325,8 +335,9 @@ class ActionCheckStatus(Action):
                 named = " ".join(place_words(place)).title() or "that place"
                 near = nothing_found_near(named, catalogue().council["contact_centre"]["phone"]["number"])
             return finish_task(dispatcher, tracker, near) + forget_task_slots()
-        if reference:
-            await back_office().refresh(reference)  # the back office's latest status, when it has the report
+        changed = await back_office().refresh(reference) if reference else None  # the back office's latest
+        if changed is not None:
+            _record_report_change(*changed)
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
         replies: List[Reply] = []

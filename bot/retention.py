@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from monitoring.recorder import monitoring_engine
 from monitoring.retention import forget_resident_keys
 from routing import clock
-from storage.retention import Deleted, forget_cases, forget_conversations, forget_transcripts
+from storage.retention import Deleted, forget_cases, forget_conversations, forget_reports, forget_transcripts
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from wiring.settings import Settings, load_settings
 
@@ -49,8 +49,9 @@ def apply_retention(
     conversations, events = forget_conversations(settings.tracker_url, stamped - timedelta(days=keep.conversations))
     messages, transcripts = forget_transcripts(engine, now - timedelta(days=keep.transcripts))
     cases = forget_cases(engine, now - timedelta(days=keep.cases))
+    reports = forget_reports(engine, now - timedelta(days=keep.cases))
     keys = forget_resident_keys(monitoring, now - timedelta(days=keep.resident_keys))
-    return RetentionRun(Deleted(conversations, events, messages, transcripts, cases), keys)
+    return RetentionRun(Deleted(conversations, events, messages, transcripts, cases, reports), keys)
 
 
 async def keep_retention(

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from integrations.open311 import Open311Client, Open311Error, RequestStatus
 from routing import clock
-from routing.reports import BACK_OFFICE, MAX_PUBLIC_NOTE_LENGTH, ChangedMeanwhile, ReportError
+from routing.reports import BACK_OFFICE, MAX_PUBLIC_NOTE_LENGTH, ChangedMeanwhile, ReportError, ServiceRequest
 from storage.open311_outbox import SENT, Open311Outbox, OutboxEntry
 from storage.reports import ReportStore
 from wiring.open311 import Open311Settings
@@ -66,24 +66,26 @@ class BackOfficeStatus:
         self._settings = settings
         self._asked: dict[str, float] = {}  # reference -> when this process last asked the back office
 
-    async def refresh(self, reference: str) -> None:
+    async def refresh(self, reference: str) -> tuple[ServiceRequest, ServiceRequest] | None:
         """Carry the back office's latest status of ``reference`` to the stored report, when the
-        report is with the back office and was not asked about in the last ``status_cache_seconds``.
-        Never raises: with the back office or the database away, the stored status stands."""
+        report is with the back office and was not asked about in the last ``status_cache_seconds``;
+        the report before and after, when this call changed it. Never raises: with the back office
+        or the database away, the stored status stands."""
         if not self._settings.enabled or not self._due(reference):
-            return
+            return None
         try:
             entry = await asyncio.to_thread(self._outbox.delivery, reference)
             if entry is None or entry.state != SENT or not (entry.back_office_id or entry.token):
-                return
+                return None
             found = await self._ask(entry)
             if found is not None:
-                await asyncio.to_thread(self._carry, entry, found)
+                return await asyncio.to_thread(self._carry, entry, found)
         except Open311Error as error:
             logger.info("The back office did not give the status of %s; answering from what is stored: %s",
                         reference, error)  # fmt: skip
         except DBAPIError:
             logger.warning("The database did not answer while refreshing %s from the back office", reference)
+        return None
 
     def _due(self, reference: str) -> bool:
         moment = time.monotonic()
@@ -107,28 +109,30 @@ class BackOfficeStatus:
                 await asyncio.to_thread(self._outbox.resolved, entry.reference, request_id, clock.now())
             return await client.request(request_id)
 
-    def _carry(self, entry: OutboxEntry, found: RequestStatus) -> None:
+    def _carry(self, entry: OutboxEntry, found: RequestStatus) -> tuple[ServiceRequest, ServiceRequest] | None:
         seen = (entry.remote_status, entry.remote_notes)
         now_ = (found.status, found.status_notes)
         if now_ == seen:
-            return
+            return None
         # Of several processes asking at once, the one that records the new status carries it.
         if not self._outbox.remote_changed(entry.reference, seen, now_, clock.now()):
-            return
+            return None
         report = self._reports.get(entry.reference)
         if report is None:
-            return
+            return None
         note = public_note(found.status_notes)
         stage = stage_after(report.stage, found.status, note, public_note(seen[1]))
         if stage is None:
-            return
+            return None
         if stage == "closed" and note is None:
             note = CLOSED_NOTE
         try:
-            self._reports.change_stage(entry.reference, stage, note, by=BACK_OFFICE)
+            changed = self._reports.change_stage(entry.reference, stage, note, by=BACK_OFFICE)
         except ChangedMeanwhile:  # staff changed it at that moment: carry it on the next ask
             self._outbox.remote_changed(entry.reference, now_, seen, clock.now())
         except ReportError as error:  # a move its stage does not allow, or the same change again
             logger.info("The back office's status of %s was not recorded: %s", entry.reference, error)
         else:
             logger.info("Report %s is now %s, from the back office", entry.reference, stage)
+            return report, changed
+        return None

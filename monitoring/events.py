@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from routing import clock
 from routing.categories import CATEGORIES
 from routing.contact_channels import CHANNELS
+from routing.reports import ServiceRequest
 
 ENTRY_CHANNELS = ("web", "rest", "embed")
 SATISFACTION_ANSWERS = ("yes", "partly", "no")
@@ -54,7 +55,7 @@ class EventKind(str, Enum):
     NO_SHOW = "no_show"
     ABANDONED = "abandoned"
     REPORT_CREATED = "report_created"
-    REPORT_CLOSED = "report_closed"  # staff closed a report, with how long it took (``CLOSE_TIMES``)
+    REPORT_CLOSED = "report_closed"  # staff or the back office closed a report, with how long it took (``CLOSE_TIMES``)
     REPORT_REOPENED = "report_reopened"  # a closed report was opened again, so it no longer counts as closed
     PAYMENT_SIGNPOSTED = "payment_signposted"
     APPLICATION_SIGNPOSTED = "application_signposted"
@@ -94,6 +95,19 @@ def entry_channel(metadata: Any) -> str:
 def close_time(taken: timedelta) -> str:
     """The band (``CLOSE_TIMES``) a report's time from made to closed falls in."""
     return next((band for edge, band in _CLOSE_EDGES if taken <= edge), "longer")
+
+
+def report_change(before: ServiceRequest | None, after: ServiceRequest) -> tuple[EventKind, dict[str, str]] | None:
+    """The outcome event a report's change means, whoever made it (staff or the back office): closed,
+    with its service and how long it took in bands; or opened again, so it no longer counts as
+    closed. None for any other change."""
+    if after.stage == "closed" and after.closed_at is not None:
+        return EventKind.REPORT_CLOSED, {
+            "service": after.service_code, "value": close_time(after.closed_at - after.requested_datetime),
+        }  # fmt: skip
+    if before is not None and before.stage == "closed":
+        return EventKind.REPORT_REOPENED, {"service": after.service_code}
+    return None
 
 
 def keyed_hash(secret: bytes, value: str) -> str:

@@ -7,9 +7,11 @@ Three kinds of record, each with its own period (``wiring.settings.RetentionPeri
 - **transcripts**: live chat messages, and a closed case's transcript, summary, needs, call-back
   number, notes and chat id, once the case closed longer ago than the period (the case itself
   stays, as a bare record: reference, channel, status and times);
-- **closed cases**: the bare record and its history, with its booking, once it closed longer ago.
+- **closed cases**: the bare record and its history, with its booking, once it closed longer ago;
+  closed reports (what was reported, where, and the notes residents heard) likewise, with their
+  history and their record in the Open311 outbox.
 
-Open cases are never touched: someone is still working on them. Rasa has no delete API for its
+Open cases and reports are never touched: someone is still working on them. Rasa has no delete API for its
 tracker store (RasaHQ/rasa#10719), so its table is cleared here with plain SQL.
 """
 
@@ -27,6 +29,8 @@ from storage.bookings import slot_bookings
 from storage.engine import open_engine
 from storage.handoffs import handoff_cases, handoff_events
 from storage.live_chat import adviser_presence, live_messages
+from storage.open311_outbox import open311_outbox
+from storage.reports import report_updates, service_requests
 
 EMPTY_LIST = json.dumps([])
 EMPTY_SUMMARY = json.dumps({})
@@ -41,6 +45,7 @@ class Deleted:
     live_messages: int = 0
     transcripts: int = 0
     cases: int = 0
+    reports: int = 0
 
     def lines(self) -> list[str]:
         """The counts in words, one a line."""
@@ -49,6 +54,7 @@ class Deleted:
             f"Live chat messages deleted: {self.live_messages}",
             f"Closed cases' transcripts and details cleared: {self.transcripts}",
             f"Closed cases deleted: {self.cases}",
+            f"Closed reports deleted: {self.reports}",
         ]
 
 
@@ -132,3 +138,18 @@ def forget_cases(engine: Engine, before: datetime) -> int:
             connection.execute(delete(live_messages).where(live_messages.c.reference.in_(chunk_refs)))
             connection.execute(delete(handoff_cases).where(handoff_cases.c.id.in_(chunk_ids)))
     return len(ids)
+
+
+def forget_reports(engine: Engine, before: datetime) -> int:
+    """Delete reports closed before ``before``, with their history and their Open311 outbox record."""
+    with engine.begin() as connection:
+        old = select(service_requests.c.service_request_id).where(
+            service_requests.c.stage == "closed", service_requests.c.closed_at < before
+        )
+        references = list(connection.execute(old).scalars())
+        for start in range(0, len(references), 500):  # SQLite limits the parameters of one statement
+            chunk = references[start : start + 500]
+            connection.execute(delete(report_updates).where(report_updates.c.reference.in_(chunk)))
+            connection.execute(delete(open311_outbox).where(open311_outbox.c.reference.in_(chunk)))
+            connection.execute(delete(service_requests).where(service_requests.c.service_request_id.in_(chunk)))
+    return len(references)

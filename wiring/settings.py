@@ -59,7 +59,8 @@ class RetentionPeriods:
             ``COUNCIL_KEEP_CONVERSATIONS_DAYS``.
         transcripts: live chat messages, and what a resident said in a case, after the case closed.
             Env ``COUNCIL_KEEP_TRANSCRIPTS_DAYS``.
-        cases: a closed case's bare record (reference, channel, status, times) and its history.
+        cases: a closed case's bare record (reference, channel, status, times) and its history;
+            a closed report, with its history.
             Env ``COUNCIL_KEEP_CASES_DAYS``.
         resident_keys: the monitoring's pseudonym tying a resident's conversations together.
             Env ``COUNCIL_KEEP_RESIDENT_KEYS_DAYS``.

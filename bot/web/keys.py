@@ -15,6 +15,7 @@ from monitoring.thresholds import Thresholds
 from routing.live_chat import QueueShares
 from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
+from storage.open311_outbox import Open311Outbox
 from storage.reports import ReportStore
 from storage.staff import StaffAccounts, StaffSessions
 from storage.webhook_deliveries import DeliveryQueue
@@ -37,3 +38,5 @@ OUTAGE = web.AppKey("outage", str)  # the safe answer when part of the assistant
 WEBHOOKS = web.AppKey("webhooks", WebhookSubscribers)  # signed outgoing webhooks' subscribers
 DELIVERIES = web.AppKey("webhook_deliveries", DeliveryQueue)  # and their delivery log
 REPORTS = web.AppKey("reports", ReportStore)  # the reports queue (bot/web/report_pages.py)
+# Each report's delivery to the council's back office, shown on the reports queue (Open311).
+BACK_OFFICE = web.AppKey("back_office", Open311Outbox)

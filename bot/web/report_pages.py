@@ -14,10 +14,10 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
-from bot.web.keys import OUTCOMES, REPORTS
+from bot.web.keys import BACK_OFFICE, OUTCOMES, REPORTS
 from bot.web.rendering import render
 from bot.web.staff_auth import signed_in, staff_page
-from monitoring.events import EventKind, close_time
+from monitoring.events import report_change
 from routing import clock
 from routing.catalogue import default_catalogue
 from routing.references import find_reference
@@ -38,6 +38,7 @@ from routing.reports import (
     age_text,
 )
 from storage.engine import open_engine
+from storage.open311_outbox import FAILED, HELD, SENT, Open311Outbox, OutboxEntry
 from storage.reports import OPEN_STAGES, ReportStore
 from wiring.settings import Settings, channel_schedule
 
@@ -61,6 +62,20 @@ def what_it_is(report: ServiceRequest) -> tuple[str, str | None]:
     return what, ((service.report or {}).get("response_time") if service else None)
 
 
+def back_office_text(entry: OutboxEntry | None) -> str | None:
+    """Where the report is with the council's back office (Open311), for staff; None when the
+    connector is off or the report is not for it."""
+    if entry is None:
+        return None
+    if entry.state == SENT:
+        return f"Sent. Its number there is {entry.back_office_id}." if entry.back_office_id else "Sent."
+    reason = f" {entry.last_error}" if entry.last_error else ""
+    if entry.state in (HELD, FAILED):
+        return f"Not sent, so the team here handles it.{reason}"
+    tries = f" after {entry.attempts} tries so far" if entry.attempts else ""
+    return f"Waiting to be sent{tries}.{reason}"
+
+
 @staff_page()
 async def reports_queue(request: web.Request) -> web.StreamResponse:
     """The open reports by stage (or one stage, closed ones too), of one service if chosen, the
@@ -78,10 +93,12 @@ async def reports_queue(request: web.Request) -> web.StreamResponse:
     store = request.app[REPORTS]
     shown = OPEN_STAGES if stage == OPEN else (stage,)
     groups = [(each, store.queue((each,), service_code=service)) for each in shown]
+    back_office = request.app[BACK_OFFICE]
     return render(
         request, "staff/reports.html", status=400 if problems else 200, session=signed_in(request),
         groups=groups, counts=store.counts(service), stage=stage, service=service, services=services,
         stage_names=STAGE_NAMES, stages=STAGES, problems=problems, age=age_text, now=clock.now(),
+        not_sent=len(back_office.not_sent()), missing_codes=back_office.last_check().missing_codes,
     )  # fmt: skip
 
 
@@ -107,8 +124,9 @@ def _report_page(
         history=store.history(reference), heard=[reply.text for reply in report_status(report, what, response_time)],
         service_name=_services().get(report.service_code, report.service_code), stage_names=STAGE_NAMES,
         next_stages=NEXT_STAGES.get(report.stage, ()), error=error, notice=notice, typed=typed or {},
-        max_note=MAX_PUBLIC_NOTE_LENGTH, local=channel_schedule().local, age=age_text(report.requested_datetime,
-        clock.now()),
+        max_note=MAX_PUBLIC_NOTE_LENGTH, local=channel_schedule().local,
+        back_office=back_office_text(request.app[BACK_OFFICE].delivery(reference)),
+        age=age_text(report.requested_datetime, clock.now()),
     )  # fmt: skip
 
 
@@ -152,18 +170,12 @@ async def change_stage(request: web.Request) -> web.StreamResponse:
 
 
 def record_report_change(app: web.Application, before: ServiceRequest | None, after: ServiceRequest) -> None:
-    """The outcome event for a report closed: its service and how long it took, in coarse bands
-    (no words, and the reference only as a keyed hash, which ties it to the conversation it was
-    made in); a report opened again is recorded too, so it no longer counts as closed."""
-    if after.stage == "closed" and after.closed_at is not None:
-        band = close_time(after.closed_at - after.requested_datetime)
-        app[OUTCOMES].record(after.service_request_id, EventKind.REPORT_CLOSED, case=after.service_request_id,
-                             service=after.service_code, value=band)  # fmt: skip
-    elif before is not None and before.stage == "closed":
-        app[OUTCOMES].record(
-            after.service_request_id, EventKind.REPORT_REOPENED, case=after.service_request_id,
-            service=after.service_code,
-        )  # fmt: skip
+    """The outcome event for a report closed or opened again (``monitoring.events.report_change``:
+    no words, and the reference only as a keyed hash, which ties it to the conversation it was made in)."""
+    change = report_change(before, after)
+    if change is not None:
+        kind, fields = change
+        app[OUTCOMES].record(after.service_request_id, kind, case=after.service_request_id, **fields)
 
 
 def add_report_routes(app: web.Application, settings: Settings) -> None:
@@ -173,6 +185,7 @@ def add_report_routes(app: web.Application, settings: Settings) -> None:
         # Runs after the app's database context, which has made the tables.
         engine = open_engine(settings.database_url)
         app[REPORTS] = ReportStore(engine)
+        app[BACK_OFFICE] = Open311Outbox(engine)
         yield
         engine.dispose()
 

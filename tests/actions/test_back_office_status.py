@@ -8,11 +8,13 @@ from typing import Any, AsyncIterator
 import aiohttp
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
 
 from actions import context
 from actions.tasks import ActionCheckStatus
 from integrations.open311 import Open311Client
 from integrations.open311_sender import Open311Sender, report_codes
+from monitoring.schema import outcome_events
 from routing.catalogue import default_catalogue
 from storage.open311_outbox import Open311Outbox
 from storage.reports import ReportStore
@@ -106,3 +108,22 @@ async def test_a_token_is_resolved_when_the_resident_asks(database, endpoint, do
     assert "Repaired." in await ask(reference, domain)
     entry = Open311Outbox(open_database(database, ASSISTANT)).delivery(reference)
     assert entry is not None and entry.back_office_id == stored.service_request_id
+
+
+async def test_a_report_the_back_office_closed_counts_as_closed_on_the_dashboard(database, endpoint, domain):
+    """Closed by the back office, not by staff: the same outcome event, with its service and band."""
+    reference, back_office_id = await sent_report(database, endpoint)
+    assert back_office_id is not None
+    endpoint.set_status(back_office_id, "closed", "We filled the hole on 8 December.")
+
+    await ask(reference, domain)
+
+    key = context.outcomes().outcomes.resident_key(reference)
+    context.written()
+    with context.database_engine().connect() as connection:
+        rows = connection.execute(
+            select(outcome_events.c.kind, outcome_events.c.service, outcome_events.c.value).where(
+                outcome_events.c.resident_key == key
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [("report_closed", "pothole", "1_day")]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.web.keys import OUTCOMES
 from monitoring.schema import outcome_events
+from storage.open311_outbox import Open311Outbox
 from storage.reports import ReportStore
 from tests.bot.test_staff_inbox import ADVISER, MANAGER, inbox, post, sign_in  # noqa: F401 - inbox is a fixture
 
@@ -208,3 +209,35 @@ async def test_closing_a_report_records_its_band_and_service_and_reopening_is_no
         ("report_closed", "pothole", "7_days"),
         ("report_reopened", "pothole", None),
     ]
+
+
+async def test_staff_see_which_reports_the_back_office_did_not_take_and_why(inbox):  # noqa: F811
+    """With the Open311 connector on: a report whose service the back office does not offer is held
+    here, and the queue and the report's page say so; a report sent shows its number there."""
+    client, _, engine = inbox
+    outbox = Open311Outbox(engine)
+    now = datetime.now(timezone.utc)
+    outbox.send_from(now - timedelta(minutes=1))  # the connector's first start
+    held, sent = made(engine, service="fly_tipping"), made(engine)
+    outbox.adopt(now - timedelta(minutes=1), now)
+    outbox.record_check(now, ["FLY_TIPPING"])
+    outbox.hold(["FLY_TIPPING"], now, "The back office does not offer the service code FLY_TIPPING.")
+    [entry] = [entry for entry in outbox.claim("sender-1", now, 60) if entry.reference == sent]
+    outbox.sent(entry.id, "sender-1", now, "BO-4471", None)
+    await sign_in(client)
+
+    queue = await (await client.get("/staff/reports")).text()
+    assert "1 report was not sent to the council's back office" in queue
+    assert "does not offer these service codes: FLY_TIPPING" in queue
+    held_page = await (await client.get(f"/staff/reports/{held}")).text()
+    assert "Not sent, so the team here handles it. The back office does not offer the service code" in held_page
+    sent_page = await (await client.get(f"/staff/reports/{sent}")).text()
+    assert "Sent. Its number there is BO-4471." in sent_page
+
+
+async def test_without_a_back_office_the_pages_say_nothing_about_one(inbox):  # noqa: F811
+    client, _, engine = inbox
+    reference = made(engine)
+    await sign_in(client)
+    for path in ("/staff/reports", f"/staff/reports/{reference}"):
+        assert "back office" not in await (await client.get(path)).text()

@@ -26,6 +26,7 @@ from routing.hours import load_schedule
 from storage.engine import open_engine
 from storage.handoffs import HandoffStore, handoff_cases, handoff_events
 from storage.live_chat import LiveChats, live_messages
+from storage.reports import ReportStore, report_updates, service_requests
 from storage.schema import migrate
 from tests.conftest import ROOT, free_port
 from tests.monitoring.conversations import conversation, write
@@ -217,3 +218,35 @@ async def test_the_web_app_applies_retention_when_it_starts(world):
             await asyncio.sleep(0.2)
         assert senders(world["tracker_db"]) == {"longchat000000000", "newchat0000000000"}
         assert case_row(world["engine"], world["cases"]["closed 400 days"]) is None
+
+
+def test_reports_closed_longer_ago_than_the_case_period_go_with_their_history(world):
+    engine = world["engine"]
+    reports = ReportStore(engine)
+    made = {
+        name: reports.create(
+            "pothole", "POTHOLE", f"{name} Hill Lane", "A deep hole outside number 4"
+        ).service_request_id
+        for name in ("closed 400 days", "closed 10 days", "open 500 days")
+    }
+    for name, reference in made.items():
+        if name.startswith("closed"):
+            reports.change_stage(reference, "closed", "We filled the hole.", by="adviser1")
+        age = days_ago(float(name.split()[1]))
+        with engine.begin() as connection:
+            closed = {"closed_at": age} if name.startswith("closed") else {}
+            connection.execute(
+                update(service_requests)
+                .where(service_requests.c.service_request_id == reference)
+                .values(requested_datetime=age, **closed)
+            )
+
+    output = run_command(world)
+
+    assert "Closed reports deleted: 1" in output and "Hill Lane" not in output
+    assert reports.get(made["closed 400 days"]) is None
+    with engine.connect() as connection:
+        left = connection.execute(select(report_updates.c.reference)).scalars().all()
+    assert made["closed 400 days"] not in left
+    # Kept: a report closed 10 days ago, with its history, and an open one however old.
+    assert reports.history(made["closed 10 days"]) and reports.get(made["open 500 days"]) is not None
