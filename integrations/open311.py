@@ -168,11 +168,16 @@ class Open311Client:
         if not records:
             raise MalformedAnswer("requests.json answered an empty list to a new report")
         first = records[0]
-        return Posted(
+        posted = Posted(
             service_request_id=_text(first.get("service_request_id")),
             token=_text(first.get("token")),
             service_notice=_text(first.get("service_notice")),
         )
+        if posted.service_request_id is None and posted.token is None:
+            # Kept as sent, the report would be out of reach (no status, no duplicate check): in
+            # doubt instead, so it is looked up on the endpoint before it is sent again.
+            raise MalformedAnswer("requests.json answered a new report with neither an id nor a token")
+        return posted
 
     async def token(self, token: str) -> str | None:
         """``GET tokens/{token}.json``: the back office's id for a report, or None while it has none."""

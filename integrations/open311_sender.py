@@ -222,7 +222,7 @@ class Open311Sender:
             return
         with_reference = entry.service_code in self._with_reference
         form = report_form(report, self._settings.reference_attribute if with_reference else None)
-        await asyncio.to_thread(outbox.begin_post, entry.id, self.owner, now)
+        await asyncio.to_thread(outbox.begin_post, entry.id, self.owner, now, self._settings.lease_seconds)
         try:
             posted = await self._client.post_request(form)
         except ServiceNotOffered as error:

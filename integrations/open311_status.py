@@ -16,6 +16,7 @@ An endpoint that is away, slow or odd changes nothing: the resident hears what i
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import re
 import time
@@ -26,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 from integrations.open311 import Open311Client, Open311Error, RequestStatus
 from routing import clock
-from routing.reports import BACK_OFFICE, MAX_PUBLIC_NOTE_LENGTH, ChangedMeanwhile, ReportError, ServiceRequest
+from routing.reports import BACK_OFFICE, MAX_PUBLIC_NOTE_LENGTH, RepeatedChange, ReportError, ServiceRequest
 from storage.open311_outbox import SENT, Open311Outbox, OutboxEntry
 from storage.reports import ReportStore
 from wiring.open311 import Open311Settings
@@ -51,7 +52,8 @@ def stage_after(current: str, status: str, note: str | None, had_note: str | Non
 
 def public_note(notes: str | None) -> str | None:
     """The back office's notes as a note the resident can hear: plain text, one paragraph, short."""
-    text = " ".join(_TAGS.sub(" ", notes or "").split())
+    # Entities first ("Fixed &amp; closed", "&lt;b&gt;"), then any tags they made.
+    text = " ".join(_TAGS.sub(" ", html.unescape(notes or "")).split())
     if len(text) > MAX_PUBLIC_NOTE_LENGTH:
         text = text[: MAX_PUBLIC_NOTE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
     return text or None
@@ -128,9 +130,11 @@ class BackOfficeStatus:
             note = CLOSED_NOTE
         try:
             changed = self._reports.change_stage(entry.reference, stage, note, by=BACK_OFFICE)
-        except ChangedMeanwhile:  # staff changed it at that moment: carry it on the next ask
+        except RepeatedChange:  # the same change again: nothing new to carry
+            pass
+        except ReportError as error:  # staff changed it at that moment, or a note it cannot take
+            # Not recorded: the status as seen before is put back, so the next ask carries it again.
             self._outbox.remote_changed(entry.reference, now_, seen, clock.now())
-        except ReportError as error:  # a move its stage does not allow, or the same change again
             logger.info("The back office's status of %s was not recorded: %s", entry.reference, error)
         else:
             logger.info("Report %s is now %s, from the back office", entry.reference, stage)

@@ -25,7 +25,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from routing import clock
-from routing.webhooks import RetryPolicy, event_body, signed_headers, verdict
+from routing.webhooks import RetryPolicy, event_body, shared_data, signed_headers, verdict
 from storage.webhook_deliveries import Delivery, DeliveryQueue
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ async def send(session: aiohttp.ClientSession, queue: DeliveryQueue, delivery: D
     resident = None
     if delivery.council_system:  # read now, so a case cleared by retention sends nothing of it
         resident = await asyncio.to_thread(queue.resident_details, delivery.event_type, delivery.reference)
-    body = event_body(delivery.event_id, delivery.event_type, delivery.at, delivery.reference, delivery.data, resident)
+    data = shared_data(delivery.data, delivery.council_system)
+    body = event_body(delivery.event_id, delivery.event_type, delivery.at, delivery.reference, data, resident)
     # The receiver checks this against its own clock to refuse replays: the real time, not the
     # assistant's clock (which a demonstration may set days away).
     headers = signed_headers(delivery.secret, delivery.event_id, int(time.time()), body)

@@ -49,6 +49,9 @@ class WebhookError(ValueError):
     """A subscriber's settings that cannot be used; the message is safe to show a manager."""
 
 
+NO_SUCH_SUBSCRIBER = "That subscriber is no longer there; it may have just been removed."
+
+
 class SubscriberNotFound(WebhookError):
     """No subscriber has that id (it was removed a moment ago, say)."""
 
@@ -218,6 +221,25 @@ class SubscriberSpec:
     secret: str
     events: tuple[str, ...]
     council_system: bool = False
+
+
+# Fields that say a resident needed help or was at risk (why a case began; an urgent channel or
+# mode): inferred circumstances about a person with a reference beside them, so they go to the
+# council's own case system only, like residents' words.
+_WHO_NEEDED_HELP = ("trigger",)
+_URGENT = "emergency"
+
+
+def shared_data(data: Mapping[str, Any], council_system: bool) -> dict[str, Any]:
+    """An event's fields as one subscriber receives them: all of them for the council's own case
+    system; for any other, nothing that says why a case began or that it was urgent."""
+    if council_system:
+        return dict(data)
+    return {
+        key: value
+        for key, value in data.items()
+        if key not in _WHO_NEEDED_HELP and not (key in ("channel", "mode") and value == _URGENT)
+    }
 
 
 def event_body(

@@ -187,11 +187,13 @@ class Open311Outbox:
                 taken.append(entry_id)
         return [entry for entry_id in taken if (entry := self._get(open311_outbox.c.id == entry_id)) is not None]
 
-    def begin_post(self, entry_id: int, owner: str, now: datetime) -> None:
+    def begin_post(self, entry_id: int, owner: str, now: datetime, lease_seconds: float) -> None:
         """Note that a post is starting (kept before it goes, so a sender that dies mid-post leaves
-        the report in doubt, and the next one looks it up first)."""
-        self._change(entry_id, owner, now, keep_lease=True, in_doubt=True, attempts=open311_outbox.c.attempts + 1,
-                     first_posted_at=_first(now))  # fmt: skip
+        the report in doubt, and the next one looks it up first). The lease must still be running,
+        and runs a whole lease again from now: no other sender takes the report while it is posted."""
+        self._change(entry_id, owner, now, keep_lease=True, held_at=now, in_doubt=True,
+                     attempts=open311_outbox.c.attempts + 1, first_posted_at=_first(now),
+                     lease_until=now + timedelta(seconds=lease_seconds))  # fmt: skip
 
     def count_attempt(self, entry_id: int, owner: str, now: datetime) -> None:
         """Count a try that posted nothing (a look-up, or resolving a token)."""
@@ -316,13 +318,15 @@ class Open311Outbox:
             row = connection.execute(select(open311_outbox).where(condition)).mappings().first()
         return None if row is None else from_row(OutboxEntry, row, in_doubt=bool(row["in_doubt"]))
 
-    def _change(self, entry_id: int, owner: str, now: datetime, keep_lease: bool = False, **values: Any) -> None:
+    def _change(self, entry_id: int, owner: str, now: datetime, keep_lease: bool = False,
+                held_at: datetime | None = None, **values: Any) -> None:  # fmt: skip
         row = open311_outbox.c
         if not keep_lease:
             values.update(lease_owner=None, lease_until=None)
+        still_held = [row.lease_until > held_at] if held_at is not None else []
         with self._engine.begin() as connection:
             changed = connection.execute(
-                update(open311_outbox).where(row.id == entry_id, row.lease_owner == owner)
+                update(open311_outbox).where(row.id == entry_id, row.lease_owner == owner, *still_held)
                 .values(updated_at=now, **values)
             ).rowcount  # fmt: skip
         if changed != 1:

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from routing import clock
 from routing.webhooks import (
+    NO_SUCH_SUBSCRIBER,
     SubscriberNotFound,
     SubscriberSpec,
     WebhookError,
@@ -158,7 +159,7 @@ class WebhookSubscribers:
             query = select(webhook_subscribers).where(webhook_subscribers.c.id == subscriber_id)
             row = connection.execute(query).mappings().first()
         if row is None:
-            raise SubscriberNotFound("That subscriber is no longer there; it may have just been removed.")
+            raise SubscriberNotFound(NO_SUCH_SUBSCRIBER)
         return _subscriber(row)
 
     def add(
@@ -188,7 +189,7 @@ class WebhookSubscribers:
                 .values(active=active, note=None if active else note)
             ).rowcount
         if changed != 1:
-            raise SubscriberNotFound("That subscriber is no longer there; it may have just been removed.")
+            raise SubscriberNotFound(NO_SUCH_SUBSCRIBER)
         return self.get(subscriber_id)
 
     def remove(self, subscriber_id: int) -> None:

@@ -55,7 +55,7 @@ SERVICE_NOTICE = (
     "The City will inspect and require the responsible party to correct within 24 hours and/or issue a "
     "Correction Notice or Notice of Violation of the Public Works Code"
 )
-FAULTS = ("500", "slow", "xml", "junk", "store_then_drop", "store_then_500")
+FAULTS = ("500", "slow", "xml", "junk", "store_then_drop", "store_then_500", "store_then_no_id")
 
 
 @dataclass
@@ -195,6 +195,8 @@ class Open311Endpoint:
             raise ConnectionResetError("the back office fell over after storing the request")
         if fault == "store_then_500":
             return _errors(500, 500, "Internal error after the request was stored")
+        if fault == "store_then_no_id":  # a 200 that names neither an id nor a token
+            return web.json_response([{"service_notice": SERVICE_NOTICE}])
         if fault == "slow":
             await asyncio.sleep(self.slow_seconds)
         if self.tokens:

@@ -8,6 +8,7 @@ default has none, and reports stay in the assistant's own queue.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -172,7 +173,12 @@ def _number(
         value = float(raw)
     except ValueError as error:
         raise SettingsError(f"{FILE_KEYS[key]} must be a number, not {raw!r}") from error
-    if (value < 0 if zero else value <= 0) or value > most or (whole and value != int(value)):
+    if (
+        not math.isfinite(value)
+        or (value < 0 if zero else value <= 0)
+        or value > most
+        or (whole and value != int(value))
+    ):
         least = "0" if zero else "more than 0"
         kind = "a whole number" if whole else "a number"
         raise SettingsError(f"{FILE_KEYS[key]} must be {kind}, {least} and at most {most:g}, not {raw}")

@@ -150,7 +150,7 @@ async def change_stage(request: web.Request) -> web.StreamResponse:
     stage, note = str(form.get("stage", "")).strip(), str(form.get("note", ""))
     typed = {"stage": stage, "note": note}
     seen_raw = str(form.get("seen_changes", ""))
-    seen = int(seen_raw) if seen_raw.isdigit() else None
+    seen = int(seen_raw) if seen_raw.isascii() and seen_raw.isdigit() and len(seen_raw) < 10 else None
     if not stage:
         return _report_page(request, reference, status=400, error=CHOOSE_STAGE, typed=typed)
     if not note.strip():

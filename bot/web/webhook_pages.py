@@ -17,13 +17,14 @@ from bot.web.keys import DELIVERIES, WEBHOOKS
 from bot.web.rendering import render
 from bot.web.staff_auth import signed_in, staff_page
 from integrations.webhooks import keep_delivering
-from routing.webhooks import EVENT_TYPES, SubscriberNotFound, WebhookError
+from routing.webhooks import EVENT_TYPES, NO_SUCH_SUBSCRIBER, SubscriberNotFound, WebhookError
 from storage.schema import ASSISTANT, open_database
 from storage.webhook_deliveries import DeliveryQueue
 from storage.webhooks import WebhookSubscribers
 from wiring.settings import Settings, channel_schedule
 from wiring.webhooks import load_webhook_settings
 
+MAX_ID = 2**31 - 1  # the largest id the database can hold
 EVENT_NAMES = {
     "case.created": "A handoff case is created",
     "case.claimed": "A member of staff claims a case",
@@ -99,6 +100,8 @@ async def add_subscriber(request: web.Request) -> web.StreamResponse:
 async def change_subscriber(request: web.Request) -> web.StreamResponse:
     """Pause a subscriber, start it again, or remove it; back to the page."""
     subscriber, change = int(request.match_info["subscriber"]), request.match_info["change"]
+    if subscriber > MAX_ID:  # no such subscriber; a number too big for the database is refused as such
+        return _page(request, status=404, error=NO_SUCH_SUBSCRIBER)
     store = request.app[WEBHOOKS]
     try:
         if change == "remove":

@@ -127,3 +127,15 @@ async def test_a_report_the_back_office_closed_counts_as_closed_on_the_dashboard
             )
         ).all()
     assert [tuple(row) for row in rows] == [("report_closed", "pothole", "1_day")]
+
+
+async def test_a_back_office_note_written_in_html_entities_still_reaches_the_resident(database, endpoint, domain):
+    reference, back_office_id = await sent_report(database, endpoint)
+    assert back_office_id is not None
+    endpoint.set_status(back_office_id, "closed", "Fixed &amp; closed on 8 December.")
+
+    answer = await ask(reference, domain)
+
+    assert "Fixed & closed on 8 December." in answer
+    stored = ReportStore(open_database(database, ASSISTANT)).get(reference)
+    assert stored is not None and stored.stage == "closed"

@@ -241,3 +241,16 @@ async def test_without_a_back_office_the_pages_say_nothing_about_one(inbox):  # 
     await sign_in(client)
     for path in ("/staff/reports", f"/staff/reports/{reference}"):
         assert "back office" not in await (await client.get(path)).text()
+
+
+@pytest.mark.parametrize("seen_changes", ["²", "1" * 40, "-1", ""])
+async def test_a_form_with_a_mangled_change_count_is_still_answered_politely(inbox, seen_changes):  # noqa: F811
+    client, _, engine = inbox
+    reference = made(engine)
+    token = await sign_in(client)
+    answer = await post(
+        client, f"/staff/reports/{reference}/stage", token, seen_changes=seen_changes, stage="acknowledged",
+        note="We have it.",
+    )  # fmt: skip
+    assert answer.status in (303, 409)
+    assert ReportStore(engine).get(reference).stage in ("new", "acknowledged")

@@ -99,6 +99,8 @@ async def test_pause_start_again_and_remove(inbox):  # noqa: F811
     gone = await post(client, f"{PAGE}/{subscriber.id}/pause", token)
     assert gone.status == 404 and "no longer there" in await gone.text()
     assert (await post(client, f"{PAGE}/not-a-number/pause", token)).status in (404, 405)
+    too_big = await post(client, f"{PAGE}/{10**30}/pause", token)  # past what the database can hold
+    assert too_big.status == 404 and "no longer there" in await too_big.text()
 
 
 async def test_the_log_shows_what_the_apps_sender_delivered(inbox):  # noqa: F811

@@ -148,7 +148,7 @@ async def test_500s_are_retried_with_growing_waits_and_nothing_is_lost_or_double
     assert endpoint.posts() == 3 and len(endpoint.with_reference(reference)) == 1
 
 
-@pytest.mark.parametrize("fault", ["slow", "store_then_drop", "store_then_500"])
+@pytest.mark.parametrize("fault", ["slow", "store_then_drop", "store_then_500", "store_then_no_id"])
 async def test_an_endpoint_that_fails_after_receiving_a_report_gets_it_exactly_once(
     engine, endpoint, make_sender, set_clock, fault
 ):

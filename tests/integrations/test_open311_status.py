@@ -26,6 +26,8 @@ def test_the_back_offices_status_moves_the_report_on(current, status, note, had,
 
 def test_a_back_office_note_is_read_to_the_resident_as_short_plain_text():
     assert public_note("<p>Filled   in</p>\n<b>today</b>") == "Filled in today"
+    assert public_note("Fixed &amp; closed&nbsp;today") == "Fixed & closed today"  # a note staff can store
+    assert public_note("&lt;b&gt;Filled&lt;/b&gt; in") == "Filled in"
     long = public_note("word " * 300)
     assert long is not None and len(long) <= 500 and long.endswith("…")
     assert public_note("  ") is None

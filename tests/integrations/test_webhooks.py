@@ -83,7 +83,7 @@ async def test_each_delivery_is_signed_so_the_receiver_can_verify_it(engine):
     assert body["type"] == "case.created"
     assert body["data"] == {
         "reference": reference, "service_code": "missed_bin", "channel": "phone", "mode": "callback",
-        "trigger": "detected_need", "status": "queued",
+        "status": "queued",
     }  # fmt: skip
     assert delivery.headers["webhook-signature"].startswith("v1,")
     assert delivery.headers["Content-Type"] == "application/json"
@@ -162,10 +162,15 @@ async def test_only_the_council_system_hears_residents_words(engine):
         await council.stop()
         await other.stop()
     for request in other.received:
-        for private in ("Acacia", "7700", "i'm 84", "older_age", "SO14", "resident"):
+        for private in ("Acacia", "7700", "i'm 84", "older_age", "SO14", "resident", "detected_need", "trigger"):
             assert private not in request.body.decode()
+    shared = {request.json["type"]: request.json["data"] for request in other.received}
+    assert shared["case.created"] == {
+        "reference": reference, "service_code": "missed_bin", "channel": "phone", "mode": "callback",
+        "status": "queued",
+    }  # fmt: skip
     sent = {request.json["type"]: request.json["data"] for request in council.received}
-    assert sent["case.created"]["reference"] == reference
+    assert sent["case.created"]["reference"] == reference and sent["case.created"]["trigger"] == "detected_need"
     assert sent["case.created"]["resident"]["summary"]["form"] == {"location": WORDS}
     assert sent["case.created"]["resident"]["need_categories"] == ["older_age"]
     assert NUMBER not in json.dumps(sent)  # not even the council system gets the call-back number this way

@@ -23,6 +23,7 @@ from routing.webhooks import (
     event_body,
     new_secret,
     secret_key,
+    shared_data,
     signature,
     signed_headers,
     verdict,
@@ -172,3 +173,18 @@ def test_the_default_schedule_gives_up_after_about_two_days():
     steady = RetryPolicy(jitter=0)
     total = sum(steady.delay(attempts) for attempts in range(1, steady.attempts))
     assert 2 * 24 * 3600 < total < 3 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("data", "council_system", "shared"),
+    [
+        ({"channel": "phone", "mode": "callback", "trigger": "asked"}, False, {"channel": "phone", "mode": "callback"}),
+        ({"channel": "emergency", "mode": "emergency", "trigger": "safeguarding", "status": "queued"}, False,
+         {"status": "queued"}),
+        ({"channel": "emergency", "mode": "emergency", "trigger": "safeguarding"}, True,
+         {"channel": "emergency", "mode": "emergency", "trigger": "safeguarding"}),
+        ({"stage": "closed", "service_code": "pothole"}, False, {"stage": "closed", "service_code": "pothole"}),
+    ],
+)  # fmt: skip
+def test_only_the_council_system_hears_why_a_case_began_or_that_it_was_urgent(data, council_system, shared):
+    assert shared_data(data, council_system) == shared

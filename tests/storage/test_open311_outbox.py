@@ -80,11 +80,25 @@ def test_a_lease_that_ran_out_lets_another_sender_take_the_report(engine, set_cl
     assert delivered is not None and delivered.state == SENT and delivered.back_office_id == "293944"
 
 
+def test_a_sender_whose_lease_ran_out_cannot_begin_a_post_and_one_that_begins_keeps_the_report(engine, set_clock):
+    """A sender that stalled past its lease does not post (another may have the report by now); a
+    post that begins holds the report for a whole lease from then, so nobody posts it meanwhile."""
+    outbox, _ = one_waiting(engine, set_clock)
+    [entry] = outbox.claim("web-1", START, 60)
+    with pytest.raises(LeaseLost):
+        outbox.begin_post(entry.id, "web-1", START + timedelta(seconds=61), 60)
+
+    [again] = outbox.claim("web-2", START + timedelta(seconds=61), 60)
+    outbox.begin_post(again.id, "web-2", START + timedelta(seconds=100), 60)  # near the end of its lease
+    assert outbox.claim("web-1", START + timedelta(seconds=150), 60) == []  # still held: the post is on its way
+    outbox.sent(again.id, "web-2", START + timedelta(seconds=155), "293944", None)
+
+
 def test_a_post_that_began_leaves_the_report_in_doubt_until_its_outcome_is_known(engine, set_clock):
     outbox, reference = one_waiting(engine, set_clock)
     [entry] = outbox.claim("web-1", START, 60)
 
-    outbox.begin_post(entry.id, "web-1", START)  # ... and the process dies here
+    outbox.begin_post(entry.id, "web-1", START, 60)  # ... and the process dies here
 
     [again] = outbox.claim("web-2", START + timedelta(minutes=5), 60)
     assert again.in_doubt and again.attempts == 1 and again.first_posted_at == START

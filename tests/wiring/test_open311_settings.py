@@ -57,6 +57,8 @@ def test_an_api_key_in_the_file_is_refused(tmp_path: Path):
         ("COUNCIL_OPEN311_URL", "http://311.example.gov.uk/v2/", "must use https"),
         ("COUNCIL_OPEN311_URL", "ftp://311.example.gov.uk/", "http or https URL"),
         ("COUNCIL_OPEN311_TIMEOUT_SECONDS", "0", "more than 0"),
+        ("COUNCIL_OPEN311_TIMEOUT_SECONDS", "nan", "more than 0"),  # else every lease would be NaN
+        ("COUNCIL_OPEN311_RETRY_SECONDS", "inf", "at most"),
         ("COUNCIL_OPEN311_MAX_ATTEMPTS", "2.5", "whole number"),
         ("COUNCIL_OPEN311_RETRY_CAP_SECONDS", "lots", "must be a number"),
         ("COUNCIL_OPEN311_SEND_FROM", "2026-12-01T00:00:00", "offset from UTC"),
