@@ -46,6 +46,7 @@ from integrations.open311 import NotAuthorised, Open311Client, Open311Error, Ser
 from routing import clock
 from routing.catalogue import Catalogue, default_catalogue
 from routing.reports import MAX_DESCRIPTION_LENGTH
+from routing.retries import growing_wait
 from storage.engine import open_engine
 from storage.open311_outbox import SENT, LeaseLost, Open311Outbox, OutboxEntry, ReportToSend
 from wiring.open311 import Open311Settings, open311_settings
@@ -91,8 +92,7 @@ def report_form(report: ReportToSend, reference_attribute: str | None) -> list[t
 def retry_delay(attempts: int, settings: Open311Settings, draw: Callable[[], float] = random.random) -> float:
     """Seconds before the next try after ``attempts`` tries: doubling from ``retry_seconds``, at most
     ``retry_cap_seconds``, and a random half of it taken off (so retries do not come in step)."""
-    ceiling = min(settings.retry_cap_seconds, settings.retry_seconds * 2 ** max(0, min(attempts - 1, 30)))
-    return ceiling / 2 + draw() * ceiling / 2
+    return growing_wait(attempts, settings.retry_seconds, settings.retry_cap_seconds, draw=draw)
 
 
 def mentions(text: str | None, reference: str) -> bool:

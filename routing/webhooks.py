@@ -21,13 +21,14 @@ import binascii
 import hashlib
 import hmac
 import json
-import random
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
-from urllib.parse import urlsplit
+
+from routing.retries import growing_wait
+from routing.web_addresses import needs_https, web_address
 
 CASE_EVENTS = ("case.created", "case.claimed", "case.contact_made", "case.resolved", "case.closed")
 REPORT_EVENTS = ("report.created", "report.updated", "report.closed")
@@ -42,7 +43,6 @@ SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32  # the spec asks for 24 to 64 random bytes
 MIN_SECRET_BYTES, MAX_SECRET_BYTES = 24, 64
 MAX_NAME_LENGTH, MAX_URL_LENGTH = 80, 500
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class WebhookError(ValueError):
@@ -125,17 +125,13 @@ def check_url(url: str, council_system: bool) -> str:
     """An address deliveries can go to: http or https with a host. A subscriber that receives
     residents' words must use https, unless it is on this machine (nothing crosses a network)."""
     cleaned = str(url).strip()
-    try:
-        parts = urlsplit(cleaned)
-        parts.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError:
-        raise WebhookError("That is not a web address. It should look like https://crm.example.gov.uk/hooks.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(cleaned) > MAX_URL_LENGTH:
+    parts = web_address(cleaned)
+    if parts is None or len(cleaned) > MAX_URL_LENGTH:
         raise WebhookError(
             "The address must start with https:// (or http://), name a host, and be at most "
             f"{MAX_URL_LENGTH} characters, such as https://crm.example.gov.uk/hooks."
         )
-    if council_system and parts.scheme != "https" and parts.hostname not in _LOOPBACK:
+    if council_system and needs_https(parts):
         raise WebhookError("The council's own case system receives residents' words, so its address must use https://.")
     return cleaned
 
@@ -162,7 +158,7 @@ class RetryPolicy:
         first_delay: seconds before the second attempt.
         factor: each later wait is this many times the one before...
         cap: ...up to this many seconds.
-        jitter: each wait is moved by up to this share either way, so deliveries that failed
+        jitter: up to this share of each wait is taken off at random, so deliveries that failed
             together (a receiver's outage) do not all come back at the same moment.
         attempts: attempts in all before a delivery is given up (with the defaults, over about two days).
         refused_attempts: attempts in all when the receiver refuses the request itself (a 4xx other
@@ -184,8 +180,7 @@ class RetryPolicy:
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds to wait after ``attempts`` attempts have failed (at least what a ``Retry-After``
         header asked for, within the cap)."""
-        base = min(self.cap, self.first_delay * self.factor ** max(0, attempts - 1))
-        wait = base * random.uniform(1 - self.jitter, 1 + self.jitter)  # noqa: S311 - spreading, not secrecy
+        wait = growing_wait(attempts, self.first_delay, self.cap, self.factor, spread=self.jitter)
         return min(self.cap, max(wait, retry_after or 0.0))
 
 

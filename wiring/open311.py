@@ -15,10 +15,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 import yaml
 
+from routing.web_addresses import needs_https, web_address
 from wiring.settings import SettingsError
 
 # The file's keys, each with the environment variable that overrides it.
@@ -37,7 +37,6 @@ FILE_KEYS = {
 }
 API_KEY = "COUNCIL_OPEN311_API_KEY"
 SETTINGS_FILE = "COUNCIL_OPEN311_FILE"
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True)
@@ -151,14 +150,10 @@ def _file_values(path: str) -> dict[str, Any]:
 def _url(raw: str) -> str:
     if not raw:
         return ""
-    try:
-        parts = urlsplit(raw)
-        parts.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError as error:
-        raise SettingsError(f"{FILE_KEYS['url']} must be an http or https URL, not {raw!r}") from error
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = web_address(raw)
+    if parts is None:
         raise SettingsError(f"{FILE_KEYS['url']} must be an http or https URL with a host, not {raw!r}")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+    if needs_https(parts):
         raise SettingsError(f"{FILE_KEYS['url']} must use https (the API key and residents' reports travel on it)")
     return raw if raw.endswith("/") else raw + "/"  # so "requests.json" joins under it
 
