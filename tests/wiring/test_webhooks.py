@@ -70,7 +70,10 @@ def test_a_log_period_that_is_not_a_number_of_days_is_refused(monkeypatch, days)
             ("events: all\n    council_system: true", "events: [case.deleted]\n    council_system: true"),
             "no event case.deleted",
         ),
-        (("https://crm.example.gov.uk", "https://crm.example.gov.uk:port"), "subscriber 1: The address must start with https://"),
+        (
+            ("https://crm.example.gov.uk", "https://crm.example.gov.uk:port"),
+            "subscriber 1: The address must start with https://",
+        ),
         (("https://crm.example.gov.uk", "http://crm.example.gov.uk"), "must use https"),
         (("council_system: true", "council_system: maybe"), "council_system must be true or false"),
         (("secret_env: CRM_WEBHOOK_SECRET", "secret_env: NOT_SET_ANYWHERE"), "NOT_SET_ANYWHERE"),
