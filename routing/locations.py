@@ -42,6 +42,15 @@ _HOME = re.compile(
     re.IGNORECASE,
 )
 HOME_ADDRESS_NEEDED = "Thank you. I need the address of your home, with the house or flat number."
+# A house number just before a street's name ("outside 14 Hill Lane", "12a", "10-12"): the crew needs it.
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?<![\w£$.,-])(\d{1,4}[a-z]?(?:\s*-\s*\d{1,4}[a-z]?)?)\s+$", re.IGNORECASE)
+
+
+def with_house_number(text: str, start: int) -> int:
+    """Where a place named from ``start`` in ``text`` begins, with the house number written just
+    before it ("outside 14 [Hill Lane]" begins at "14")."""
+    found = _HOUSE_NUMBER_BEFORE.search(text[:start])
+    return found.start(1) if found else start
 
 
 @dataclass(frozen=True)

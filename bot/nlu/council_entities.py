@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.trained_classifier import TrainedModelComponent
 from routing.catalogue import default_catalogue
+from routing.locations import with_house_number
 from routing.references import find_reference
 from routing.service_detection import detect_services, training_pairs
 from routing.textclassifier import MultiLabelTextClassifier
@@ -61,7 +62,11 @@ class CouncilEntityExtractor(TrainedModelComponent, EntityExtractorMixin):
         """Replace ``service`` entities with detected codes and add any reference."""
         for message in messages:
             text = message.get(TEXT) or ""
-            entities = [entity for entity in message.get(ENTITIES, []) if entity.get("entity") != "service"]
+            entities = [
+                _with_house_number(text, entity)
+                for entity in message.get(ENTITIES, [])
+                if entity.get("entity") != "service"
+            ]
             entities.extend(self._service_entities(text))
             entities.extend(self._reference_entities(text))
             message.set(ENTITIES, entities, add_to_output=True)
@@ -100,3 +105,15 @@ class CouncilEntityExtractor(TrainedModelComponent, EntityExtractorMixin):
                 "extractor": EXTRACTOR_NAME,
             }
         ]
+
+
+def _with_house_number(text: str, entity: Dict[str, Any]) -> Dict[str, Any]:
+    """A ``location`` with the house number written just before the span the model found (its
+    training marks streets without their numbers)."""
+    start = entity.get("start")
+    if entity.get("entity") != "location" or not isinstance(start, int):
+        return entity
+    begins = with_house_number(text, start)
+    if begins == start:
+        return entity
+    return {**entity, "start": begins, "value": f"{text[begins:start]}{entity.get('value', '')}"}

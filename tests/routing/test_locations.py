@@ -2,7 +2,7 @@
 
 import pytest
 
-from routing.locations import HOME_ADDRESS_NEEDED, check_location, format_postcode
+from routing.locations import HOME_ADDRESS_NEEDED, check_location, format_postcode, with_house_number
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,19 @@ def test_a_home_without_its_address_is_understood_and_the_address_asked_for(answ
     result = check_location(answer)
     assert not result.ok
     assert result.problem == HOME_ADDRESS_NEEDED and "could not tell" not in result.problem
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "place"),
+    [
+        ("there's a big pothole outside 14 Hill Lane", "Hill Lane", "14 Hill Lane"),
+        ("missed bin at 12a Portswood Road", "Portswood Road", "12a Portswood Road"),
+        ("fly tipping behind 10-12 Shirley High Street", "Shirley High Street", "10-12 Shirley High Street"),
+        ("pothole on Hill Lane", "Hill Lane", "Hill Lane"),
+        ("it cost me £14 Hill Lane parking", "Hill Lane", "Hill Lane"),  # money, not a house
+        ("it has been 3 weeks on Hill Lane", "Hill Lane", "Hill Lane"),
+    ],
+)
+def test_a_house_number_just_before_the_street_is_part_of_the_place(text, street, place):
+    start = text.index(street)
+    assert text[with_house_number(text, start) : start + len(street)] == place
