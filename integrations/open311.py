@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from storage.open311_outbox import MAX_IDENTIFIER_LENGTH
 from wiring.open311 import Open311Settings
 
 
@@ -169,8 +170,8 @@ class Open311Client:
             raise MalformedAnswer("requests.json answered an empty list to a new report")
         first = records[0]
         posted = Posted(
-            service_request_id=_text(first.get("service_request_id")),
-            token=_text(first.get("token")),
+            service_request_id=_identifier(first.get("service_request_id")),
+            token=_identifier(first.get("token")),
             service_notice=_text(first.get("service_notice")),
         )
         if posted.service_request_id is None and posted.token is None:
@@ -183,7 +184,7 @@ class Open311Client:
         """``GET tokens/{token}.json``: the back office's id for a report, or None while it has none."""
         answer = await self._get(f"tokens/{_segment(token)}.json")
         records = _records(answer, "tokens.json")
-        return _text(records[0].get("service_request_id")) if records else None
+        return _identifier(records[0].get("service_request_id")) if records else None
 
     async def request(self, service_request_id: str) -> RequestStatus | None:
         """``GET requests/{id}.json``: one request's status now (None when the answer lists none)."""
@@ -270,7 +271,7 @@ def _records(answer: Any, what: str) -> list[dict[str, Any]]:
 
 
 def _status(item: dict[str, Any]) -> RequestStatus:
-    request_id = _text(item.get("service_request_id"))
+    request_id = _identifier(item.get("service_request_id"))
     status = (_text(item.get("status")) or "").lower()
     if not request_id or status not in ("open", "closed"):
         raise MalformedAnswer("a request in the answer has no id, or a status other than open or closed")
@@ -282,6 +283,15 @@ def _status(item: dict[str, Any]) -> RequestStatus:
         description=_text(item.get("description")),
         updated_datetime=_text(item.get("updated_datetime")),
     )
+
+
+def _identifier(value: Any) -> str | None:
+    """A request's id or token as text; MalformedAnswer when it is longer than the outbox keeps
+    (it would be lost after the back office stored the report)."""
+    text = _text(value)
+    if text is not None and len(text) > MAX_IDENTIFIER_LENGTH:
+        raise MalformedAnswer(f"an id or token of {len(text)} characters; at most {MAX_IDENTIFIER_LENGTH} are kept")
+    return text
 
 
 def _text(value: Any) -> str | None:

@@ -47,6 +47,7 @@ from storage.engine import as_utc, from_row, metadata
 from storage.reports import service_requests
 
 WAITING, SENT, HELD, FAILED = "waiting", "sent", "held", "failed"
+MAX_IDENTIFIER_LENGTH = 255  # a back office's id or token
 STATES = (WAITING, SENT, HELD, FAILED)
 
 open311_outbox = Table(
@@ -64,8 +65,8 @@ open311_outbox = Table(
     # the report up on the endpoint before posting it again.
     Column("in_doubt", Boolean, nullable=False),
     Column("first_posted_at", DateTime(timezone=True)),
-    Column("back_office_id", String(64)),  # the back office's service_request_id
-    Column("token", String(64)),
+    Column("back_office_id", String(MAX_IDENTIFIER_LENGTH)),  # the back office's service_request_id
+    Column("token", String(MAX_IDENTIFIER_LENGTH)),
     Column("last_error", Text),
     Column("remote_status", String(16)),  # the back office's status and notes, as last carried back
     Column("remote_notes", Text),

@@ -55,7 +55,7 @@ SERVICE_NOTICE = (
     "The City will inspect and require the responsible party to correct within 24 hours and/or issue a "
     "Correction Notice or Notice of Violation of the Public Works Code"
 )
-FAULTS = ("500", "slow", "xml", "junk", "store_then_drop", "store_then_500", "store_then_no_id")
+FAULTS = ("500", "slow", "xml", "junk", "store_then_drop", "store_then_500", "store_then_no_id", "store_then_long_id")
 
 
 @dataclass
@@ -197,6 +197,8 @@ class Open311Endpoint:
             return _errors(500, 500, "Internal error after the request was stored")
         if fault == "store_then_no_id":  # a 200 that names neither an id nor a token
             return web.json_response([{"service_notice": SERVICE_NOTICE}])
+        if fault == "store_then_long_id":  # an id longer than any back office's should be
+            return web.json_response([{"service_request_id": "9" * 300}])
         if fault == "slow":
             await asyncio.sleep(self.slow_seconds)
         if self.tokens:

@@ -103,6 +103,7 @@ async def test_a_wrong_api_key_is_refused_in_the_specs_words(endpoint):
         ("store_then_drop", EndpointFailed, 1),
         ("store_then_500", EndpointFailed, 1),
         ("store_then_no_id", MalformedAnswer, 1),  # kept as sent, it could never be found again
+        ("store_then_long_id", MalformedAnswer, 1),  # longer than the outbox keeps
     ],
 )
 async def test_a_failing_endpoint_gives_an_error_a_retry_may_fix_and_that_may_have_been_received(
