@@ -64,7 +64,8 @@ async def test_a_manager_adds_a_subscriber_and_sees_its_secret_once(inbox):  # n
     ("fields", "message"),
     [
         ({"name": "CRM", "url": "javascript:alert(1)", "events": "case.created"}, "The address must start with https://"),
-        ({"name": "CRM", "url": "https://crm.example.gov.uk:99999999/", "events": "case.created"}, "not a web address"),
+        ({"name": "CRM", "url": "https://crm.example.gov.uk:99999999/", "events": "case.created"},
+         "The address must start with https://"),
         ({"name": "CRM", "url": "http://crm.example.gov.uk/", "events": "case.created", "council_system": "yes"},
          "must use https://"),
         ({"name": "", "url": "https://crm.example.gov.uk/", "events": "case.created"}, "Give the subscriber a name"),
