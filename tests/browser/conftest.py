@@ -19,7 +19,10 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
-@pytest.fixture(scope="session")
+# One browser for the package, closed when its tests end: while Playwright's synchronous API is
+# open it keeps an event loop running in the main thread, and the asynchronous tests that come
+# after (tests/integrations/, ...) could not run theirs.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not shutil.which("chromium"):
         pytest.fail("Chromium is not installed: run the tests with 'make test', which installs it.")
