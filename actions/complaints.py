@@ -23,12 +23,14 @@ from actions.context import (
     form_answer,
     handoff_store,
     record,
+    request_starting_form,
     say,
     shows_risk,
     this_session,
     view,
 )
 from actions.support import finish_task
+from actions.updates import asking, offer_updates
 from monitoring.events import EventKind
 from routing import clock
 from routing.complaint_replies import ask_about, ask_details, complaint_logged, in_your_own_words, not_logged, opening
@@ -47,7 +49,7 @@ from routing.complaints import (
     reply_by,
     says_what_about,
 )
-from routing.conversation_events import ConversationView, Message
+from routing.conversation_events import Message
 from routing.handoffs import HandoffCase, NewHandoff
 from wiring.settings import channel_schedule
 
@@ -63,23 +65,9 @@ TASK_ENDS = {
 }  # fmt: skip
 
 
-def _latest_request(conversation: ConversationView) -> Message | None:
-    """The resident's latest message that asked to complain."""
-    return next((message for message in reversed(conversation.messages) if message.intent_name == INTENT), None)
-
-
 def _request_starting_the_form(tracker: Tracker) -> Message | None:
-    """The message that asked to complain, while the form is starting for it (not one the form
-    already ran for and the resident answered since: that complaint has been made, or stopped)."""
-    conversation = view(tracker)
-    request = _latest_request(conversation)
-    if request is None:
-        return None
-    # The form's own step comes before its first question (Rasa adds it as the form starts), so
-    # only a step the resident has spoken after means it ran for this request already.
-    spoken_since = len(conversation.messages)
-    ran = any(request.number < step.after < spoken_since for step in conversation.steps if step.name == FORM)
-    return None if ran else request
+    """The message that asked to complain, while the form is starting for it."""
+    return request_starting_form(tracker, INTENT, FORM)
 
 
 def _about_in_request(tracker: Tracker) -> str | None:
@@ -246,4 +234,6 @@ class ActionSubmitComplaint(Action):
             say(dispatcher, tracker, [not_logged(default_procedure(), catalogue().council)])
             return []  # keep the answers: asking again logs it without retyping
         _record_complaint(tracker, case)
-        return finish_task(dispatcher, tracker, replies) + forget_task_slots()
+        updates = offer_updates(tracker, case.reference)  # the reply by phone or letter, then updates
+        offer_due = False if asking(updates) else None
+        return finish_task(dispatcher, tracker, replies, offer_due) + forget_task_slots() + updates

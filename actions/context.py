@@ -19,7 +19,7 @@ from monitoring.events import EventKind, session_name
 from monitoring.recorder import BackgroundOutcomes, monitoring_engine, open_outcomes
 from routing.answers import Reply
 from routing.catalogue import Catalogue, Service, default_catalogue
-from routing.conversation_events import SESSION_STARTED, ConversationView
+from routing.conversation_events import SESSION_STARTED, ConversationView, Message
 from routing.safety import Tier, safeguarding_tier
 from routing.turns import MAX_MESSAGES, compose, sentences
 from storage.handoffs import HandoffStore
@@ -147,6 +147,20 @@ def view(tracker: Tracker) -> ConversationView:
     return _views(tracker).whole
 
 
+def request_starting_form(tracker: Tracker, intent: str, form: str) -> Message | None:
+    """The resident's latest message of ``intent``, while ``form`` is starting for it: not one the
+    form already ran for and the resident answered since (that request was made, or stopped)."""
+    conversation = view(tracker)
+    request = next((message for message in reversed(conversation.messages) if message.intent_name == intent), None)
+    if request is None:
+        return None
+    # The form's own step comes before its first question (Rasa adds it as the form starts), so
+    # only a step the resident has spoken after means it ran for this request already.
+    spoken_since = len(conversation.messages)
+    ran = any(request.number < step.after < spoken_since for step in conversation.steps if step.name == form)
+    return None if ran else request
+
+
 def this_session(tracker: Tracker) -> ConversationView:
     """This session's events as a typed view (the tracker may still hold the end of the last one)."""
     return _views(tracker).session
@@ -223,6 +237,9 @@ TASK_SLOTS = (
     "handoff_channel", "handoff_mode", "callback_number", "handoff_slot", "rebooking", "rebook_slot",
     "interrupted_task",
     "complaint_about", "complaint_details",
+    "updates_reference", "update_channel", "update_contact",
+    "change_kind", "change_date", "change_new_address", "change_forwarding_address", "change_liable",
+    "change_who", "change_what", "change_estate", "change_reference", "change_wrong", "change_right",
 )  # fmt: skip
 # Asking for a person, stopping, or asking if it is a bot always interrupts a question.
 INTERRUPTING_INTENTS = {"stop": 0.6, "request_human": 0.6, "bot_challenge": 0.6}

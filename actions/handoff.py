@@ -28,6 +28,7 @@ from actions.context import (
     staff_accounts,
     view,
 )
+from actions.updates import offer_updates
 from monitoring.events import EventKind
 from routing import clock
 from routing.answers import Reply
@@ -57,6 +58,7 @@ from routing.handoffs import HandoffCase, NewHandoff
 from routing.live_chat import LIVE_CHAT, wait_estimate
 from routing.phone_numbers import check_uk_number
 from routing.tasks import TASK_INTENTS
+from routing.updates import NO_UPDATES_TRIGGERS
 from wiring.settings import channel_schedule
 
 HANDOFF_SLOTS = ("handoff_channel", "handoff_mode", "callback_number", "handoff_slot")
@@ -64,6 +66,14 @@ FORM_VALUES = ("service", "location", "description", "postcode", "reference")
 SLOT_KINDS = ("callback", "appointment")
 NOT_A_TIME = "unknown"
 STOP_CONFIDENCE = 0.6
+# Handoffs that leave the resident something to hear about, so they are asked how to hear back: a
+# call back and a Gateway appointment wait for a day and time (a reminder is sent, and the outcome).
+# Not live chat, call now, Relay UK, the out-of-hours line or a walk-in: the resident is talking to
+# a person now or makes the contact themselves, so there is nothing to wait for. Never an urgent
+# (emergency or safeguarding) case: that turn is about their safety, and a message about it could be
+# read by someone who puts them at risk; nor a case a risk sign led to (``NO_UPDATES_TRIGGERS``: no
+# updates are sent for it). (A complaint asks too: actions/complaints.py.)
+UPDATE_MODES = frozenset({"callback", "appointment"})
 
 
 def handoff_context(tracker: Tracker, preference: str | None = None) -> HandoffContext:
@@ -346,6 +356,8 @@ class ActionSubmitHandoff(Action):
         position = handoff_store().position_in_queue(case) if case.mode == "live" else 0
         say(dispatcher, tracker, confirmation(case, channel_schedule(), catalogue().council, position))
         events += [SlotSet("handoff_reference", case.reference), *forget_task_slots()]
+        if case.mode in UPDATE_MODES and case.trigger not in NO_UPDATES_TRIGGERS:
+            events += offer_updates(tracker, case.reference)
         if case.mode == "live":
             wait = wait_estimate(position, staff_accounts().advisers_online())
             say(dispatcher, tracker, [Reply(wait, page=frozenset({LIVE_CHAT}))])

@@ -27,6 +27,7 @@ from actions.context import (
     times_asked,
 )
 from actions.support import finish_task
+from actions.updates import asking, offer_updates
 from monitoring.events import EventKind
 from routing import prompts
 from routing.answers import Reply, human_contact_answer
@@ -237,7 +238,9 @@ class ActionSubmitReport(Action):
             service=service.code,
         )  # fmt: skip
         replies = report_sent(stored.service_request_id, service.report or {})
-        return finish_task(dispatcher, tracker, replies) + forget_task_slots()
+        updates = offer_updates(tracker, stored.service_request_id)  # the turn's question, if asked
+        offer_due = False if asking(updates) else None
+        return finish_task(dispatcher, tracker, replies, offer_due) + forget_task_slots() + updates
 
 
 class ActionAskService(Action):

@@ -28,6 +28,7 @@ from actions.context import (
     times_asked,
 )
 from actions.support import act_for_answer, finish_task
+from actions.updates import record_status_asked
 from monitoring.events import EventKind, report_change
 from routing import clock, prompts
 from routing.answers import (
@@ -340,6 +341,8 @@ class ActionCheckStatus(Action):
             _record_report_change(*changed)
         report = report_store().get(reference) if reference else None
         case = handoff_store().find(reference) if reference and report is None else None
+        if reference and (report is not None or case is not None):
+            record_status_asked(tracker, str(reference))  # "any update?", with or without updates chosen
         replies: List[Reply] = []
         if case is not None and case.mode == COMPLAINT:
             owner = case.conversation_id == tracker.sender_id

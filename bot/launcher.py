@@ -27,6 +27,7 @@ from typing import Any
 from bot import scaled
 from bot.scaled import Program
 from wiring.kept_secrets import internal_tokens
+from wiring.notify import load_notify_settings
 from wiring.open311 import load_open311_settings
 from wiring.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from wiring.webhooks import load_webhook_settings
@@ -303,6 +304,7 @@ def run() -> int:
         settings = load_settings()
         load_open311_settings()
         load_webhook_settings()
+        load_notify_settings()
     except SettingsError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2

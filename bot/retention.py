@@ -17,7 +17,14 @@ from sqlalchemy.engine import Engine
 from monitoring.recorder import monitoring_engine
 from monitoring.retention import forget_resident_keys
 from routing import clock
-from storage.retention import Deleted, forget_cases, forget_conversations, forget_reports, forget_transcripts
+from storage.retention import (
+    Deleted,
+    forget_cases,
+    forget_conversations,
+    forget_reports,
+    forget_transcripts,
+    forget_update_contacts,
+)
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from wiring.settings import Settings, load_settings
 
@@ -50,6 +57,8 @@ def apply_retention(
     messages, transcripts = forget_transcripts(engine, now - timedelta(days=keep.transcripts))
     cases = forget_cases(engine, now - timedelta(days=keep.cases))
     reports = forget_reports(engine, now - timedelta(days=keep.cases))
+    # Numbers and addresses for updates go with the closed cases' other details.
+    forget_update_contacts(engine, now - timedelta(days=keep.transcripts))
     keys = forget_resident_keys(monitoring, now - timedelta(days=keep.resident_keys))
     return RetentionRun(Deleted(conversations, events, messages, transcripts, cases, reports), keys)
 

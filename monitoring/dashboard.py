@@ -41,6 +41,7 @@ from monitoring.support_tables import (
     satisfaction_table,
 )
 from monitoring.thresholds import Thresholds
+from monitoring.update_tables import UPDATE_TABLE_KEYS, update_tables
 from routing.categories import CATEGORIES
 from routing.contact_channels import CHANNELS
 
@@ -60,7 +61,7 @@ class Dashboard:
 
 TABLE_KEYS = (
     "trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
-    "satisfaction", "repeat_contact", "safeguarding", "reports",
+    "satisfaction", "repeat_contact", "safeguarding", "reports", *UPDATE_TABLE_KEYS,
 )  # fmt: skip
 
 
@@ -80,6 +81,7 @@ def build_dashboard(period: Period, thresholds: Thresholds) -> Dashboard:
         repeat_table(totals),
         safeguarding_table(totals, thresholds),
         reports_table(period),
+        *update_tables(totals),
     )
     return Dashboard(period, headlines(totals), tables)
 

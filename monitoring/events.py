@@ -34,6 +34,15 @@ ESCALATION_REASONS = ("clear_risk", "after_check_in", "repeat_sign")
 # a closed report cannot be matched to a resident's by when it was made): a day, a week, four weeks.
 CLOSE_TIMES = ("1_day", "7_days", "28_days", "longer")
 _CLOSE_EDGES = ((timedelta(days=1), "1_day"), (timedelta(days=7), "7_days"), (timedelta(days=28), "28_days"))
+# Automatic updates (issue 17): the channel a resident chose for updates on a reference (the same
+# words as ``routing.updates.UPDATE_CHANNELS``), the channel an update went out on or failed on, and
+# whether a reference the resident asked about had updates chosen.
+UPDATE_CHOICES = ("text", "email", "letter", "none")
+UPDATE_SENT_CHANNELS = ("text", "email", "letter")
+STATUS_ASKED_STATES = ("updates_on", "no_updates")
+# Whether a reminder (appointment_tomorrow or callback_today) went out before a no-show. Older
+# no-show events carry no value, and still count as no-shows.
+NO_SHOW_REMINDERS = ("reminded", "not_reminded")
 
 
 class EventKind(str, Enum):
@@ -63,6 +72,10 @@ class EventKind(str, Enum):
     DIGITAL_INCLUSION_ACCEPTED = "digital_inclusion_accepted"
     SATISFACTION = "satisfaction"
     CONVERSATION_ENDED = "conversation_ended"
+    UPDATES_CHOSEN = "updates_chosen"  # the resident chose how to hear about a reference (case=)
+    UPDATE_SENT = "update_sent"  # an automatic update went out, by channel
+    UPDATE_FAILED = "update_failed"  # an automatic update could not be sent, by channel
+    STATUS_ASKED = "status_asked"  # the resident asked "any update?" on a reference
 
 
 VALUES: dict[EventKind, tuple[str, ...]] = {
@@ -72,6 +85,11 @@ VALUES: dict[EventKind, tuple[str, ...]] = {
     EventKind.RISK_CHECK_IN: CHECK_IN_STEPS,
     EventKind.SAFEGUARDING_ESCALATED: ESCALATION_REASONS,
     EventKind.REPORT_CLOSED: CLOSE_TIMES,
+    EventKind.UPDATES_CHOSEN: UPDATE_CHOICES,
+    EventKind.UPDATE_SENT: UPDATE_SENT_CHANNELS,
+    EventKind.UPDATE_FAILED: UPDATE_SENT_CHANNELS,
+    EventKind.STATUS_ASKED: STATUS_ASKED_STATES,
+    EventKind.NO_SHOW: NO_SHOW_REMINDERS,
 }
 
 
@@ -136,7 +154,7 @@ class OutcomeEvent:
         in_hours: whether the offer was made while a non-online channel was open.
         value: a small fixed answer: satisfaction (yes, partly, no), contact timing (on_time,
             late), where a resident gave up (queue, form) or how long a report took to close
-            (``CLOSE_TIMES``); see ``VALUES``.
+            (``CLOSE_TIMES``), an update channel, or whether a no-show was reminded; see ``VALUES``.
         event_id: unique, so an event written twice is stored once.
     """
 

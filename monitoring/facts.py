@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Protocol
 
-from monitoring.events import EventKind
+from monitoring.events import NO_SHOW_REMINDERS, EventKind
 from monitoring.outcomes import INFORMATION_INTENT, derive_outcome
 
 NON_ONLINE = frozenset({"phone", "gateway"})
@@ -72,6 +72,13 @@ class ConversationFacts:
         report_made: the resident made a report (``report_created``).
         report_closed_in: how long staff took to close it (``monitoring.events.CLOSE_TIMES``), from
             its last closing; None while it is open (or was opened again after closing).
+        updates_chosen: how the resident chose to hear back (``monitoring.events.UPDATE_CHOICES``),
+            the last choice made; None when they were not asked (or did not answer).
+        updates_sent, updates_failed: the channels automatic updates went out on, or failed on.
+        no_show: "reminded" or "not_reminded" when the resident did not come to a booked call or
+            visit; "unknown" for a no-show recorded before reminders were tracked.
+        status_asked: in this conversation the resident asked for news on a reference that had
+            updates chosen ("updates_on") or had not ("no_updates").
     """
 
     conversation_key: str
@@ -98,6 +105,11 @@ class ConversationFacts:
     repeat: bool = False
     report_made: bool = False
     report_closed_in: str | None = None
+    updates_chosen: str | None = None
+    updates_sent: frozenset[str] = frozenset()
+    updates_failed: frozenset[str] = frozenset()
+    no_show: str | None = None
+    status_asked: frozenset[str] = frozenset()
 
     @property
     def non_online_offered(self) -> bool:
@@ -116,6 +128,9 @@ def facts_of(conversation_key: str, events: Iterable[Happening], repeat: bool = 
     def channels(kind: EventKind) -> frozenset[str]:
         return frozenset(e.handoff_channel for e in ordered if e.kind is kind and e.handoff_channel)
 
+    def values(kind: EventKind) -> frozenset[str]:
+        return frozenset(e.value for e in ordered if e.kind is kind and e.value)
+
     def first(kind: EventKind) -> Happening | None:
         return next((event for event in ordered if event.kind is kind), None)
 
@@ -125,6 +140,7 @@ def facts_of(conversation_key: str, events: Iterable[Happening], repeat: bool = 
     satisfaction = [event.value for event in ordered if event.kind is EventKind.SATISFACTION]
     consent = [event.kind for event in ordered if event.kind in (EventKind.CONSENT_GIVEN, EventKind.CONSENT_DECLINED)]
     abandoned = first(EventKind.ABANDONED)
+    chosen = [event.value for event in ordered if event.kind is EventKind.UPDATES_CHOSEN and event.value]
     return ConversationFacts(
         conversation_key=conversation_key,
         resident_key=own[0].resident_key,
@@ -158,6 +174,11 @@ def facts_of(conversation_key: str, events: Iterable[Happening], repeat: bool = 
         repeat=repeat,
         report_made=EventKind.REPORT_CREATED in kinds,
         report_closed_in=_report_closed_in(ordered),
+        updates_chosen=chosen[-1] if chosen else None,
+        updates_sent=values(EventKind.UPDATE_SENT),
+        updates_failed=values(EventKind.UPDATE_FAILED),
+        no_show=_no_show(ordered),
+        status_asked=values(EventKind.STATUS_ASKED),
     )
 
 
@@ -165,3 +186,11 @@ def _report_closed_in(ordered: list[Happening]) -> str | None:
     """The band of the report's last closing, unless it was opened again after it."""
     last = next((e for e in reversed(ordered) if e.kind in (EventKind.REPORT_CLOSED, EventKind.REPORT_REOPENED)), None)
     return last.value if last is not None and last.kind is EventKind.REPORT_CLOSED else None
+
+
+def _no_show(ordered: list[Happening]) -> str | None:
+    """Whether a no-show had its reminder; "unknown" for one recorded before reminders were tracked."""
+    last = next((e for e in reversed(ordered) if e.kind is EventKind.NO_SHOW), None)
+    if last is None:
+        return None
+    return last.value if last.value in NO_SHOW_REMINDERS else "unknown"

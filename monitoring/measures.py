@@ -9,8 +9,8 @@ new one added, so the daily table always equals a count over the facts.
 
 from __future__ import annotations
 
-from monitoring.events import CLOSE_TIMES
-from monitoring.facts import ConversationFacts
+from monitoring.events import CLOSE_TIMES, NO_SHOW_REMINDERS, STATUS_ASKED_STATES, UPDATE_CHOICES, UPDATE_SENT_CHANNELS
+from monitoring.facts import NON_ONLINE, ConversationFacts
 from monitoring.outcomes import OUTCOMES
 from routing.categories import CATEGORIES
 from routing.contact_channels import CHANNELS
@@ -31,6 +31,15 @@ NOT_ELIGIBLE = frozenset({"handed_off", "safeguarding"})
 
 # Reports made, and closed by staff in each time band (counted on the day the report was made).
 REPORT_COUNTERS = ("reports", "reports_closed", *(f"report_closed_{band}" for band in CLOSE_TIMES))
+# Automatic updates (issue 17): how residents chose to hear back, overall and per need group; the
+# channels updates went out or failed on; booked calls and visits, and no-shows, with and without a
+# reminder; and conversations asking for news on a reference with and without updates.
+UPDATE_COUNTERS = (
+    *(f"chose_{group}_{choice}" for group in (*GROUPS, "all") for choice in UPDATE_CHOICES),
+    *(f"update_{stage}_{channel}" for stage in ("sent", "failed", "tried") for channel in UPDATE_SENT_CHANNELS),
+    *(f"{what}_{reminder}" for what in ("booked", "no_show") for reminder in NO_SHOW_REMINDERS),
+    *(f"status_asked_{state}" for state in STATUS_ASKED_STATES),
+)
 
 
 def _counter_names() -> tuple[str, ...]:
@@ -48,6 +57,7 @@ def _counter_names() -> tuple[str, ...]:
     names += ["di_offered", "di_accepted", "consent_given", "consent_declined"]
     names += ["abandoned_queue", "abandoned_form"]
     names += list(REPORT_COUNTERS)
+    names += list(UPDATE_COUNTERS)
     return tuple(names)
 
 
@@ -110,4 +120,34 @@ def contribution(facts: ConversationFacts) -> dict[str, int]:
         adds.append("reports")
         if facts.report_closed_in in CLOSE_TIMES:
             adds += ["reports_closed", f"report_closed_{facts.report_closed_in}"]
+    adds += _update_counters(facts, groups)
     return dict.fromkeys(adds, 1)
+
+
+def _update_counters(facts: ConversationFacts, groups: list[str]) -> list[str]:
+    """The automatic-update counters this conversation adds 1 to."""
+    adds = []
+    if facts.updates_chosen in UPDATE_CHOICES:
+        adds += [f"chose_{group}_{facts.updates_chosen}" for group in (*groups, "all")]
+    adds += [f"update_sent_{channel}" for channel in facts.updates_sent if channel in UPDATE_SENT_CHANNELS]
+    adds += [f"update_failed_{channel}" for channel in facts.updates_failed if channel in UPDATE_SENT_CHANNELS]
+    tried = (facts.updates_sent | facts.updates_failed) & set(UPDATE_SENT_CHANNELS)
+    adds += [f"update_tried_{channel}" for channel in tried]
+    reminder = reminder_group(facts)
+    if reminder is not None:
+        adds.append(f"booked_{reminder}")
+        if facts.no_show == reminder:
+            adds.append(f"no_show_{reminder}")
+    adds += [f"status_asked_{state}" for state in facts.status_asked if state in STATUS_ASKED_STATES]
+    return adds
+
+
+def reminder_group(facts: ConversationFacts) -> str | None:
+    """Whether a booked call back or Gateway visit counts as reminded: a no-show by whether its
+    reminder was sent; any other booking by whether the resident chose updates (a reminder goes to
+    each that did). None without a booking, or for a no-show from before reminders were tracked."""
+    if facts.no_show in NO_SHOW_REMINDERS:
+        return facts.no_show
+    if facts.no_show is not None or not facts.accepted & NON_ONLINE:
+        return None
+    return "reminded" if facts.updates_chosen in UPDATE_SENT_CHANNELS else "not_reminded"

@@ -13,6 +13,7 @@ from typing import Literal
 
 from monitoring.measures import COUNTERS, GROUPS, SATISFACTION_ANSWERS
 from monitoring.outcomes import OUTCOMES
+from monitoring.update_metrics import UPDATE_FIGURES
 from routing.categories import CATEGORIES
 from routing.contact_channels import CHANNELS
 
@@ -69,6 +70,13 @@ ESIA_SECTIONS = (
         "Mitigation: accessibility built into improvement plans",
         "Accessibility considerations will be built into improvement plans.",
         ("disability", "language_literacy", "mental_health_cognitive", "older_age"),
+    ),
+    EsiaSection(
+        "automatic_updates",
+        "Commitment: automatic updates",
+        "Automatic updates will form a part of normal interactions with the council so that customers are kept "
+        "up to date.",
+        ("digital_exclusion",),
     ),
 )
 ESIA_KEYS = tuple(section.key for section in ESIA_SECTIONS)
@@ -230,6 +238,7 @@ def _metrics() -> tuple[Metric, ...]:
             ("non_online_channels",),
         ),
     ]
+    metrics += [Metric(*figure[:5], ("automatic_updates",), figure[5]) for figure in UPDATE_FIGURES]
     for outcome in OUTCOMES:
         metrics.append(
             Metric(

@@ -45,7 +45,9 @@ _IN_THIS_PROCESS = threading.Lock()
 BUSY_RETRIES = 20
 # The events in a conversation that carry a case's key (a handoff, a report), so what staff record
 # about the case later joins the conversation.
-CASE_OPENERS = frozenset({EventKind.HANDOFF_ACCEPTED, EventKind.REPORT_CREATED})
+# Choosing updates names the reference too, so updates sent about a change (which has no other
+# opener in the conversation) join it.
+CASE_OPENERS = frozenset({EventKind.HANDOFF_ACCEPTED, EventKind.REPORT_CREATED, EventKind.UPDATES_CHOSEN})
 
 
 def local_day(facts: ConversationFacts) -> date:
@@ -342,6 +344,11 @@ def facts_row(facts: ConversationFacts) -> dict[str, Any]:
         "repeat": facts.repeat,
         "report_made": facts.report_made,
         "report_closed_in": facts.report_closed_in,
+        "updates_chosen": facts.updates_chosen,
+        "updates_sent": _joined(facts.updates_sent),
+        "updates_failed": _joined(facts.updates_failed),
+        "no_show": facts.no_show,
+        "status_asked": _joined(facts.status_asked),
     }
 
 
@@ -354,8 +361,11 @@ _FLAGS = (
 )  # NOT NULL booleans
 
 
+_SETS = ("needs", "offered", "accepted", "contacted", "resolved", "updates_sent", "updates_failed", "status_asked")
+
+
 def facts_from_row(row: Mapping[str, Any]) -> ConversationFacts:
     """A conversation's facts read back from its row."""
-    sets = {name: _split(row[name]) for name in ("needs", "offered", "accepted", "contacted", "resolved")}
+    sets = {name: _split(row[name] or "") for name in _SETS}
     flags = {name: bool(row[name]) for name in _FLAGS}
     return from_row(ConversationFacts, row, service=row["service"] or None, **sets, **flags)

@@ -45,7 +45,9 @@ WHO = {
     "none": "residents with no need noticed",
 }
 # The order of a group's figures: how often the need is noticed, then what happens to these residents.
-GROUP_FIGURES = ("need_rate", "resolution_rate", "parity", "offered_person", "accepted_person", "satisfied")
+GROUP_FIGURES = (
+    "need_rate", "resolution_rate", "parity", "offered_person", "accepted_person", "satisfied", "updates_chosen",
+)  # fmt: skip
 CHANNEL_FIGURES = ("handoff_rate", "funnel", "contact_time", "within_sla")
 NOT_COMPARED = "not compared"
 

@@ -69,6 +69,11 @@ conversation_facts = Table(
     Column("repeat", Boolean, nullable=False),
     Column("report_made", Boolean, nullable=False, server_default=false()),
     Column("report_closed_in", String(16)),
+    Column("updates_chosen", String(16)),
+    Column("updates_sent", String(32), nullable=False, server_default=""),
+    Column("updates_failed", String(32), nullable=False, server_default=""),
+    Column("no_show", String(16)),
+    Column("status_asked", String(32), nullable=False, server_default=""),
     Index("ix_conversation_facts_resident", "resident_key", "started_at"),
 )
 

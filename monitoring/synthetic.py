@@ -173,10 +173,18 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
             "make_payment": EventKind.PAYMENT_SIGNPOSTED,
             "apply_for_service": EventKind.APPLICATION_SIGNPOSTED,
         }.get(intent)
-        if kind:
+        if kind is EventKind.REPORT_CREATED:
+            case = new_key()
+            add(kind, case=case, intent=intent, service=service)
+            chosen = _choose_updates(add, rng, case, needs)
+            if chosen and rng.random() < 0.8:  # most reports change stage within the period
+                _update(add, rng, case, chosen, minutes=rng.uniform(60, 7200))
+        elif kind:
             add(kind, intent=intent, service=service)
         elif intent == INFORMATION_INTENT:
             add(EventKind.INTENT, intent=intent, service=service)
+            if rng.random() < 0.1:  # "any update on SCC-...?": more often when no updates were chosen
+                add(EventKind.STATUS_ASKED, case=new_key(), value="updates_on" if rng.random() < 0.3 else "no_updates")
     elif rng.random() < (0.75 if needs else 0.45):
         local_hour = started.hour
         in_hours = started.weekday() < 5 and 9 <= local_hour < 17
@@ -190,18 +198,22 @@ def synthetic_conversation(rng: random.Random, resident: str, started: datetime)
             channel = rng.choice(offered)
             case = new_key()
             add(EventKind.HANDOFF_ACCEPTED, case=case, handoff_channel=channel, service=service)
+            # A booked call back or visit is followed by "How would you like to hear back?"; a
+            # reminder goes out to those who chose updates, and fewer of them miss it.
+            chosen = _choose_updates(add, rng, case, needs) if channel in ("phone", "gateway") else None
             if channel == "webchat" and rng.random() < 0.08:
                 add(EventKind.ABANDONED, minutes=rng.uniform(2, 10), case=case, staff=True, value="queue")
+            elif channel in ("phone", "gateway") and rng.random() < (0.03 if chosen else 0.08):
+                if chosen:
+                    _update(add, rng, case, chosen, minutes=600)
+                reminded = "reminded" if chosen else "not_reminded"
+                add(EventKind.NO_SHOW, minutes=240, case=case, staff=True, handoff_channel=channel, value=reminded)
             elif rng.random() < 0.9:
+                if chosen:
+                    _update(add, rng, case, chosen, minutes=60)
                 _contact(add, rng, channel, case, resolved=0.85)
             elif rng.random() < 0.5:
-                add(
-                    EventKind.UNABLE_TO_CONTACT if channel != "gateway" else EventKind.NO_SHOW,
-                    minutes=240,
-                    case=case,
-                    staff=True,
-                    handoff_channel=channel,
-                )
+                add(EventKind.UNABLE_TO_CONTACT, minutes=240, case=case, staff=True, handoff_channel=channel)
     elif rng.random() < 0.1:
         add(EventKind.ABANDONED, value="form")
     if rng.random() < 0.3:
@@ -219,3 +231,27 @@ def _contact(add: Callable[..., None], rng: random.Random, channel: str, case: s
     add(EventKind.CONTACT_MADE, minutes=wait * 0.2, case=case, staff=True, handoff_channel=channel, value=timing)
     outcome = EventKind.RESOLVED if rng.random() < resolved else EventKind.UNABLE_TO_CONTACT
     add(outcome, minutes=rng.uniform(5, 30), case=case, staff=True, handoff_channel=channel)
+
+
+# How residents choose to hear back: those who are digitally excluded more often by text or letter.
+UPDATE_SHARES = {
+    "digital_exclusion": (("text", 0.45), ("email", 0.05), ("letter", 0.25), ("none", 0.25)),
+    "": (("text", 0.35), ("email", 0.3), ("letter", 0.05), ("none", 0.3)),
+}
+
+
+def _choose_updates(add: Callable[..., None], rng: random.Random, case: str, needs: list[str]) -> str | None:
+    """The resident is asked how to hear back about ``case`` (most answer); the channel chosen, or
+    None for no updates."""
+    if rng.random() >= 0.85:
+        return None
+    shares = UPDATE_SHARES["digital_exclusion" if "digital_exclusion" in needs else ""]
+    choice = rng.choices([name for name, _ in shares], [weight for _, weight in shares])[0]
+    add(EventKind.UPDATES_CHOSEN, case=case, value=choice)
+    return None if choice == "none" else str(choice)
+
+
+def _update(add: Callable[..., None], rng: random.Random, case: str, channel: str, minutes: float) -> None:
+    """An automatic update about ``case`` by ``channel``: sent, or now and then failed after retries."""
+    kind = EventKind.UPDATE_FAILED if rng.random() < 0.03 else EventKind.UPDATE_SENT
+    add(kind, minutes=minutes, case=case, staff=True, value=channel)

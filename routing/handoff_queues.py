@@ -1,7 +1,8 @@
 """The staff queues: open handoff cases grouped the way advisers work them, with SLA timers.
 
 Urgent cases first; then live chats waiting; call backs with the overdue and due-now first; Gateway
-appointments today; complaints for the complaints team (due by their stage's reply date); then
+appointments today; complaints for the complaints team (due by their stage's reply date); changes
+of circumstances to record (due by the working days the catalogue gives); then
 everything else (people told to ring or walk in with a reference).
 """
 
@@ -36,6 +37,7 @@ MODE_NAMES = {
     "appointment": "Gateway appointment",
     "emergency": "Urgent",
     "complaint": "Complaint (reply by phone or letter)",
+    "change": "Change to record",
 }
 TITLES = {
     "urgent": "Urgent",
@@ -43,6 +45,7 @@ TITLES = {
     "callback": "Call backs",
     "gateway": "Gateway appointments today",
     "complaints": "Complaints",
+    "changes": "Changes to record",
     "other": "Told to phone or visit",
 }
 DAYS_FROM_HOURS = 48  # from two days away, a due time reads in days
@@ -106,6 +109,8 @@ def build_queues(cases: Sequence[HandoffCase], schedule: ContactSchedule, now: d
             groups["urgent"].append(case)
         elif case.trigger == "complaint":
             groups["complaints"].append(case)
+        elif case.trigger == "change":
+            groups["changes"].append(case)
         elif case.mode == "live":
             groups["webchat"].append(case)
         elif case.mode == "callback":

@@ -234,6 +234,8 @@ def confirmation(
         "emergency": "An adviser will look at this within the hour. If you are in danger now, call 999.",
         # A complaint's own confirmation is routing.complaint_replies; this is its short form.
         "complaint": "Our complaints team will look into it. They will reply by phone or letter.",
+        # A change's own confirmation is routing.change_replies; this is its short form.
+        "change": "The team will record the change. They will write to you if they need anything else.",
     }[case.mode]
     replies = [Reply(ref), Reply(next_step)]
     if case.mode in ("callback", "appointment"):
@@ -258,6 +260,7 @@ def case_status(case: HandoffCase, schedule: ContactSchedule, now: datetime, own
         "live": "webchat",
         "emergency": "urgent request",
         "complaint": "complaint",
+        "change": "change",
     }.get(case.mode, "request to talk to a person")
     text = f"Your {what} {case.reference} is {STATUS_WORDS.get(case.status, case.status)}."
     if not owner:

@@ -20,12 +20,13 @@ from typing import Any, Mapping, Sequence
 from routing.hours import ContactSchedule
 from routing.redaction import redact
 
-# "complaint": a complaint logged for the complaints team (``routing.complaints``).
-TRIGGERS = ("asked", "repeated_failure", "detected_need", "safeguarding", "complaint")
+# "complaint": a complaint logged for the complaints team (``routing.complaints``); "change": a change of
+# circumstances to record (``routing.changes``).
+TRIGGERS = ("asked", "repeated_failure", "detected_need", "safeguarding", "complaint", "change")
 
 MODES = (
     "live", "call_now", "text_relay", "callback", "out_of_hours_line", "walk_in", "appointment", "emergency",
-    "complaint",
+    "complaint", "change",
 )  # fmt: skip
 OUTCOMES = ("resolved", "unable_to_contact", "cancelled", "no_show")
 STATUSES = ("queued", "claimed", *OUTCOMES)

@@ -111,6 +111,11 @@ def day_text(moment: datetime, today: date) -> str:
         return "today"
     if moment.date() == today + timedelta(days=1):
         return "tomorrow"
+    return date_text(moment)
+
+
+def date_text(moment: datetime) -> str:
+    """ "Monday 1 December"."""
     return f"{_DAY_NAMES[moment.weekday()]} {moment.day} {moment.strftime('%B')}"
 
 

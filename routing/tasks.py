@@ -31,6 +31,7 @@ RESUME_TASK = {
     "check_status": "status_form",
     "request_human": "handoff_form",
     "make_complaint": "complaint_form",
+    "tell_change": "change_form",
 }
 
 # A report a safety reply interrupted keeps its answers in this slot's form, and is carried on when the

@@ -29,8 +29,10 @@ from storage.bookings import slot_bookings
 from storage.engine import open_engine
 from storage.handoffs import handoff_cases, handoff_events
 from storage.live_chat import adviser_presence, live_messages
+from storage.notify_outbox import PENDING, notify_outbox
 from storage.open311_outbox import open311_outbox
 from storage.reports import report_updates, service_requests
+from storage.update_contacts import update_contacts
 
 EMPTY_LIST = json.dumps([])
 EMPTY_SUMMARY = json.dumps({})
@@ -120,6 +122,33 @@ def forget_transcripts(engine: Engine, before: datetime) -> tuple[int, int]:
         cases = select(handoff_cases.c.id).where(closed_early)
         connection.execute(update(handoff_events).where(handoff_events.c.case_id.in_(cases)).values(detail=None))
     return messages, cleared
+
+
+def forget_update_contacts(engine: Engine, before: datetime) -> int:
+    """Delete the update choices (numbers, email and postal addresses) of cases and reports closed
+    before ``before``, and of references with neither any more, chosen before then; and the outbox's
+    finished messages last changed before then. How many choices went."""
+    closed_cases = select(handoff_cases.c.reference).where(
+        handoff_cases.c.closed_at.is_not(None), handoff_cases.c.closed_at < before
+    )
+    closed_reports = select(service_requests.c.service_request_id).where(
+        service_requests.c.stage == "closed", service_requests.c.closed_at < before
+    )
+    known = select(handoff_cases.c.reference).union(select(service_requests.c.service_request_id))
+    with engine.begin() as connection:
+        gone = connection.execute(
+            delete(update_contacts).where(
+                or_(
+                    update_contacts.c.reference.in_(closed_cases),
+                    update_contacts.c.reference.in_(closed_reports),
+                    and_(update_contacts.c.chosen_at < before, update_contacts.c.reference.not_in(known)),
+                )
+            )
+        ).rowcount
+        connection.execute(
+            delete(notify_outbox).where(notify_outbox.c.state != PENDING, notify_outbox.c.updated_at < before)
+        )
+    return int(gone)
 
 
 def forget_cases(engine: Engine, before: datetime) -> int:

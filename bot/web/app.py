@@ -54,10 +54,12 @@ from bot.web.live_signals import LiveSignals, RedisLiveSignals
 from bot.web.rasa_client import TIMEOUT, BotMessage, RasaClient, RasaUnavailable, TranscriptLine
 from bot.web.rate_limits import RATE_LIMITS, RateLimits, rate_limited
 from bot.web.readable_bodies import readable_forms
+from bot.web.reminders_seen import REMINDERS_SEEN, RemindersSeen
 from bot.web.rendering import render, templates
 from bot.web.report_pages import add_report_routes
 from bot.web.staff_auth import token_lifetimes
 from bot.web.staff_pages import add_staff_routes
+from bot.web.update_pages import add_updates
 from bot.web.webhook_pages import add_webhooks
 from integrations.open311_sender import open311_sending
 from monitoring.recorder import monitoring_engine, open_outcomes
@@ -279,6 +281,7 @@ def create_app(settings: Settings) -> web.Application:
         app[ACCOUNTS] = accounts
         app[SESSIONS] = StaffSessions(engine, accounts, token_lifetimes(settings))
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
+        app[REMINDERS_SEEN] = RemindersSeen(engine)  # a no-show says whether it had its reminder
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
         background = [
             asyncio.create_task(keep_figures_fresh(monitoring)),
@@ -313,7 +316,7 @@ def create_app(settings: Settings) -> web.Application:
         scale = settings.scale
         signals = RedisLiveSignals(scale.redis_url, scale.redis_prefix) if scale else LiveSignals()
         app[SIGNALS] = signals
-        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE], signals)
+        app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE], signals, app[REMINDERS_SEEN])
         tasks = [asyncio.create_task(end_abandoned_chats(app)), asyncio.create_task(signals.run())]
         yield
         for task in tasks:
@@ -338,6 +341,7 @@ def create_app(settings: Settings) -> web.Application:
     add_api_routes(app)
     add_dashboard_routes(app, load_thresholds(settings.thresholds_file, channel_schedule()))
     add_webhooks(app, settings)  # the managers' webhooks page, and the sender beside the app
+    add_updates(app, settings)  # messages to residents (GOV.UK Notify, or the local outbox), planned and sent
     app.router.add_static("/static", Path(__file__).with_name("static"))
     if GOVUK_FRONTEND.is_dir():
         app.router.add_static("/assets", GOVUK_FRONTEND / "assets")

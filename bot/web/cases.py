@@ -13,6 +13,7 @@ turns those into HTTP answers, the same for the pages and the API.
 from __future__ import annotations
 
 import contextlib
+from typing import Callable
 
 from bot.web.live_signals import EVERYONE, LiveSignals
 from bot.web.outcomes import record_case, record_closed, record_first_contact, record_left_queue
@@ -57,9 +58,10 @@ class CaseService:
 
     def __init__(
         self, store: HandoffStore, outcomes: Outcomes, rasa: RasaClient, live: LiveChats,
-        signals: LiveSignals | None = None,
+        signals: LiveSignals | None = None, reminded: Callable[[str], bool | None] | None = None,
     ) -> None:  # fmt: skip
         self.store = store
+        self._reminded = reminded  # whether a case had its reminder, for a no-show (bot/web/reminders_seen.py)
         self._outcomes = outcomes
         self._rasa = rasa
         self._live = live
@@ -169,7 +171,7 @@ class CaseService:
 
     async def _ended(self, case: HandoffCase, text: str, buttons: Buttons) -> HandoffCase:
         """Record how the case ended; a live chat's resident is told ``text`` and gets the bot back."""
-        record_closed(self._outcomes, case)
+        record_closed(self._outcomes, case, self._reminded)
         if case.mode == "live":
             self._live.post(case, "system", text)
             await self._queue_moved(case)

@@ -9,6 +9,7 @@ the conversation ties the case to it when outcomes are derived.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 from monitoring.events import EventKind
 from monitoring.recorder import Outcomes
@@ -38,15 +39,23 @@ def record_first_contact(outcomes: Outcomes, case: HandoffCase, at: datetime) ->
     record_case(outcomes, case, EventKind.CONTACT_MADE, value=contact_timing(case, at))
 
 
-def record_closed(outcomes: Outcomes, case: HandoffCase) -> None:
+def record_closed(
+    outcomes: Outcomes, case: HandoffCase, reminded: Callable[[str], bool | None] | None = None
+) -> None:  # fmt: skip
     """Record how a case ended (a cancellation is not an outcome of contact, so it is not counted).
 
     A case resolved without contact noted before (a call back made, a Gateway visit held) had its
-    contact when it was resolved, so that is recorded first.
+    contact when it was resolved, so that is recorded first. A no-show says whether the resident had
+    a reminder (``reminded(reference)``, see ``bot.web.reminders_seen``); without that, or when it
+    cannot be told, it is recorded without, as before reminders were tracked.
     """
     if case.status == "resolved" and not case.contacted:
         record_first_contact(outcomes, case, case.closed_at or clock.now())
-    if case.status in CLOSING_EVENTS:
+    if case.status == "no_show":
+        seen = reminded(case.reference) if reminded else None
+        value = None if seen is None else ("reminded" if seen else "not_reminded")
+        record_case(outcomes, case, EventKind.NO_SHOW, value=value)
+    elif case.status in CLOSING_EVENTS:
         record_case(outcomes, case, CLOSING_EVENTS[case.status])
 
 

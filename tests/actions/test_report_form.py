@@ -107,7 +107,9 @@ async def test_a_confirmed_report_is_stored_with_a_reference(
     assert (stored.service_code, stored.open311_code, stored.postcode, stored.description, stored.status) == (
         "fly_tipping", "FLY_TIPPING", "SO19 2JJ", "a sofa", "open",
     )  # fmt: skip
-    assert {event["name"]: event["value"] for event in events}["service"] is None  # the form is forgotten
+    slots = {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+    assert slots["service"] is None  # the form is forgotten
+    assert slots["updates_reference"] == reference  # and how to hear back is asked next
 
 
 async def test_an_unconfirmed_report_is_not_sent(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> None:

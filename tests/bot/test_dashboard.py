@@ -31,7 +31,8 @@ from wiring.settings import Settings
 
 JANUARY = "start=2026-01-05&end=2026-02-01"  # whole weeks, Monday to Sunday
 TABLES = ("trend", "outcomes", "funnel", "needs", "parity", "contact_time", "availability", "digital_inclusion",
-          "satisfaction", "repeat_contact", "safeguarding", "reports")  # fmt: skip
+          "satisfaction", "repeat_contact", "safeguarding", "reports", "updates_chosen", "updates_sent", "reminders",
+          "status_asked")  # fmt: skip
 SMALL_COUNT = re.compile(r"<t[dh][^>]*>\s*([1-9])\s*</t[dh]>")
 
 

@@ -214,7 +214,11 @@ async def test_the_web_app_applies_retention_when_it_starts(world):
     )  # fmt: skip
     async with TestClient(TestServer(create_app(settings))):
         deadline = time.monotonic() + 20
-        while "oldchat0000000000" in senders(world["tracker_db"]) and time.monotonic() < deadline:
+        # Transcripts go first, then cases, in one retention run beside the starting app: wait for both.
+        while time.monotonic() < deadline and (
+            "oldchat0000000000" in senders(world["tracker_db"])
+            or case_row(world["engine"], world["cases"]["closed 400 days"]) is not None
+        ):
             await asyncio.sleep(0.2)
         assert senders(world["tracker_db"]) == {"longchat000000000", "newchat0000000000"}
         assert case_row(world["engine"], world["cases"]["closed 400 days"]) is None

@@ -24,7 +24,7 @@ from storage.schema import open_database
 from tests.browser.conftest import axe_violations
 from tests.conftest import ROOT, free_port
 from tests.databases import MANAGER, add_test_staff
-from tests.monitoring.conversations import january
+from tests.monitoring.conversations import january, january_updates
 
 pytestmark = [pytest.mark.browser]
 JANUARY = "start=2026-01-01&end=2026-01-31"
@@ -46,6 +46,7 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = open_database(database_url)  # both branches: the staff accounts and the figures
     add_test_staff(engine)
     january(engine)
+    january_updates(engine)  # so the automatic-update tables are checked with figures in them
     engine.dispose()
     port = free_port()
     env = dict(os.environ, VAR_DIR=str(var_dir), WEB_PORT=str(port), COUNCIL_DATABASE_URL=database_url)

@@ -113,3 +113,39 @@ def january(engine: Engine) -> None:
         + month(12, needs=["older_age"], outcome="handed_off_resolved", channel="phone")
         + month(38, needs=["older_age"], outcome="handed_off_unresolved", channel="phone"),
     )
+
+
+def booked_visit(day: date, chose: str, no_show: bool) -> list[OutcomeEvent]:
+    """A Gateway visit booked in a conversation, the resident's choice of updates, a reminder to those
+    who chose one, and a no-show or a visit held."""
+    token = uuid.uuid4().hex
+    start = datetime.combine(day, time(11, 0), tzinfo=timezone.utc)
+    keys = {
+        "resident_key": keyed_hash(SECRET, f"resident:{token}"),
+        "conversation_key": keyed_hash(SECRET, f"conversation:{token}"),
+    }
+    case = keyed_hash(SECRET, f"case:{token}")
+    staff = {"resident_key": case, "case_key": case}
+    events = [
+        OutcomeEvent(EventKind.CONVERSATION_STARTED, at=start, entry_channel="web", **keys),
+        OutcomeEvent(EventKind.HANDOFF_ACCEPTED, at=start, case_key=case, handoff_channel="gateway", **keys),
+        OutcomeEvent(EventKind.UPDATES_CHOSEN, at=start, case_key=case, value=chose, **keys),
+    ]
+    if chose != "none":
+        events.append(OutcomeEvent(EventKind.UPDATE_SENT, at=start + timedelta(hours=20), value=chose, **staff))
+    later = start + timedelta(days=1)
+    if no_show:
+        reminded = "reminded" if chose != "none" else "not_reminded"
+        events.append(OutcomeEvent(EventKind.NO_SHOW, at=later, handoff_channel="gateway", value=reminded, **staff))
+    else:
+        events.append(OutcomeEvent(EventKind.RESOLVED, at=later, handoff_channel="gateway", **staff))
+    return events
+
+
+def january_updates(engine: Engine) -> None:
+    """40 visits with text reminders (3 missed), 30 without updates (12 missed)."""
+    events: list[OutcomeEvent] = []
+    for number in range(70):
+        day = date(2026, 1, 5) + timedelta(days=number % 26)
+        events += booked_visit(day, "text" if number < 40 else "none", no_show=number < 3 or 40 <= number < 52)
+    write(engine, events)

@@ -82,6 +82,7 @@ def test_complaints_have_a_queue_of_their_own_due_by_the_reply_date(engine):
         "callback",
         "gateway",
         "complaints",
+        "changes",
         "other",
     ]
     assert queues["complaints"].title == "Complaints"

@@ -62,6 +62,7 @@ def test_a_complaint_asks_two_questions_then_gives_a_reference_the_date_and_the_
     assert "apology" in case.summary["form"]["what happened and what would put it right"]
     assert case.sla_due_at > case.created_at
 
+    assert "How would you like to hear back?" in done  # asked once the reference is given
     later = journey.says(f"any update on {reference}?")
     assert f"Your complaint {reference} is with our complaints team." in later
 

@@ -24,6 +24,7 @@ _senders = itertools.count()
 POSSIBLE_RISK = "i've been feeling really down lately"
 CHECK_IN = "Are you safe right now?"
 ROUTES = "contact you urgently?"
+HEAR_BACK = "How would you like to hear back?"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ JOURNEYS: dict[str, list[Step]] = {
     "deaf, reports a pothole: the report first, then the question about noting it": [
         step("I'm deaf and there's a pothole on Hill Lane", "about the problem"),
         step("a deep hole by the bus stop", "Shall I send it?"),
-        step("yes", "Your reference is SCC-", "May I note"),
+        # How to hear back is the reference's turn's one question; noting the need waits for it.
+        step("yes", "Your reference is SCC-", HEAR_BACK),
+        step("no thanks", "any time", "May I note"),
         step("no thanks", "I have not noted anything", "18001"),
     ],
     "dementia, applies for a blue badge": [
@@ -68,7 +71,8 @@ JOURNEYS: dict[str, list[Step]] = {
         step("my english not good, my bin not collected this week", "Where is it?"),
         step("12 Portswood Road", "bin"),
         step("the black bin", "Shall I send it?"),
-        step("yes", "Your reference is SCC-", "May I note"),
+        step("yes", "Your reference is SCC-", HEAR_BACK),
+        step("no", "any time", "May I note"),
         step("yes", "interpreter"),
     ],
     "out of hospital, reports a missed bin": [

@@ -225,7 +225,7 @@ class Flow:
 
 FLOWS = [
     Flow(
-        "report a pothole, thanks, yes, goodbye",
+        "report a pothole, no updates, thanks, yes, goodbye",
         "rest",
         [
             ("there's a pothole on Portswood Road", [("conversation_started", {"entry_channel": "rest"})]),
@@ -234,6 +234,7 @@ FLOWS = [
                 ("intent", {"intent": "report_issue", "service": "pothole"}),
                 ("report_created", {"intent": "report_issue", "service": "pothole"}),
             ]),
+            ("no thanks", [("updates_chosen", {"value": "none"})]),  # to "How would you like to hear back?"
             ("thank you", []),  # "Did you get what you needed?"
             ('/inform{"satisfaction":"yes"}', [("satisfaction", {"value": "yes"})]),
             ("bye", [("conversation_ended", {})]),  # asked already: not asked again

@@ -78,7 +78,9 @@ def test_consent_no_notes_nothing_and_the_report_carries_on(assistant: Assistant
     assert "about the problem" in texts(say(assistant.rasa_url, sender, "I'm deaf and there's a pothole on Hill Lane"))
     assert "Shall I send it?" in texts(say(assistant.rasa_url, sender, "a deep hole by the bus stop"))
     sent = texts(say(assistant.rasa_url, sender, "yes"))
-    assert "Your reference is" in sent and "May I note" in sent
+    # How to hear back is that turn's one question; the consent question follows the answer to it.
+    assert "Your reference is" in sent and sent.endswith("How would you like to hear back?")
+    assert "May I note" in texts(say(assistant.rasa_url, sender, "no thanks"))
     second = texts(say(assistant.rasa_url, sender, "no thanks"))
     assert "I have not noted anything" in second and "18001" in second
     status, tracker = request_json(assistant.rasa_api(f"/conversations/{sender}/tracker"))

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 import storage.bookings  # noqa: F401  (each store module adds its tables to storage.engine.metadata)
 import storage.handoffs  # noqa: F401
 import storage.live_chat  # noqa: F401
+import storage.notify_outbox  # noqa: F401  (with storage.update_contacts)
 import storage.open311_outbox  # noqa: F401
 import storage.reports  # noqa: F401
 import storage.staff  # noqa: F401
