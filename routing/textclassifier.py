@@ -34,11 +34,23 @@ NEGATIONS = frozenset(
 NEGATION_SCOPE = 3  # words after a negation that it can reach
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
 _STRETCHED = re.compile(r"(\w)\1{2,}")  # "sooooo" -> "soo"
+# Contact details say nothing about what a message is about, but their letters do look like words:
+# "sarah.jones@gmail.com" shares character n-grams with risk words, and was read as self-harm when
+# typed in answer to "What email address should we use?". Each is read as one word for its kind.
+_CONTACT_DETAILS = (
+    (re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"), " emailaddress "),
+    (re.compile(r"\bhttps?://\S+|\bwww\.\S+"), " weblink "),
+    (re.compile(r"(?<![\w+])(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\w)"), " phonenumber "),
+    (re.compile(r"\b[a-z]{1,2}\d[a-z\d]? ?\d[abd-hjlnp-uw-z]{2}\b"), " postcode "),
+)
 
 
 def normalise(text: str) -> str:
-    """Lower case, straight apostrophes, stretched letters cut to two."""
+    """Lower case, straight apostrophes, stretched letters cut to two, and an email address, web
+    link, phone number or postcode each read as one word for its kind."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    for pattern, word in _CONTACT_DETAILS:
+        text = pattern.sub(word, text)
     return _STRETCHED.sub(r"\1\1", text)
 
 

@@ -42,7 +42,7 @@ async def test_staff_read_the_message_a_resident_would_have_had(quick_planner, i
         assert time.monotonic() < deadline, "the message never reached the local outbox"
         await asyncio.sleep(0.2)
     assert "No GOV.UK Notify key is set" in page and "Report updated" in page and "Text message" in page
-    assert f"Your report {reference} about missed bin collections was updated today at" in page
+    assert f"Your report {reference} about missed bin collections was updated on " in page
     for private in (MOBILE, "07700", "Acacia", "third time", "crew"):
         assert private not in page
     assert 'href="/staff/messages"' in page

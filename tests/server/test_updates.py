@@ -75,3 +75,13 @@ def test_typed_answers_work_and_an_unusable_address_is_never_a_loop(assistant: A
     done = journey.says("just round the corner")
     assert f"You can ask me about {reference} at any time." in done, journey.transcript()
     assert chosen(assistant, reference) == ("none", None)
+
+
+@pytest.mark.parametrize("address", ["sarah.jones@gmail.com", "me@example.com"])
+def test_an_email_address_is_taken_as_the_answer_never_as_a_risk(assistant: Assistant, address: str) -> None:
+    journey, reference = reported(assistant)
+    assert "What email address should we use?" in journey.says("email")
+    done = journey.says(address)
+    assert f"We will email you when there is news about {reference}." in done, journey.transcript()
+    assert "999" not in done and "Samaritans" not in done
+    assert chosen(assistant, reference) == ("email", address)
