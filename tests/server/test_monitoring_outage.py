@@ -31,7 +31,14 @@ QUICK_SECONDS = 3.0  # a turn normally takes well under a second
 RETRY_SECONDS = "0.5"  # instead of 30 s, so the test need not wait
 SENDER = "outage-resident"
 BEFORE = ["i want to pay my council tax"]
-DURING = ["my bin wasn't collected", "outside 12 Portswood Road", "two black bags were left", "yes", "thanks"]
+DURING = [
+    "my bin wasn't collected",
+    "outside 12 Portswood Road",
+    "two black bags were left",
+    "yes",
+    "no thanks",
+    "thanks",
+]
 AFTER_OUTAGE = ['/inform{"satisfaction":"yes"}', "bye"]
 EXPECTED = [
     ("conversation_started", "rest", None),
@@ -40,6 +47,7 @@ EXPECTED = [
     # the database is away from here...
     ("intent", None, "missed_bin"),
     ("report_created", None, "missed_bin"),
+    ("updates_chosen", None, None),  # "no thanks" to "How would you like to hear back?"
     # ...and back from here
     ("satisfaction", None, None),
     ("conversation_ended", None, None),
@@ -130,8 +138,8 @@ def test_the_monitoring_database_stopping_mid_conversation_changes_nothing_for_t
     direct = create_engine(monitoring_database, future=True)
     try:
         # No further event is needed: the background flusher empties the outbox by itself.
-        wait_for(direct, conversation, 5)
-        assert [kind for kind, *_ in events(direct, conversation)] == [kind for kind, *_ in EXPECTED[:5]]
+        wait_for(direct, conversation, 6)
+        assert [kind for kind, *_ in events(direct, conversation)] == [kind for kind, *_ in EXPECTED[:6]]
         assert not (ours.var_dir / "outbox-actions.jsonl").exists()
         said += timed_replies(ours, SENDER, AFTER_OUTAGE)
 
