@@ -28,7 +28,6 @@ and that service's reports are held (not sent, with the reason) until the endpoi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -49,6 +48,7 @@ from routing.reports import MAX_DESCRIPTION_LENGTH
 from routing.retries import growing_wait
 from storage.engine import open_engine
 from storage.open311_outbox import SENT, LeaseLost, Open311Outbox, OutboxEntry, ReportToSend
+from wiring.background import running
 from wiring.open311 import Open311Settings, open311_settings
 from wiring.settings import Settings
 
@@ -333,12 +333,9 @@ def open311_sending(settings: Settings) -> Callable[[web.Application], AsyncIter
         async with aiohttp.ClientSession() as session:
             client = Open311Client(session, connector)
             sender = Open311Sender(Open311Outbox(engine), client, connector, report_codes(default_catalogue()))
-            task = asyncio.create_task(sender.run())
             logger.info("Sending reports to the Open311 endpoint %s", connector.url)
-            yield
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            async with running(sender.run()):
+                yield
         engine.dispose()
 
     return sending

@@ -28,6 +28,7 @@ MESSAGE_KINDS = (
     "report_updated", "report_closed", "case_claimed", "case_resolved", "callback_today",
     "appointment_tomorrow", "change_recorded",
 )  # fmt: skip
+REMINDER_KINDS = ("callback_today", "appointment_tomorrow")  # the kinds that remind of a booking
 NOTIFY_CHANNELS = {"text": "sms", "email": "email", "letter": "letter"}  # ours -> Notify's template types
 PERSONALISATION = ("reference", "service", "when")
 REMINDER_FROM_HOUR = 8  # reminders are not sent before 8am: nobody wants a text at dawn

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from routing import clock
+from routing.updates import REMINDER_KINDS
 from storage.engine import from_row, metadata
 from storage.update_contacts import update_contacts
 
@@ -192,6 +193,17 @@ class NotifyOutbox:
         with self._engine.connect() as connection:
             rows = connection.execute(query.limit(limit)).mappings().all()
         return [from_row(OutboxEntry, row) for row in rows]
+
+    def was_reminded(self, reference: str) -> bool:
+        """Whether a reminder about the case ``reference`` reached the resident's chosen channel: sent
+        through Notify or written to the local outbox, never one still waiting, failed or cancelled."""
+        query = select(notify_outbox.c.id).where(
+            reference == _REFERENCE,
+            notify_outbox.c.kind.in_(REMINDER_KINDS),
+            notify_outbox.c.state.in_((SENT, WRITTEN_LOCALLY)),
+        )
+        with self._engine.connect() as connection:
+            return connection.execute(query.limit(1)).first() is not None
 
 
 def _message(row: Mapping[str, Any]) -> Message:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from pathlib import Path
@@ -73,6 +72,7 @@ from storage.handoffs import HandoffStore
 from storage.live_chat import LiveChats
 from storage.schema import ASSISTANT, migrate_monitoring, open_database
 from storage.staff import StaffAccounts, StaffSessions
+from wiring.background import running
 from wiring.kept_secrets import internal_tokens
 from wiring.settings import PROJECT_ROOT, Settings, channel_schedule, start_clock
 
@@ -283,15 +283,8 @@ def create_app(settings: Settings) -> web.Application:
         app[HANDOFFS] = HandoffStore(engine, channel_schedule())
         app[REMINDERS_SEEN] = RemindersSeen(engine)  # a no-show says whether it had its reminder
         app[LIVE] = LiveChats(engine, app[HANDOFFS])
-        background = [
-            asyncio.create_task(keep_figures_fresh(monitoring)),
-            asyncio.create_task(keep_retention(settings, engine, monitoring)),
-        ]
-        yield
-        for task in background:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        async with running(keep_figures_fresh(monitoring), keep_retention(settings, engine, monitoring)):
+            yield
         engine.dispose()
         if monitoring is not engine:
             monitoring.dispose()
@@ -317,12 +310,8 @@ def create_app(settings: Settings) -> web.Application:
         signals = RedisLiveSignals(scale.redis_url, scale.redis_prefix) if scale else LiveSignals()
         app[SIGNALS] = signals
         app[CASES] = CaseService(app[HANDOFFS], app[OUTCOMES], app[RASA], app[LIVE], signals, app[REMINDERS_SEEN])
-        tasks = [asyncio.create_task(end_abandoned_chats(app)), asyncio.create_task(signals.run())]
-        yield
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        async with running(end_abandoned_chats(app), signals.run()):
+            yield
         if isinstance(signals, RedisLiveSignals):
             await signals.close()
 

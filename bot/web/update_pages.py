@@ -9,7 +9,6 @@ a mistake stops the start with its message (``SettingsError``).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -22,6 +21,7 @@ from integrations.update_planner import keep_planning
 from monitoring.events import EventKind
 from storage.engine import open_engine
 from storage.notify_outbox import FAILED, Message, NotifyOutbox
+from wiring.background import running
 from wiring.notify import load_notify_settings
 from wiring.settings import Settings, channel_schedule
 
@@ -63,15 +63,8 @@ def add_updates(app: web.Application, settings: Settings) -> None:
                 kind = EventKind.UPDATE_SENT if sent else EventKind.UPDATE_FAILED
                 outcomes.record(message.conversation_id, kind, case=message.reference, value=channel)
 
-        tasks = [
-            asyncio.create_task(keep_planning(engine, channel_schedule().local)),
-            asyncio.create_task(keep_sending(engine, notify, record)),
-        ]
-        yield
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        async with running(keep_planning(engine, channel_schedule().local), keep_sending(engine, notify, record)):
+            yield
         engine.dispose()
 
     app.cleanup_ctx.append(updates)

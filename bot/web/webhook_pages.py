@@ -8,7 +8,6 @@ Bad input gets the page back with what to change (400), never a 500.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import AsyncIterator, Mapping
 
 from aiohttp import web
@@ -21,6 +20,7 @@ from routing.webhooks import EVENT_TYPES, NO_SUCH_SUBSCRIBER, SubscriberNotFound
 from storage.schema import ASSISTANT, open_database
 from storage.webhook_deliveries import DeliveryQueue
 from storage.webhooks import WebhookSubscribers
+from wiring.background import running
 from wiring.settings import Settings, channel_schedule
 from wiring.webhooks import load_webhook_settings
 
@@ -48,11 +48,8 @@ def add_webhooks(app: web.Application, settings: Settings) -> None:
         engine = open_database(settings.database_url, ASSISTANT)
         app[WEBHOOKS], app[DELIVERIES] = WebhookSubscribers(engine), DeliveryQueue(engine)
         await asyncio.to_thread(app[WEBHOOKS].keep_as_file_says, webhook_settings.subscribers)
-        sender = asyncio.create_task(keep_delivering(engine, webhook_settings.keep_log_days))
-        yield
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        async with running(keep_delivering(engine, webhook_settings.keep_log_days)):
+            yield
         engine.dispose()
 
     app.cleanup_ctx.append(webhooks)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.web.cases import CaseService
-from bot.web.reminders_seen import RemindersSeen, was_reminded
+from bot.web.reminders_seen import RemindersSeen
 from monitoring.events import EventKind
 from routing.hours import load_schedule
 from storage.handoffs import HandoffStore
@@ -43,8 +43,8 @@ def deliver(outbox: NotifyOutbox, reference: str, kind: str, state: str | None) 
 )  # fmt: skip
 def test_only_a_reminder_that_went_out_counts(engine: Any, kind: str, state: str | None, reminded: bool) -> None:
     deliver(NotifyOutbox(engine), "SCC-7KQ4XH", kind, state)
-    assert was_reminded(engine, "SCC-7KQ4XH") is reminded
-    assert was_reminded(engine, "SCC-9MN3PW") is False  # another case's reminder is not this one's
+    assert NotifyOutbox(engine).was_reminded("SCC-7KQ4XH") is reminded
+    assert NotifyOutbox(engine).was_reminded("SCC-9MN3PW") is False  # another case's reminder is not this one's
 
 
 @pytest.fixture
