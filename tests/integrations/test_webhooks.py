@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import time
-from typing import AsyncIterator, Callable
+from typing import Callable
 
 import pytest
 
@@ -22,6 +22,7 @@ from storage.reports import ReportStore
 from storage.webhook_deliveries import DeliveryQueue
 from storage.webhooks import WebhookSubscribers
 from tests.integrations.receiver import Receiver
+from wiring.background import running
 
 FAST = RetryPolicy(first_delay=0.05, factor=2, cap=0.3, jitter=0.2, attempts=30, refused_attempts=3, timeout=2)
 WORDS = "the bin outside 12 Acacia Avenue was missed again"
@@ -35,18 +36,9 @@ async def eventually(condition: Callable[[], bool], seconds: float = 20) -> None
         await asyncio.sleep(0.05)
 
 
-@contextlib.asynccontextmanager
-async def senders(engine, count: int = 1) -> AsyncIterator[None]:
+def senders(engine, count: int = 1) -> contextlib.AbstractAsyncContextManager[None]:
     """``count`` senders running at once, as ``count`` web-app processes would."""
-    tasks = [asyncio.create_task(keep_delivering(engine, 30, FAST, every=0.05)) for _ in range(count)]
-    try:
-        yield
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    return running(*(keep_delivering(engine, 30, FAST, every=0.05) for _ in range(count)))
 
 
 async def subscribe(engine, name: str, events=EVENT_TYPES, council_system: bool = False) -> Receiver:
