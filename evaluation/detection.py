@@ -27,6 +27,9 @@ REFINES: Mapping[str, frozenset[str]] = {
     "ask_contact": frozenset({"get_information", "request_human"}),
     "cancel_handoff": frozenset({"request_human"}),
     "rebook_handoff": frozenset({"request_human"}),
+    # Telling the council about a change: a writer who knows only the contract's intents asks to
+    # apply for the account's change ("change the council tax to my name") or what to do about it.
+    "tell_change": frozenset({"apply_for_service", "get_information"}),
 }
 
 

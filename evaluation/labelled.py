@@ -18,11 +18,11 @@ from routing.categories import CATEGORIES
 
 SETS = Path(__file__).resolve().parent / "sets"
 # The sealed set: written by someone who saw none of the data; added by the lead, never read while tuning.
-SEALED = SETS / "sealed-2026-12-07k.yml"
+SEALED = SETS / "sealed-2026-12-07l.yml"
 # Sets that were sealed once and have been scored since: reported beside the sealed set, never tuned on.
 EARLIER_SEALED: tuple[Path, ...] = ()
 # Scored and read for tuning. The older sets became training data on 2026-12-06, and
-# sealed-2026-12-06g, sealed-2026-12-07h, sealed-2026-12-07i and sealed-2026-12-07j on 2026-12-07
+# sealed-2026-12-06g, sealed-2026-12-07h, sealed-2026-12-07i, sealed-2026-12-07j and sealed-2026-12-07k on 2026-12-07
 # (data/support_needs/examples/outside_writers_*.yml).
 DEVELOPMENT = (SETS / "sealed-2026-12-06f.yml",)  # sealed until 2026-12-06 (night), scored five times
 ANY_INTENT = "any"

@@ -138,12 +138,16 @@ def test_each_sealed_set_is_the_one_the_seal_records(path):
 
 @pytest.mark.parametrize("path", [SEALED, *EARLIER_SEALED, *DEVELOPMENT], ids=lambda path: path.stem)
 def test_almost_every_evaluation_message_is_unseen_and_only_unseen_ones_are_scored(path):
-    # A "hello" or "I want to die" can be in both (the training data holds thousands of messages from
-    # other outside writers); more than a few in common would mean a set leaked into training.
+    # A "hello" or "I want to die" can be in both: the training data holds over 16,000 messages from
+    # twelve other outside writers, and short messages meet (those in common are about five words
+    # long). A leaked set shows as long messages in common, or as many.
     # (Only counts are shown: nobody reads the sealed set.)
     messages = load_set(path)
     kept = unseen(messages, training_texts())
-    assert len(kept) >= 0.95 * len(messages), f"{path.name}: {len(messages) - len(kept)} are training examples"
+    common = [message for message in messages if message not in kept]
+    long_common = [message for message in common if len(message.text.split()) >= 10]
+    assert len(kept) >= 0.93 * len(messages), f"{path.name}: {len(common)} are training examples"
+    assert len(long_common) <= 0.01 * len(messages), f"{path.name}: {len(long_common)} long ones are training examples"
     assert all(message in messages for message in kept)
 
 

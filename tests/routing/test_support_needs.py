@@ -39,10 +39,14 @@ def _only(text, category):
         ("I've been saving up my tablets", "self_harm", "saving up my tablets"),
         ("I have saved up all my tablets", "self_harm", "saved up all my tablets"),
         ("I've got enough paracetamol saved", "self_harm", "got enough paracetamol"),
+        ("what's the number for the samaritans, i need it now", "self_harm", "what's the number for the samaritans"),
+        ("some days I think about driving into a wall", "self_harm", "think about driving into a wall"),
         # domestic abuse
         ("my husband hits me", "domestic_abuse", "husband hits me"),
         ("he hits me when he's drunk", "domestic_abuse", "he hits me"),
         ("he took my passport", "domestic_abuse", "he took my passport"),
+        ("partner got a bit rough again last night", "domestic_abuse", "partner got a bit rough again"),
+        ("is there a quick exit button on this page", "domestic_abuse", "quick exit button"),
         # a child or adult at risk
         ("the child next door is left alone all day", "child_at_risk", "child next door is left alone"),
         ("I'm worried about a pupil's home life", "child_at_risk", "worried about a pupil's home life"),
@@ -188,6 +192,9 @@ def test_a_need_is_noticed_and_the_cue_is_the_residents_own_words(message, categ
         "I want to dispose of an old oxygen cylinder",
         "I don't want to live here anymore",
         "I don't want to be here all day on hold, when is my bin day",
+        "I volunteer with the samaritans, can I book a room at the library",
+        "is there a quick exit from the car park",
+        "a lorry crashed into a wall on my road",
         # ordinary requests
         "when is my bin day",
         "I want to pay my council tax",
